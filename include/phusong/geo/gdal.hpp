@@ -1,0 +1,53 @@
+#pragma once
+/// RAII and error handling around GDAL/OGR. Business code never calls GDALClose itself.
+
+#include <gdal_priv.h>
+#include <ogr_spatialref.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+namespace phusong::geo {
+
+/// Registers GDAL drivers once (thread-safe).
+void gdal_init();
+
+/// Turns GDAL's CE_Failure/CE_Fatal messages raised inside its scope into text that the caller
+/// puts into an exception with context (file, role). Thread-local, nests.
+class GdalErrorCapture {
+public:
+    GdalErrorCapture();
+    ~GdalErrorCapture();
+    GdalErrorCapture(const GdalErrorCapture&) = delete;
+    GdalErrorCapture& operator=(const GdalErrorCapture&) = delete;
+    /// The last error message captured, or "" if none.
+    [[nodiscard]] const std::string& last_error() const noexcept { return m_last; }
+
+private:
+    static void CPL_STDCALL handler(CPLErr cls, CPLErrorNum num, const char* msg);
+    std::string m_last;
+};
+
+using DatasetPtr = GDALDatasetUniquePtr;
+
+/// Opens a raster for reading. InputError (naming `role` and the file) if it cannot be opened, has
+/// no CRS, or has a rotated geotransform.
+[[nodiscard]] DatasetPtr open_raster(const std::filesystem::path& path, const std::string& role);
+
+/// Opens a vector dataset for reading; InputError if it cannot be opened or has no layer.
+[[nodiscard]] DatasetPtr open_vector(const std::filesystem::path& path, const std::string& role);
+
+/// A spatial reference with the traditional GIS axis order (x = easting/longitude).
+[[nodiscard]] OGRSpatialReference srs_from_epsg(int epsg);
+[[nodiscard]] OGRSpatialReference srs_wgs84();
+
+using TransformPtr = std::unique_ptr<OGRCoordinateTransformation>;
+/// Coordinate transformation between two CRSs (traditional axis order). GdalError on failure.
+[[nodiscard]] TransformPtr make_transform(const OGRSpatialReference& from,
+                                          const OGRSpatialReference& to);
+
+/// An in-memory (MEM driver) raster dataset on the given frame.
+[[nodiscard]] DatasetPtr create_mem_raster(int cols, int rows, int bands, GDALDataType type);
+
+}  // namespace phusong::geo

@@ -1,0 +1,31 @@
+#pragma once
+/// Cloud-Optimised GeoTIFF writer (GDAL COG driver): tiled, DEFLATE with predictor, internal
+/// overviews, nodata, CRS, band description and unit, metadata tags. Physical values only.
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <span>
+#include <string>
+
+#include "phusong/geo/grid.hpp"
+
+namespace phusong::io {
+
+struct RasterMeta {
+    std::string description;   ///< band description, e.g. "best-server RSRP"
+    std::string unit;          ///< band unit: "dBm", "dB", "Mbit/s", "people", "m"
+    bool categorical = false;  ///< classes or ids: overviews by nearest, not average
+    std::map<std::string, std::string> tags;  ///< dataset metadata (engine version, config hash…)
+};
+
+/// Writes float values (NaN = nodata) on the grid as a COG. Throws GdalError on failure; a
+/// partially written file is removed.
+void write_cog(const std::filesystem::path& path, const geo::Grid& grid,
+               std::span<const float> values, const RasterMeta& meta);
+
+/// Writes integer values (`nodata` marks no value) on the grid as a COG.
+void write_cog(const std::filesystem::path& path, const geo::Grid& grid,
+               std::span<const std::int32_t> values, std::int32_t nodata, const RasterMeta& meta);
+
+}  // namespace phusong::io

@@ -1,0 +1,133 @@
+// `phusong run SCENARIO.toml [--out DIR] [--overwrite]`: every stage, outputs moved into place
+// only when all of them succeed.
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <cmath>
+#include <cstdio>
+#include <set>
+
+#include "commands.hpp"
+#include "phusong/core/error.hpp"
+#include "phusong/core/manifest.hpp"
+#include "phusong/core/scenario.hpp"
+#include "phusong/geo/grid_inputs.hpp"
+#include "phusong/io/geotiff.hpp"
+#include "phusong/io/output_dir.hpp"
+#include "phusong/sites/placement.hpp"
+#include "phusong/sites/site_table.hpp"
+
+namespace phusong::cli {
+namespace {
+
+std::string thousands(double v) {
+    std::string digits = fmt::format("{:.0f}", v);
+    std::string out;
+    const std::size_t start = digits.front() == '-' ? 1 : 0;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > start && (digits.size() - i) % 3 == 0) out += ',';
+        out += digits[i];
+    }
+    return out;
+}
+
+class RunCommand final : public Command {
+public:
+    void add_options(CLI::App& app) override {
+        app.add_option("scenario", m_scenario, "scenario file (TOML)")->required();
+        app.add_option("-o,--out", m_out, "output folder (default: out/<scenario file name>)");
+        app.add_flag("--overwrite", m_overwrite, "replace the output folder if it exists");
+    }
+
+    int execute(const GlobalOptions& global) override {
+        // Validate everything before any work: scenario, site table, output folder.
+        Manifest manifest;
+        StageTimer validate_timer(manifest, "validate");
+        const Scenario scenario = load_scenario(m_scenario);
+        const sites::SiteTable table = sites::read_site_table(scenario.inputs.sites);
+        const std::filesystem::path dest =
+            m_out.empty() ? std::filesystem::path("out") / scenario.file.stem() : std::filesystem::path(m_out);
+        if (m_out.empty()) std::filesystem::create_directories(dest.parent_path());
+        io::OutputDir out(dest, m_overwrite);
+        validate_timer.stop();
+        spdlog::info("scenario \"{}\": {} sites, {} cells, {} layers", scenario.name,
+                     table.sites.size(), table.cells.size(), table.layers.size());
+
+        manifest.set_config(scenario.file, scenario.config_hash);
+        manifest.add_input("dem", scenario.inputs.dem);
+        manifest.add_input("population", scenario.inputs.population);
+        manifest.add_input("aoi", scenario.inputs.aoi);
+        manifest.add_input("sites", scenario.inputs.sites);
+        if (scenario.inputs.admin) manifest.add_input("admin", *scenario.inputs.admin);
+        manifest.section("threads") = global.threads;
+
+        StageTimer grid_timer(manifest, "grid");
+        const geo::GridInputs g = geo::build_grid_inputs(scenario.inputs, scenario.grid);
+        const auto placements = sites::place_sites(table, g.grid, g.dem_m, g.aoi_mask);
+        grid_timer.stop();
+        const auto outside = std::count_if(placements.begin(), placements.end(),
+                                           [](const sites::SitePlacement& p) { return !p.in_aoi; });
+        if (outside > 0) spdlog::warn("{} sites lie outside the AOI (kept: they serve it from outside)", outside);
+
+        out.open();
+        StageTimer write_timer(manifest, "write");
+        const std::map<std::string, std::string> tags = {
+            {"PHUSONG_VERSION", engine_version()}, {"PHUSONG_CONFIG_SHA256", scenario.config_hash}};
+        io::write_cog(out.file("dem.tif"), g.grid, g.dem_m,
+                      {"terrain height (DEM, bilinear onto the grid)", "m", false, tags});
+        manifest.add_output("dem.tif", "terrain height on the analysis grid, m");
+        io::write_cog(out.file("population.tif"), g.grid, g.population,
+                      {"people per pixel (" + g.population_method + ")", "people", false, tags});
+        manifest.add_output("population.tif", "people per pixel on the analysis grid");
+        write_timer.stop();
+
+        std::set<std::string> operators;
+        for (const auto& s : table.sites) operators.insert(s.operator_name);
+        const double rel = g.people_in_aoi_source > 0
+                               ? (g.people_in_aoi - g.people_in_aoi_source) / g.people_in_aoi_source
+                               : 0.0;
+        manifest.section("grid") = {{"epsg", g.grid.epsg},
+                                    {"cols", g.grid.cols},
+                                    {"rows", g.grid.rows},
+                                    {"resolution_m", g.grid.resolution_m},
+                                    {"origin_x_m", g.grid.origin_x_m},
+                                    {"origin_y_m", g.grid.origin_y_m},
+                                    {"tile_size_px", g.grid.tile_size_px},
+                                    {"tiles", g.grid.tiles().size()}};
+        manifest.section("counts") = {{"sites", table.sites.size()},
+                                      {"cells", table.cells.size()},
+                                      {"layers", table.layers.size()},
+                                      {"operators", operators.size()},
+                                      {"sites_outside_aoi", outside}};
+        manifest.section("population") = {{"people_in_aoi", std::round(g.people_in_aoi)},
+                                          {"source_people_in_aoi", std::round(g.people_in_aoi_source)},
+                                          {"relative_difference", rel},
+                                          {"method", g.population_method},
+                                          {"aoi_area_km2", g.aoi_area_km2}};
+        manifest.write(out.file("manifest.json"));
+        out.commit();
+
+        std::printf("phusong run: %s\n", scenario.name.c_str());
+        std::printf("  grid        EPSG:%d, %d x %d pixels of %g m, %zu tiles\n", g.grid.epsg,
+                    g.grid.cols, g.grid.rows, g.grid.resolution_m, g.grid.tiles().size());
+        std::printf("  sites       %zu sites, %zu cells, %zu layers, %zu operators\n",
+                    table.sites.size(), table.cells.size(), table.layers.size(), operators.size());
+        std::printf("  AOI         %.1f km2\n", g.aoi_area_km2);
+        std::printf("  population  %s people inside the AOI (source raster, area-weighted: %s; %+.2f%%)\n",
+                    thousands(g.people_in_aoi).c_str(), thousands(g.people_in_aoi_source).c_str(), rel * 100);
+        std::printf("  outputs     %s\n", out.destination().c_str());
+        return 0;
+    }
+
+private:
+    std::string m_scenario;
+    std::string m_out;
+    bool m_overwrite = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_run_command() { return std::make_unique<RunCommand>(); }
+
+}  // namespace phusong::cli

@@ -1,0 +1,31 @@
+#include "phusong/core/interrupt.hpp"
+
+#include <atomic>
+#include <csignal>
+
+#include "phusong/core/error.hpp"
+
+namespace phusong {
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void on_signal(int /*sig*/) { g_interrupted.store(true); }
+
+}  // namespace
+
+void install_interrupt_handlers() {
+    struct sigaction sa {};
+    sa.sa_handler = &on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+}
+
+bool interrupted() noexcept { return g_interrupted.load(std::memory_order_relaxed); }
+
+void throw_if_interrupted() {
+    if (interrupted()) throw Interrupted();
+}
+
+}  // namespace phusong

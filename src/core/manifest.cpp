@@ -1,0 +1,57 @@
+#include "phusong/core/manifest.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <cmath>
+#include <fstream>
+
+#include "phusong/core/error.hpp"
+#include "phusong/core/hash.hpp"
+
+namespace phusong {
+
+std::string engine_version() { return PHUSONG_VERSION; }
+
+Manifest::Manifest() {
+    m_json["engine"] = {{"name", "phusong"}, {"version", engine_version()}};
+    m_json["inputs"] = nlohmann::ordered_json::array();
+    m_json["stages"] = nlohmann::ordered_json::array();
+    m_json["outputs"] = nlohmann::ordered_json::array();
+}
+
+void Manifest::set_config(const std::filesystem::path& scenario_file, const std::string& config_hash) {
+    m_json["scenario"] = {{"file", scenario_file.filename().string()}, {"config_sha256", config_hash}};
+}
+
+void Manifest::add_input(const std::string& role, const std::filesystem::path& path) {
+    m_json["inputs"].push_back(
+        {{"role", role}, {"path", path.string()}, {"sha256", sha256_file_hex(path)}});
+}
+
+void Manifest::add_stage(const std::string& name, double wall_s) {
+    m_json["stages"].push_back({{"name", name}, {"wall_s", std::round(wall_s * 1000.0) / 1000.0}});
+}
+
+void Manifest::add_output(const std::string& relative_path, const std::string& description) {
+    m_json["outputs"].push_back({{"path", relative_path}, {"description", description}});
+}
+
+void Manifest::write(const std::filesystem::path& path) const {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << m_json.dump(2) << '\n';
+    out.close();
+    if (!out) throw Error("cannot write " + path.string());
+}
+
+StageTimer::StageTimer(Manifest& manifest, std::string name)
+    : m_manifest(&manifest), m_name(std::move(name)), m_start(std::chrono::steady_clock::now()) {}
+
+double StageTimer::stop() {
+    const double s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count();
+    m_manifest->add_stage(m_name, s);
+    spdlog::debug("stage {} took {:.2f} s", m_name, s);
+    return s;
+}
+
+}  // namespace phusong

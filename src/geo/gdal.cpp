@@ -1,0 +1,103 @@
+#include "phusong/geo/gdal.hpp"
+
+#include <cmath>
+#include <mutex>
+
+#include "phusong/core/error.hpp"
+
+namespace phusong::geo {
+
+void gdal_init() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        GDALAllRegister();
+        CPLSetConfigOption("GDAL_NUM_THREADS", "1");  // our own threading; keeps outputs stable
+    });
+}
+
+GdalErrorCapture::GdalErrorCapture() { CPLPushErrorHandlerEx(&GdalErrorCapture::handler, this); }
+
+GdalErrorCapture::~GdalErrorCapture() { CPLPopErrorHandler(); }
+
+void CPL_STDCALL GdalErrorCapture::handler(CPLErr cls, CPLErrorNum /*num*/, const char* msg) {
+    auto* self = static_cast<GdalErrorCapture*>(CPLGetErrorHandlerUserData());
+    if (cls >= CE_Failure && self != nullptr) {
+        self->m_last = msg != nullptr ? msg : "unknown GDAL error";
+    }
+}
+
+namespace {
+
+std::string why(const GdalErrorCapture& cap, const char* fallback) {
+    return cap.last_error().empty() ? std::string(fallback) : cap.last_error();
+}
+
+}  // namespace
+
+DatasetPtr open_raster(const std::filesystem::path& path, const std::string& role) {
+    gdal_init();
+    GdalErrorCapture cap;
+    DatasetPtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+    const std::string file = path.string();
+    if (!ds) {
+        throw InputError(file, "", "cannot open as a raster (" + role + "): " +
+                                       why(cap, "format not recognised"));
+    }
+    if (ds->GetRasterCount() < 1) throw InputError(file, "", "the raster has no band");
+    double gt[6];
+    if (ds->GetGeoTransform(gt) != CE_None) {
+        throw InputError(file, "", "the raster has no geotransform (georeferencing): " + role +
+                                       " must be a georeferenced raster");
+    }
+    if (gt[2] != 0.0 || gt[4] != 0.0) {
+        throw InputError(file, "geotransform",
+                         "rotated or sheared rasters are not supported: warp it north-up first "
+                         "(gdalwarp in.tif out.tif)");
+    }
+    if (ds->GetSpatialRef() == nullptr) {
+        throw InputError(file, "", "the raster has no CRS: assign one (gdal_edit.py -a_srs EPSG:XXXX)");
+    }
+    return ds;
+}
+
+DatasetPtr open_vector(const std::filesystem::path& path, const std::string& role) {
+    gdal_init();
+    GdalErrorCapture cap;
+    DatasetPtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    const std::string file = path.string();
+    if (!ds) {
+        throw InputError(file, "", "cannot open as a vector layer (" + role + "): " +
+                                       why(cap, "format not recognised"));
+    }
+    if (ds->GetLayerCount() < 1) throw InputError(file, "", "the file has no layer");
+    return ds;
+}
+
+OGRSpatialReference srs_from_epsg(int epsg) {
+    OGRSpatialReference srs;
+    if (srs.importFromEPSG(epsg) != OGRERR_NONE) {
+        throw InputError("", "epsg", "unknown EPSG code " + std::to_string(epsg));
+    }
+    srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    return srs;
+}
+
+OGRSpatialReference srs_wgs84() { return srs_from_epsg(4326); }
+
+TransformPtr make_transform(const OGRSpatialReference& from, const OGRSpatialReference& to) {
+    GdalErrorCapture cap;
+    TransformPtr t(OGRCreateCoordinateTransformation(&from, &to));
+    if (!t) throw GdalError("cannot transform between CRSs: " + why(cap, "PROJ failed"));
+    return t;
+}
+
+DatasetPtr create_mem_raster(int cols, int rows, int bands, GDALDataType type) {
+    gdal_init();
+    GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
+    if (mem == nullptr) throw GdalError("GDAL MEM driver missing");
+    DatasetPtr ds(mem->Create("", cols, rows, bands, type, nullptr));
+    if (!ds) throw GdalError("cannot allocate an in-memory raster");
+    return ds;
+}
+
+}  // namespace phusong::geo

@@ -1,0 +1,63 @@
+#include "phusong/io/geotiff.hpp"
+
+#include <cmath>
+#include <limits>
+
+#include "phusong/core/error.hpp"
+#include "phusong/geo/gdal.hpp"
+
+namespace phusong::io {
+namespace {
+
+void write(const std::filesystem::path& path, const geo::Grid& grid, const void* data,
+           GDALDataType type, double nodata, const RasterMeta& meta) {
+    if (grid.pixel_count() == 0) throw InternalError("write_cog: empty grid");
+    geo::DatasetPtr mem = geo::create_mem_raster(grid.cols, grid.rows, 1, type);
+    auto gt = grid.geotransform();
+    mem->SetGeoTransform(gt.data());
+    OGRSpatialReference srs = geo::srs_from_epsg(grid.epsg);
+    mem->SetSpatialRef(&srs);
+    GDALRasterBand* band = mem->GetRasterBand(1);
+    band->SetNoDataValue(nodata);
+    band->SetDescription(meta.description.c_str());
+    band->SetUnitType(meta.unit.c_str());
+    for (const auto& [k, v] : meta.tags) mem->SetMetadataItem(k.c_str(), v.c_str());
+    if (band->RasterIO(GF_Write, 0, 0, grid.cols, grid.rows, const_cast<void*>(data), grid.cols,
+                       grid.rows, type, 0, 0) != CE_None) {
+        throw GdalError("cannot fill the in-memory raster for " + path.string());
+    }
+    GDALDriver* cog = GetGDALDriverManager()->GetDriverByName("COG");
+    if (cog == nullptr) throw GdalError("GDAL has no COG driver (GDAL ≥ 3.1 needed)");
+    const char* resampling = meta.categorical ? "OVERVIEW_RESAMPLING=NEAREST" : "OVERVIEW_RESAMPLING=AVERAGE";
+    const char* options[] = {"COMPRESS=DEFLATE", "PREDICTOR=YES", "BLOCKSIZE=512", resampling,
+                             "NUM_THREADS=1", "STATISTICS=YES", nullptr};
+    geo::GdalErrorCapture cap;
+    geo::DatasetPtr out(cog->CreateCopy(path.c_str(), mem.get(), FALSE, const_cast<char**>(options),
+                                        nullptr, nullptr));
+    bool ok = static_cast<bool>(out);
+    out.reset();  // closes the file; GDAL 3.6's GDALClose reports failures only via CPLError
+    ok = ok && cap.last_error().empty();
+    if (!ok) {
+        std::error_code ec;
+        std::filesystem::remove(path, ec);
+        throw GdalError("cannot write " + path.string() + ": " + cap.last_error());
+    }
+    std::error_code ec;
+    std::filesystem::remove(path.string() + ".aux.xml", ec);  // statistics live in the file
+}
+
+}  // namespace
+
+void write_cog(const std::filesystem::path& path, const geo::Grid& grid,
+               std::span<const float> values, const RasterMeta& meta) {
+    if (values.size() != grid.pixel_count()) throw InternalError("write_cog: size mismatch");
+    write(path, grid, values.data(), GDT_Float32, std::numeric_limits<double>::quiet_NaN(), meta);
+}
+
+void write_cog(const std::filesystem::path& path, const geo::Grid& grid,
+               std::span<const std::int32_t> values, std::int32_t nodata, const RasterMeta& meta) {
+    if (values.size() != grid.pixel_count()) throw InternalError("write_cog: size mismatch");
+    write(path, grid, values.data(), GDT_Int32, nodata, meta);
+}
+
+}  // namespace phusong::io

@@ -1,0 +1,67 @@
+#include "phusong/io/output_dir.hpp"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include "phusong/core/error.hpp"
+
+namespace phusong::io {
+namespace fs = std::filesystem;
+
+OutputDir::OutputDir(fs::path destination, bool overwrite)
+    : m_destination(fs::absolute(std::move(destination)).lexically_normal()), m_overwrite(overwrite) {
+    if (m_destination.filename().empty()) m_destination = m_destination.parent_path();
+    std::error_code ec;
+    if (fs::exists(m_destination, ec) && !m_overwrite) {
+        throw UsageError("output folder " + m_destination.string() +
+                         " already exists: pass --overwrite to replace it, or choose another --out");
+    }
+    if (fs::exists(m_destination, ec) && !fs::is_directory(m_destination, ec)) {
+        throw UsageError("output path " + m_destination.string() + " exists and is not a folder");
+    }
+    const fs::path parent = m_destination.parent_path();
+    if (!fs::is_directory(parent, ec)) {
+        throw Error("cannot write outputs: folder " + parent.string() + " does not exist");
+    }
+    if (access(parent.c_str(), W_OK | X_OK) != 0) {
+        throw Error("cannot write outputs: folder " + parent.string() + " is not writable");
+    }
+    m_temp = parent / ("." + m_destination.filename().string() + ".tmp-" + std::to_string(getpid()));
+}
+
+OutputDir::~OutputDir() {
+    if (m_committed || m_temp.empty()) return;
+    std::error_code ec;
+    fs::remove_all(m_temp, ec);
+    if (ec) spdlog::warn("could not remove temporary folder {}: {}", m_temp.string(), ec.message());
+}
+
+void OutputDir::open() {
+    std::error_code ec;
+    fs::remove_all(m_temp, ec);
+    if (!fs::create_directory(m_temp, ec)) {
+        throw Error("cannot create temporary output folder " + m_temp.string() + ": " + ec.message());
+    }
+}
+
+fs::path OutputDir::file(const fs::path& relative) const { return m_temp / relative; }
+
+void OutputDir::commit() {
+    std::error_code ec;
+    fs::path old;
+    if (fs::exists(m_destination, ec)) {
+        if (!m_overwrite) throw UsageError("output folder " + m_destination.string() + " appeared during the run");
+        old = m_destination.parent_path() / ("." + m_destination.filename().string() + ".old-" + std::to_string(getpid()));
+        fs::rename(m_destination, old, ec);
+        if (ec) throw Error("cannot move the previous outputs aside: " + ec.message());
+    }
+    fs::rename(m_temp, m_destination, ec);
+    if (ec) {
+        if (!old.empty()) fs::rename(old, m_destination, ec);  // put the previous outputs back
+        throw Error("cannot move outputs into " + m_destination.string() + ": " + ec.message());
+    }
+    m_committed = true;
+    if (!old.empty()) fs::remove_all(old, ec);
+}
+
+}  // namespace phusong::io

@@ -1,0 +1,66 @@
+#include "phusong/sites/placement.hpp"
+
+#include <cmath>
+#include <limits>
+
+#include "phusong/core/error.hpp"
+#include "phusong/geo/gdal.hpp"
+
+namespace phusong::sites {
+
+double sample_bilinear(const geo::Grid& grid, const std::vector<float>& values, double fcol,
+                       double frow) noexcept {
+    const double x = fcol - 0.5;
+    const double y = frow - 0.5;
+    const int c0 = static_cast<int>(std::floor(x));
+    const int r0 = static_cast<int>(std::floor(y));
+    const double fx = x - c0;
+    const double fy = y - r0;
+    auto at = [&](int c, int r) -> double {
+        c = std::min(std::max(c, 0), grid.cols - 1);  // clamp: the edge half-pixel repeats
+        r = std::min(std::max(r, 0), grid.rows - 1);
+        return values[grid.index(c, r)];
+    };
+    if (fcol < 0 || frow < 0 || fcol > grid.cols || frow > grid.rows) {
+        return std::numeric_limits<double>::quiet_NaN();
+    }
+    const double v = (1 - fy) * ((1 - fx) * at(c0, r0) + fx * at(c0 + 1, r0)) +
+                     fy * ((1 - fx) * at(c0, r0 + 1) + fx * at(c0 + 1, r0 + 1));
+    return v;  // NaN propagates from any nodata neighbour
+}
+
+std::vector<SitePlacement> place_sites(const SiteTable& table, const geo::Grid& grid,
+                                       const std::vector<float>& dem_m,
+                                       const std::vector<std::uint8_t>& aoi_mask) {
+    geo::TransformPtr t = geo::make_transform(geo::srs_wgs84(), geo::srs_from_epsg(grid.epsg));
+    std::vector<SitePlacement> out(table.sites.size());
+    ProblemList problems;
+    for (std::size_t i = 0; i < table.sites.size(); ++i) {
+        const Site& s = table.sites[i];
+        double x = s.lon_deg;
+        double y = s.lat_deg;
+        const std::string where = "row " + std::to_string(table.cells[s.cells.front()].row) + " (site " + s.site_id + ")";
+        if (!t->Transform(1, &x, &y)) {
+            problems.add(table.file, where, "cannot project the site location to the grid CRS");
+            continue;
+        }
+        const auto px = grid.pixel_of(x, y);
+        if (!px) {
+            problems.add(table.file, where + ", field lon/lat",
+                         "site at lon " + std::to_string(s.lon_deg) + ", lat " + std::to_string(s.lat_deg) +
+                             " is outside the analysis grid (AOI plus grid.margin_m): remove it or widen the margin");
+            continue;
+        }
+        const double ground = sample_bilinear(grid, dem_m, grid.fcol(x), grid.frow(y));
+        if (!std::isfinite(ground)) {
+            problems.add(table.file, where + ", field lon/lat",
+                         "the DEM has no data at this site: the DEM must cover every site");
+            continue;
+        }
+        out[i] = {x, y, ground, aoi_mask[grid.index((*px)[0], (*px)[1])] != 0};
+    }
+    problems.throw_if_any();
+    return out;
+}
+
+}  // namespace phusong::sites

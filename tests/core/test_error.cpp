@@ -1,0 +1,47 @@
+#include <doctest/doctest.h>
+
+#include "phusong/core/error.hpp"
+#include "phusong/core/hash.hpp"
+#include "phusong/core/toml_reader.hpp"
+
+using namespace phusong;
+
+TEST_CASE("exit codes follow the README table") {
+    CHECK(static_cast<int>(Error("x").exit_code()) == 1);
+    CHECK(static_cast<int>(UsageError("x").exit_code()) == 2);
+    CHECK(static_cast<int>(InputError("f", "row 1", "bad").exit_code()) == 3);
+    CHECK(static_cast<int>(InternalError("x").exit_code()) == 1);
+}
+
+TEST_CASE("an input error lists every problem with file and place") {
+    ProblemList p;
+    p.add("sites.csv", "row 17, field azimuth_deg", "value 400 is out of range");
+    p.add("sites.csv", "row 18, field lat", "missing value");
+    try {
+        p.throw_if_any();
+        FAIL("expected an InputError");
+    } catch (const InputError& e) {
+        CHECK(e.problems().size() == 2);
+        const std::string msg = e.what();
+        CHECK(msg.find("sites.csv, row 17, field azimuth_deg: value 400") != std::string::npos);
+        CHECK(msg.find("row 18, field lat: missing value") != std::string::npos);
+    }
+    ProblemList none;
+    CHECK_NOTHROW(none.throw_if_any());
+}
+
+TEST_CASE("edit distance and nearest key") {
+    CHECK(edit_distance("", "") == 0);
+    CHECK(edit_distance("kitten", "sitting") == 3);
+    CHECK(edit_distance("resolution_mm", "resolution_m") == 1);
+    const std::set<std::string> known = {"resolution_m", "margin_m", "tile_size_px", "epsg"};
+    CHECK(nearest_key("resolutin_m", known) == std::optional<std::string>("resolution_m"));
+    CHECK(nearest_key("tile_size", known) == std::optional<std::string>("tile_size_px"));
+    CHECK_FALSE(nearest_key("colour_ramp", known).has_value());
+}
+
+TEST_CASE("sha256 matches the FIPS 180-2 test vector") {
+    // FIPS 180-2 Appendix B.1: SHA-256("abc").
+    CHECK(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    CHECK(sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}

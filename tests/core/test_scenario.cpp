@@ -1,0 +1,88 @@
+#include <doctest/doctest.h>
+
+#include "../test_util.hpp"
+#include "phusong/core/error.hpp"
+#include "phusong/core/scenario.hpp"
+
+using namespace phusong;
+using phusong::test::TempDir;
+
+namespace {
+
+std::string inputs_block() {
+    return "[inputs]\n"
+           "dem = \"dem.tif\"\npopulation = \"pop.tif\"\naoi = \"aoi.geojson\"\nsites = \"sites.csv\"\n";
+}
+
+void touch_inputs(const TempDir& dir) {
+    for (const char* f : {"dem.tif", "pop.tif", "aoi.geojson", "sites.csv"}) dir.write(f, "x");
+}
+
+std::string problems_of(const std::filesystem::path& file) {
+    try {
+        (void)load_scenario(file);
+    } catch (const InputError& e) {
+        return e.what();
+    }
+    return "";
+}
+
+}  // namespace
+
+TEST_CASE("a minimal scenario gets the documented defaults and resolves paths") {
+    TempDir dir;
+    touch_inputs(dir);
+    const auto file = dir.write("s.toml", "[scenario]\nname = \"Vĩnh Phúc\"\n" + inputs_block());
+    const Scenario s = load_scenario(file);
+    CHECK(s.name == "Vĩnh Phúc");
+    CHECK(s.grid.resolution_m == 30.0);
+    CHECK(s.grid.tile_size_px == 512);
+    CHECK_FALSE(s.grid.epsg.has_value());
+    CHECK(s.inputs.dem == dir.path() / "dem.tif");
+    CHECK(s.config_hash.size() == 64);
+}
+
+TEST_CASE("the config hash ignores comments and layout but not values") {
+    TempDir dir;
+    touch_inputs(dir);
+    const auto a = dir.write("a.toml", inputs_block() + "[grid]\nresolution_m = 30\n");
+    const auto b = dir.write("b.toml", "# a comment\n" + inputs_block() + "\n[grid]\nresolution_m    = 30 # m\n");
+    const auto c = dir.write("c.toml", inputs_block() + "[grid]\nresolution_m = 50\n");
+    CHECK(load_scenario(a).config_hash == load_scenario(b).config_hash);
+    CHECK(load_scenario(a).config_hash != load_scenario(c).config_hash);
+}
+
+TEST_CASE("unknown keys are errors with the nearest known key") {
+    TempDir dir;
+    touch_inputs(dir);
+    const auto file = dir.write("s.toml", inputs_block() + "[grid]\nresolution_mm = 30\n");
+    const std::string msg = problems_of(file);
+    CHECK(msg.find("key grid.resolution_mm (line 7): unknown key; did you mean grid.resolution_m?") != std::string::npos);
+}
+
+TEST_CASE("every problem is reported at once: types, ranges, missing files and keys") {
+    TempDir dir;
+    dir.write("dem.tif", "x");
+    const auto file = dir.write("s.toml",
+                                "[inputs]\ndem = \"dem.tif\"\npopulation = 3\naoi = \"nope.geojson\"\n"
+                                "[grid]\nresolution_m = \"30\"\ntile_size_px = 10\nepsg = 4\n");
+    const std::string msg = problems_of(file);
+    CHECK(msg.find("key inputs.population (line 3): expected a string, got the integer 3") != std::string::npos);
+    CHECK(msg.find("key inputs.aoi (line 4): file not found") != std::string::npos);
+    CHECK(msg.find("key inputs.sites: required key is missing") != std::string::npos);
+    CHECK(msg.find("key grid.resolution_m (line 6): expected a number in metres, got the string \"30\"") != std::string::npos);
+    CHECK(msg.find("key grid.tile_size_px (line 7): expected 64 ≤ tile_size_px ≤ 8192") != std::string::npos);
+    CHECK(msg.find("key grid.epsg (line 8)") != std::string::npos);
+}
+
+TEST_CASE("TOML syntax errors name the line") {
+    TempDir dir;
+    const auto file = dir.write("s.toml", "[inputs]\ndem = \"dem.tif\n");
+    const std::string msg = problems_of(file);
+    CHECK(msg.find("s.toml, line 2") != std::string::npos);
+    CHECK(msg.find("not valid TOML") != std::string::npos);
+}
+
+TEST_CASE("a missing scenario file is an input error") {
+    CHECK_THROWS_AS((void)load_scenario("/nonexistent/scenario.toml"), InputError);
+}
