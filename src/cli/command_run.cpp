@@ -2,9 +2,12 @@
 // only when all of them succeed.
 
 #include <fmt/format.h>
+#include <tbb/task_group.h>
 #include <spdlog/spdlog.h>
 
+#include <cctype>
 #include <cmath>
+#include <fstream>
 #include <cstdio>
 #include <set>
 
@@ -12,14 +15,38 @@
 #include "phusong/core/error.hpp"
 #include "phusong/core/manifest.hpp"
 #include "phusong/core/scenario.hpp"
+#include "phusong/coverage/predict.hpp"
 #include "phusong/geo/grid_inputs.hpp"
 #include "phusong/io/geotiff.hpp"
+#include "phusong/io/layer_writer.hpp"
 #include "phusong/io/output_dir.hpp"
 #include "phusong/sites/placement.hpp"
 #include "phusong/sites/site_table.hpp"
 
 namespace phusong::cli {
 namespace {
+
+std::string csv_field(const std::string& v) {
+    if (v.find_first_of(",\"\n\r") == std::string::npos) return v;
+    std::string q = "\"";
+    for (char c : v) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return q + "\"";
+}
+
+/// cells.csv: the lookup table of the best-server rasters (their values are `index`).
+void write_cells_csv(const std::filesystem::path& path, const sites::SiteTable& table) {
+    std::ofstream out(path, std::ios::binary);
+    out << "index,cell_id,site_id,operator,layer,tech,band,freq_mhz,lon,lat,azimuth_deg,height_agl_m\n";
+    for (std::size_t i = 0; i < table.cells.size(); ++i) {
+        const auto& c = table.cells[i];
+        out << i << ',' << csv_field(c.cell_id) << ',' << csv_field(c.site_id) << ','
+            << csv_field(c.operator_name) << ',' << csv_field(table.layers[c.layer].name) << ','
+            << radio::to_string(c.tech) << ',' << csv_field(c.band) << ',' << fmt::format("{:g}", c.freq_mhz) << ','
+            << fmt::format("{:.6f},{:.6f},{:g},{:g}", c.lon_deg, c.lat_deg, c.azimuth_deg, c.height_agl_m) << '\n';
+    }
+    out.close();
+    if (!out) throw Error("cannot write " + path.string());
+}
 
 std::string thousands(double v) {
     std::string digits = fmt::format("{:.0f}", v);
@@ -50,6 +77,8 @@ public:
             m_out.empty() ? std::filesystem::path("out") / scenario.file.stem() : std::filesystem::path(m_out);
         if (m_out.empty()) std::filesystem::create_directories(dest.parent_path());
         io::OutputDir out(dest, m_overwrite);
+        const coverage::AntennaCatalogue antennas =
+            coverage::load_antennas(scenario.antennas, table, scenario.file);
         validate_timer.stop();
         spdlog::info("scenario \"{}\": {} sites, {} cells, {} layers", scenario.name,
                      table.sites.size(), table.cells.size(), table.layers.size());
@@ -80,7 +109,39 @@ public:
         io::write_cog(out.file("population.tif"), g.grid, g.population,
                       {"people per pixel (" + g.population_method + ")", "people", false, tags});
         manifest.add_output("population.tif", "people per pixel on the analysis grid");
+        write_cells_csv(out.file("cells.csv"), table);
+        manifest.add_output("cells.csv", "cell lookup table: the values of every server.tif are its index");
         write_timer.stop();
+
+        StageTimer predict_timer(manifest, "predict");
+        // Each finished layer is written while the next operator is predicted.
+        std::vector<nlohmann::ordered_json> layer_entries(table.layers.size());
+        tbb::task_group writers;
+        const coverage::PredictionInputs pin{g.grid, g.dem_m, table, placements, scenario.prediction, antennas};
+        coverage::PredictionStats pstats;
+        try {
+            pstats = coverage::predict(pin, [&](coverage::LayerResult&& result) {
+                writers.run([&, r = std::move(result)] {
+                    const io::LayerWriteOptions options{tags, std::string(radio::to_string(r.model.kind)),
+                                                        scenario.prediction.load};
+                    const std::string dir = "layers/" + io::slug(r.name);
+                    layer_entries[r.layer] = io::write_layer(out.file(dir), dir, g.grid, r, options);
+                });
+            });
+        } catch (...) {
+            writers.wait();  // no writer may outlive the temporary folder
+            throw;
+        }
+        writers.wait();
+        const double predict_s = predict_timer.stop();
+        manifest.section("layers") = layer_entries;
+        manifest.section("prediction") = {{"sources", pstats.sources},
+                                          {"cells", pstats.cells},
+                                          {"pixel_evaluations", pstats.pixel_evaluations},
+                                          {"max_radius_m", pstats.max_radius_m},
+                                          {"mean_radius_m", pstats.mean_radius_m},
+                                          {"cells_outside_model_validity", pstats.model_warnings},
+                                          {"wall_s", predict_s}};
 
         std::set<std::string> operators;
         for (const auto& s : table.sites) operators.insert(s.operator_name);
@@ -116,6 +177,9 @@ public:
         std::printf("  AOI         %.1f km2\n", g.aoi_area_km2);
         std::printf("  population  %s people inside the AOI (source raster, area-weighted: %s; %+.2f%%)\n",
                     thousands(g.people_in_aoi).c_str(), thousands(g.people_in_aoi_source).c_str(), rel * 100);
+        std::printf("  prediction  %zu sources (site x antenna height), %zu cells, mean radius %.1f km, %.1f s (%.0f sites/s)\n",
+                    pstats.sources, pstats.cells, pstats.mean_radius_m / 1000.0, predict_s,
+                    static_cast<double>(table.sites.size()) / std::max(predict_s, 1e-9));
         std::printf("  outputs     %s\n", out.destination().c_str());
         return 0;
     }

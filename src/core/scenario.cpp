@@ -1,5 +1,6 @@
 #include "phusong/core/scenario.hpp"
 
+#include <array>
 #include <sstream>
 
 #include "phusong/core/error.hpp"
@@ -59,6 +60,141 @@ void read_grid(TomlTableReader r, GridConfig& g) {
     }
 }
 
+template <typename Enum, std::size_t N>
+void get_enum(TomlTableReader& r, std::string_view key, Enum& out,
+              const std::array<std::pair<std::string_view, Enum>, N>& names) {
+    std::optional<std::string> s;
+    r.get(key, s);
+    if (!s) return;
+    std::string list;
+    for (const auto& [name, value] : names) {
+        if (name == *s) {
+            out = value;
+            return;
+        }
+        list += (list.empty() ? "" : ", ") + std::string(name);
+    }
+    r.problem(key, "unknown value \"" + *s + "\": expected one of " + list);
+}
+
+constexpr std::array<std::pair<std::string_view, radio::HataEnvironment>, 4> kEnvironments = {{
+    {"urban_large", radio::HataEnvironment::urban_large},
+    {"urban_small_medium", radio::HataEnvironment::urban_small_medium},
+    {"suburban", radio::HataEnvironment::suburban},
+    {"open", radio::HataEnvironment::open},
+}};
+
+constexpr std::array<std::pair<std::string_view, radio::LosMode>, 3> kLosModes = {{
+    {"terrain", radio::LosMode::terrain},
+    {"probabilistic", radio::LosMode::probabilistic},
+    {"always_nlos", radio::LosMode::always_nlos},
+}};
+
+constexpr std::array<std::pair<std::string_view, DiffractionMethod>, 3> kDiffraction = {{
+    {"none", DiffractionMethod::none},
+    {"bullington", DiffractionMethod::bullington},
+    {"delta_bullington", DiffractionMethod::delta_bullington},
+}};
+
+/// Model keys shared by [prediction] and [prediction.layer."NAME"].
+void read_model(TomlTableReader& r, radio::ModelConfig& m) {
+    std::optional<std::string> kind;
+    r.get("model", kind);
+    if (kind) {
+        if (auto k = radio::model_kind_from_string(*kind)) {
+            m.kind = *k;
+        } else {
+            r.problem("model", "unknown model \"" + *kind +
+                                   "\": expected free_space, okumura_hata, cost231_hata, "
+                                   "tr38901_rma, tr38901_uma, tr38901_umi or spm");
+        }
+    }
+    get_enum(r, "environment", m.environment, kEnvironments);
+    r.get("metropolitan", m.metropolitan);
+    get_enum(r, "los_mode", m.los_mode, kLosModes);
+    r.get("diffraction_weight", m.diffraction_weight);
+    TomlTableReader spm = r.table("spm");
+    spm.get("k1", m.spm.k1);
+    spm.get("k2", m.spm.k2);
+    spm.get("k3", m.spm.k3);
+    spm.get("k4", m.spm.k4);
+    spm.get("k5", m.spm.k5);
+    spm.get("k6", m.spm.k6);
+    spm.get("k7", m.spm.k7);
+    spm.get("k_clutter", m.spm.k_clutter);
+    spm.finish();
+}
+
+void check_range(TomlTableReader& r, std::string_view key, double v, double lo, double hi,
+                 std::string_view unit) {
+    if (!(v >= lo && v <= hi)) {
+        r.problem(key, "expected " + std::to_string(lo) + " ≤ " + std::string(key) + " ≤ " +
+                           std::to_string(hi) + " (" + std::string(unit) + "), got " + std::to_string(v));
+    }
+}
+
+void read_prediction(TomlTableReader r, PredictionConfig& p) {
+    r.get("receiver_height_m", p.receiver_height_m, "metres");
+    r.get("max_radius_m", p.max_radius_m, "metres");
+    r.get("rsrp_floor_dbm", p.rsrp_floor_dbm, "dBm");
+    r.get("rscp_floor_dbm", p.rscp_floor_dbm, "dBm");
+    r.get("rxlev_floor_dbm", p.rxlev_floor_dbm, "dBm");
+    r.get("k_factor", p.k_factor);
+    get_enum(r, "diffraction", p.diffraction, kDiffraction);
+    r.get("feeder_loss_db", p.feeder_loss_db, "dB");
+    r.get("load", p.load);
+    r.get("noise_figure_db", p.noise_figure_db, "dB");
+    r.get("nr_scs_khz", p.nr_scs_khz);
+    r.get("ray_spacing_px", p.ray_spacing_px);
+    read_model(r, p.model);
+    // Overrides: [prediction.band."B8"] and [prediction.layer."Viettel LTE B3"], each starting from
+    // the default model; a layer override wins over its band's.
+    for (auto [key, target] : {std::pair{"band", &p.band_models}, std::pair{"layer", &p.layer_models}}) {
+        TomlTableReader group = r.table(key);
+        for (const auto& name : group.subtable_names()) {
+            radio::ModelConfig m = p.model;
+            TomlTableReader mr = group.table(name);
+            read_model(mr, m);
+            mr.finish();
+            (*target)[name] = m;
+        }
+        group.finish();
+    }
+    r.finish();
+    check_range(r, "receiver_height_m", p.receiver_height_m, 0.5, 50, "metres");
+    check_range(r, "max_radius_m", p.max_radius_m, 100, 200000, "metres");
+    check_range(r, "k_factor", p.k_factor, 0.5, 10, "dimensionless");
+    check_range(r, "feeder_loss_db", p.feeder_loss_db, 0, 20, "dB");
+    check_range(r, "load", p.load, 0, 1, "fraction");
+    check_range(r, "noise_figure_db", p.noise_figure_db, 0, 20, "dB");
+    check_range(r, "ray_spacing_px", p.ray_spacing_px, 0.25, 8, "pixels");
+    if (p.nr_scs_khz != 15 && p.nr_scs_khz != 30 && p.nr_scs_khz != 60) {
+        r.problem("nr_scs_khz", "expected 15, 30 or 60 (kHz), got " + std::to_string(p.nr_scs_khz));
+    }
+}
+
+void read_antennas(TomlTableReader r, std::map<std::string, AntennaSpec>& out) {
+    for (const auto& name : r.subtable_names()) {
+        AntennaSpec a;
+        TomlTableReader ar = r.table(name);
+        ar.get_path("msi", a.msi_file);
+        ar.get("gain_dbi", a.sector.gain_dbi, "dBi");
+        ar.get("h_beamwidth_deg", a.sector.h_beamwidth_deg, "degrees");
+        ar.get("v_beamwidth_deg", a.sector.v_beamwidth_deg, "degrees");
+        ar.get("front_to_back_db", a.sector.front_to_back_db, "dB");
+        ar.get("side_lobe_db", a.sector.side_lobe_db, "dB");
+        ar.finish();
+        if (a.msi_file) check_file(ar, "msi", *a.msi_file);
+        check_range(ar, "gain_dbi", a.sector.gain_dbi, -10, 40, "dBi");
+        check_range(ar, "h_beamwidth_deg", a.sector.h_beamwidth_deg, 1, 360, "degrees");
+        check_range(ar, "v_beamwidth_deg", a.sector.v_beamwidth_deg, 1, 180, "degrees");
+        check_range(ar, "front_to_back_db", a.sector.front_to_back_db, 0, 60, "dB");
+        check_range(ar, "side_lobe_db", a.sector.side_lobe_db, 0, 60, "dB");
+        out[name] = a;
+    }
+    r.finish();
+}
+
 }  // namespace
 
 Scenario load_scenario(const std::filesystem::path& file) {
@@ -92,6 +228,8 @@ Scenario load_scenario(const std::filesystem::path& file) {
         read_inputs(top.table("inputs"), s.inputs);
     }
     read_grid(top.table("grid"), s.grid);
+    read_prediction(top.table("prediction"), s.prediction);
+    read_antennas(top.table("antennas"), s.antennas);
     top.finish();
     problems.throw_if_any();
 

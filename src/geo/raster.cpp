@@ -148,16 +148,33 @@ PopulationOnGrid resample_population(const std::filesystem::path& path, const Gr
         run_warp(src.get(), dst.get(), args, file);
         out.people = read_band(*dst, grid.cols, grid.rows);
         out.method = "gdal-sum";
-        for (float v : out.people) {
-            if (std::isfinite(v)) out.source_sum += v;
+        // GDAL's sum gives neighbouring valid pixels a floating-point sliver of weight in grid
+        // pixels that only cover nodata; the valid-area fraction (a 0/1 raster, averaged) tells
+        // them apart, so nodata stays nodata instead of ~0 people.
+        DatasetPtr valid_src = create_mem_raster(wc, wr, 1, GDT_Byte);
+        const double wgt[6] = {gt[0] + c0 * gt[1], gt[1], 0.0, gt[3] + r0 * gt[5], 0.0, gt[5]};
+        valid_src->SetGeoTransform(const_cast<double*>(wgt));
+        valid_src->SetSpatialRef(&src_srs);
+        std::vector<std::uint8_t> flags(pop.size());
+        for (std::size_t i = 0; i < pop.size(); ++i) flags[i] = valid(pop[i]) ? 1 : 0;
+        if (valid_src->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, wc, wr, flags.data(), wc, wr,
+                                                  GDT_Byte, 0, 0) != CE_None) {
+            throw GdalError("cannot fill the in-memory validity raster");
+        }
+        DatasetPtr fraction = mem_on_grid(grid, GDT_Float32, std::numeric_limits<double>::quiet_NaN());
+        run_warp(valid_src.get(), fraction.get(), {"-r", "average", "-dstnodata", "nan"}, file);
+        const std::vector<float> frac = read_band(*fraction, grid.cols, grid.rows);
+        for (std::size_t i = 0; i < out.people.size(); ++i) {
+            if (!(frac[i] > 1e-6f)) out.people[i] = kNaN;
+            if (std::isfinite(out.people[i])) out.source_sum += out.people[i];
         }
         return out;
     }
 
     // Index raster of the source window: value = position in `pop`, -1 where nodata.
     DatasetPtr idx = create_mem_raster(wc, wr, 1, GDT_Int32);
-    const double wgt[6] = {gt[0] + c0 * gt[1], gt[1], 0.0, gt[3] + r0 * gt[5], 0.0, gt[5]};
-    idx->SetGeoTransform(const_cast<double*>(wgt));
+    const double window_gt[6] = {gt[0] + c0 * gt[1], gt[1], 0.0, gt[3] + r0 * gt[5], 0.0, gt[5]};
+    idx->SetGeoTransform(const_cast<double*>(window_gt));
     idx->SetSpatialRef(&src_srs);
     std::vector<int32_t> ids(pop.size());
     for (std::size_t i = 0; i < pop.size(); ++i) ids[i] = valid(pop[i]) ? static_cast<int32_t>(i) : -1;

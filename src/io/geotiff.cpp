@@ -60,4 +60,10 @@ void write_cog(const std::filesystem::path& path, const geo::Grid& grid,
     write(path, grid, values.data(), GDT_Int32, nodata, meta);
 }
 
+void write_cog(const std::filesystem::path& path, const geo::Grid& grid,
+               std::span<const std::uint8_t> values, std::uint8_t nodata, const RasterMeta& meta) {
+    if (values.size() != grid.pixel_count()) throw InternalError("write_cog: size mismatch");
+    write(path, grid, values.data(), GDT_Byte, nodata, meta);
+}
+
 }  // namespace phusong::io

@@ -8,27 +8,6 @@
 
 namespace phusong::sites {
 
-double sample_bilinear(const geo::Grid& grid, const std::vector<float>& values, double fcol,
-                       double frow) noexcept {
-    const double x = fcol - 0.5;
-    const double y = frow - 0.5;
-    const int c0 = static_cast<int>(std::floor(x));
-    const int r0 = static_cast<int>(std::floor(y));
-    const double fx = x - c0;
-    const double fy = y - r0;
-    auto at = [&](int c, int r) -> double {
-        c = std::min(std::max(c, 0), grid.cols - 1);  // clamp: the edge half-pixel repeats
-        r = std::min(std::max(r, 0), grid.rows - 1);
-        return values[grid.index(c, r)];
-    };
-    if (fcol < 0 || frow < 0 || fcol > grid.cols || frow > grid.rows) {
-        return std::numeric_limits<double>::quiet_NaN();
-    }
-    const double v = (1 - fy) * ((1 - fx) * at(c0, r0) + fx * at(c0 + 1, r0)) +
-                     fy * ((1 - fx) * at(c0, r0 + 1) + fx * at(c0 + 1, r0 + 1));
-    return v;  // NaN propagates from any nodata neighbour
-}
-
 std::vector<SitePlacement> place_sites(const SiteTable& table, const geo::Grid& grid,
                                        const std::vector<float>& dem_m,
                                        const std::vector<std::uint8_t>& aoi_mask) {
@@ -51,7 +30,7 @@ std::vector<SitePlacement> place_sites(const SiteTable& table, const geo::Grid& 
                              " is outside the analysis grid (AOI plus grid.margin_m): remove it or widen the margin");
             continue;
         }
-        const double ground = sample_bilinear(grid, dem_m, grid.fcol(x), grid.frow(y));
+        const double ground = geo::sample_bilinear(grid, dem_m, grid.fcol(x), grid.frow(y));
         if (!std::isfinite(ground)) {
             problems.add(table.file, where + ", field lon/lat",
                          "the DEM has no data at this site: the DEM must cover every site");

@@ -13,24 +13,6 @@
 
 namespace phusong::sites {
 
-std::string_view to_string(Technology t) noexcept {
-    switch (t) {
-        case Technology::gsm: return "GSM";
-        case Technology::umts: return "UMTS";
-        case Technology::lte: return "LTE";
-        case Technology::nr: return "NR";
-    }
-    return "?";
-}
-
-std::optional<Technology> technology_from_string(std::string_view s) noexcept {
-    if (s == "GSM") return Technology::gsm;
-    if (s == "UMTS") return Technology::umts;
-    if (s == "LTE") return Technology::lte;
-    if (s == "NR") return Technology::nr;
-    return std::nullopt;
-}
-
 namespace {
 
 // Downlink ranges: 3GPP TS 36.101 Table 5.5-1 (E-UTRA), TS 38.104 Table 5.2-1 (NR),
@@ -270,7 +252,10 @@ SiteTable read_site_table(const std::filesystem::path& path) {
         auto power = r.number("tx_power_dbm", field("tx_power_dbm"), -10.0, 70.0, "dBm");
         c.antenna = r.text("antenna", field("antenna"));
         const std::string tech = field("tech");
-        auto t = technology_from_string(tech);
+        // Exact upper-case names only, as documented (radio's parser is case-insensitive).
+        const bool tech_known = tech == "GSM" || tech == "UMTS" || tech == "LTE" || tech == "NR";
+        const Technology tech_value = tech_known ? *radio::technology_from_string(tech) : Technology::lte;
+        const Technology* t = tech_known ? &tech_value : nullptr;
         if (!t) r.problem("tech", "unknown technology \"" + tech + "\": expected GSM, UMTS, LTE or NR");
         c.band = field("band");
         const BandInfo* band = find_band(c.band);
@@ -334,7 +319,7 @@ SiteTable read_site_table(const std::filesystem::path& path) {
               [](const Site& a, const Site& b) { return a.site_id < b.site_id; });
     std::map<std::string, std::size_t> layer_index;
     for (const Cell& c : table.cells) {
-        layer_index.emplace(c.operator_name + " " + std::string(to_string(c.tech)) + " " + c.band, 0);
+        layer_index.emplace(c.operator_name + " " + std::string(radio::to_string(c.tech)) + " " + c.band, 0);
     }
     for (auto& [name, idx] : layer_index) {
         idx = table.layers.size();
@@ -342,7 +327,7 @@ SiteTable read_site_table(const std::filesystem::path& path) {
     }
     for (std::size_t i = 0; i < table.cells.size(); ++i) {
         Cell& c = table.cells[i];
-        c.layer = layer_index[c.operator_name + " " + std::string(to_string(c.tech)) + " " + c.band];
+        c.layer = layer_index[c.operator_name + " " + std::string(radio::to_string(c.tech)) + " " + c.band];
         Layer& l = table.layers[c.layer];
         l.operator_name = c.operator_name;
         l.tech = c.tech;

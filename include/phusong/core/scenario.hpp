@@ -3,8 +3,12 @@
 /// every key; each default lives here and only here.
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
+
+#include "phusong/radio/antenna.hpp"
+#include "phusong/radio/pathloss.hpp"
 
 namespace phusong {
 
@@ -27,11 +31,49 @@ struct GridConfig {
     std::optional<int> epsg;       ///< projected CRS; default: UTM zone of the AOI centroid
 };
 
+/// One entry of the antenna catalogue ([antennas.NAME]): a parametric sector (3GPP TR 38.901
+/// Table 7.3-1 form) or a Planet/MSI pattern file.
+struct AntennaSpec {
+    std::optional<std::filesystem::path> msi_file;  ///< pattern file; overrides the parameters
+    radio::SectorPatternParams sector;              ///< used when no file is given
+};
+
+/// Terrain diffraction added to the empirical model (ITU-R P.526-15 §4.5). Bullington (the
+/// default) is the loss of the terrain's obstacles. Delta-Bullington (P.452-17 §4.2.3) adds the
+/// smooth-earth Fresnel-zone loss, which is right on top of free space (as P.452/P.1812 use it)
+/// but counts twice what an empirical median such as Hata already contains (1–3 dB at 2–5 km
+/// over flat ground for a 1.5 m receiver).
+enum class DiffractionMethod { none, bullington, delta_bullington };
+
+/// The area prediction ([prediction]).
+struct PredictionConfig {
+    double receiver_height_m = 1.5;   ///< UE antenna height above ground, m
+    double max_radius_m = 15000.0;    ///< cap of every cell's calculation radius, m
+    /// Calculation floors: a cell's radius ends where even its boresight signal falls below. They
+    /// are the bottoms of the reporting ranges: LTE/NR RSRP −140 dBm (TS 36.133 Table 9.1.4-1),
+    /// UMTS CPICH RSCP −120 dBm (TS 25.133 §9.1.1.3), GSM RXLEV_00 −110 dBm (TS 45.008 §8.1.4).
+    double rsrp_floor_dbm = -140.0;
+    double rscp_floor_dbm = -120.0;
+    double rxlev_floor_dbm = -110.0;
+    double k_factor = 4.0 / 3.0;      ///< effective earth radius factor
+    DiffractionMethod diffraction = DiffractionMethod::bullington;
+    double feeder_loss_db = 2.0;      ///< cable and connector loss between port and antenna, dB
+    double load = 0.5;                ///< fraction of interfering cells' power that is transmitted
+    double noise_figure_db = 9.0;     ///< UE noise figure, dB
+    int nr_scs_khz = 30;              ///< NR sub-carrier spacing (SS-RSRP per RE), kHz
+    double ray_spacing_px = 1.0;      ///< spacing of sweep rays at the radius, pixels
+    radio::ModelConfig model;         ///< default empirical model for every layer
+    std::map<std::string, radio::ModelConfig> band_models;   ///< per-band overrides ("GSM900", "B8")
+    std::map<std::string, radio::ModelConfig> layer_models;  ///< per-layer overrides (win over bands)
+};
+
 struct Scenario {
     std::filesystem::path file;  ///< the scenario file itself
     std::string name;            ///< [scenario] name, shown in reports
     InputsConfig inputs;
     GridConfig grid;
+    PredictionConfig prediction;
+    std::map<std::string, AntennaSpec> antennas;  ///< antenna catalogue by name
     std::string config_hash;     ///< sha256 of the parsed scenario in canonical TOML form
 };
 

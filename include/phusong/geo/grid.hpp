@@ -2,7 +2,11 @@
 /// The analysis grid: one projected, north-up raster frame in metres that every stage works on.
 /// Pure arithmetic, no GDAL: the compute kernels use it too.
 
+#include <algorithm>
 #include <array>
+#include <cmath>
+#include <limits>
+#include <span>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -74,6 +78,31 @@ struct Grid {
     /// Pixel area, m².
     [[nodiscard]] double pixel_area_m2() const noexcept { return resolution_m * resolution_m; }
 };
+
+/// Bilinear sample of a grid raster at fractional pixel coordinates (the centre of pixel (0, 0)
+/// is (0.5, 0.5)); edge pixels extend half a pixel outwards. NaN off the grid or where a
+/// neighbour is nodata (NaN).
+[[nodiscard]] inline double sample_bilinear(const Grid& grid, std::span<const float> values,
+                                            double fcol, double frow) noexcept {
+    if (!(fcol >= 0 && frow >= 0 && fcol <= grid.cols && frow <= grid.rows)) {
+        return std::numeric_limits<double>::quiet_NaN();
+    }
+    const double x = fcol - 0.5;
+    const double y = frow - 0.5;
+    const int c0 = static_cast<int>(std::floor(x));
+    const int r0 = static_cast<int>(std::floor(y));
+    const double fx = x - c0;
+    const double fy = y - r0;
+    const int ca = std::clamp(c0, 0, grid.cols - 1);
+    const int cb = std::clamp(c0 + 1, 0, grid.cols - 1);
+    const int ra = std::clamp(r0, 0, grid.rows - 1);
+    const int rb = std::clamp(r0 + 1, 0, grid.rows - 1);
+    const double v00 = values[grid.index(ca, ra)];
+    const double v01 = values[grid.index(cb, ra)];
+    const double v10 = values[grid.index(ca, rb)];
+    const double v11 = values[grid.index(cb, rb)];
+    return (1 - fy) * ((1 - fx) * v00 + fx * v01) + fy * ((1 - fx) * v10 + fx * v11);
+}
 
 /// A grid over `bounds` (grid CRS metres) widened by `margin_m`, its origin snapped to a multiple of
 /// the resolution so that grids of different runs align pixel for pixel.

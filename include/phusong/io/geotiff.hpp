@@ -28,4 +28,8 @@ void write_cog(const std::filesystem::path& path, const geo::Grid& grid,
 void write_cog(const std::filesystem::path& path, const geo::Grid& grid,
                std::span<const std::int32_t> values, std::int32_t nodata, const RasterMeta& meta);
 
+/// Writes byte values (`nodata` marks no value) on the grid as a COG.
+void write_cog(const std::filesystem::path& path, const geo::Grid& grid,
+               std::span<const std::uint8_t> values, std::uint8_t nodata, const RasterMeta& meta);
+
 }  // namespace phusong::io

@@ -21,9 +21,4 @@ struct SitePlacement {
                                                      const std::vector<float>& dem_m,
                                                      const std::vector<std::uint8_t>& aoi_mask);
 
-/// Bilinear sample of a grid raster at fractional pixel coordinates (centre of pixel (0,0) is
-/// (0.5, 0.5)); NaN if any of the four neighbours is nodata or off the grid.
-[[nodiscard]] double sample_bilinear(const geo::Grid& grid, const std::vector<float>& values,
-                                     double fcol, double frow) noexcept;
-
 }  // namespace phusong::sites

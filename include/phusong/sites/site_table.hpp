@@ -9,11 +9,11 @@
 #include <string_view>
 #include <vector>
 
+#include "phusong/radio/link_budget.hpp"
+
 namespace phusong::sites {
 
-enum class Technology { gsm, umts, lte, nr };
-[[nodiscard]] std::string_view to_string(Technology t) noexcept;
-[[nodiscard]] std::optional<Technology> technology_from_string(std::string_view s) noexcept;
+using radio::Technology;
 
 /// A 3GPP/GSM band name with its downlink range (3GPP TS 36.101 Table 5.5-1, TS 38.104
 /// Table 5.2-1, TS 45.005 §2) and the technologies that may use it.

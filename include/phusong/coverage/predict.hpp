@@ -1,0 +1,68 @@
+#pragma once
+/// The prediction stage: every cell's signal over the grid, composed per layer into best server,
+/// second best, overlap, SINR and throughput (DESIGN.md "Link budget", "Area sweep").
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "phusong/core/scenario.hpp"
+#include "phusong/geo/grid.hpp"
+#include "phusong/radio/antenna.hpp"
+#include "phusong/sites/placement.hpp"
+#include "phusong/sites/site_table.hpp"
+
+namespace phusong::coverage {
+
+/// Antenna patterns by catalogue name. InputError if a cell names an antenna the catalogue does
+/// not have, or a pattern file cannot be read.
+using AntennaCatalogue = std::map<std::string, std::shared_ptr<const radio::AntennaPattern>>;
+[[nodiscard]] AntennaCatalogue load_antennas(const std::map<std::string, AntennaSpec>& specs,
+                                             const sites::SiteTable& table,
+                                             const std::filesystem::path& scenario_file);
+
+/// The composed maps of one layer (operator + technology + band), on the whole grid.
+struct LayerResult {
+    std::string name;                    ///< "Viettel LTE B3"
+    std::size_t layer = 0;               ///< index into SiteTable::layers
+    radio::Technology tech = radio::Technology::lte;
+    std::string signal;                  ///< what the signal is: "RSRP", "RSCP" or "RxLev"
+    radio::ModelConfig model;            ///< the empirical model the layer was predicted with
+    std::vector<float> best_dbm;         ///< best-server signal, dBm; NaN = below the floor
+    std::vector<float> second_dbm;       ///< second-best signal, dBm; NaN = none
+    std::vector<std::int32_t> server;    ///< best-server cell (index into SiteTable::cells); −1
+    std::vector<std::uint8_t> n_within_6db;  ///< cells within 6 dB of the best (4 = four or more)
+    std::vector<float> sinr_db;          ///< LTE/NR only: SINR at the configured load, dB
+    std::vector<float> throughput_mbps;  ///< LTE/NR only: TR 36.942 A.2 downlink, Mbit/s
+    double noise_dbm = 0;                ///< thermal noise per resource element + NF, dBm
+    double floor_dbm = 0;                ///< calculation floor used, dBm
+};
+
+struct PredictionStats {
+    std::size_t sources = 0;          ///< distinct (site, antenna height) swept
+    std::size_t cells = 0;
+    std::size_t pixel_evaluations = 0;   ///< cell × pixel signal evaluations
+    double max_radius_m = 0;             ///< largest calculation radius used
+    double mean_radius_m = 0;
+    std::size_t model_warnings = 0;      ///< cells outside their model's validity range
+};
+
+struct PredictionInputs {
+    const geo::Grid& grid;
+    std::span<const float> dem_m;
+    const sites::SiteTable& table;
+    std::span<const sites::SitePlacement> placements;  ///< per SiteTable::sites
+    const PredictionConfig& config;
+    const AntennaCatalogue& antennas;
+};
+
+/// Runs the prediction. Layers are produced operator by operator (memory stays bounded by one
+/// operator's layers) and handed to `on_layer` in SiteTable::layers order. Deterministic: the
+/// same inputs give the same bytes whatever the thread count.
+PredictionStats predict(const PredictionInputs& in, const std::function<void(LayerResult&&)>& on_layer);
+
+}  // namespace phusong::coverage

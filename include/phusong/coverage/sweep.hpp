@@ -1,0 +1,122 @@
+#pragma once
+/// The area sweep (DESIGN.md "Area sweep"): terrain diffraction loss around one transmitter. Rays
+/// go from the site to its radius; terrain is sampled once per ray and shared by every pixel on it.
+///
+/// Along a ray the Bullington terms of ITU-R P.452-17 §4.2.1 are kept incrementally, so that each
+/// sample costs O(log n), not O(n): the slope from the Tx (eq 14) is a running maximum of
+/// (g_i − hts)/d_i in curvature-corrected heights g_i = h_i − 500·d_i²/ae; the slope from the Rx
+/// (eq 18) is the tangent from (d, hrs − 500·d²/ae) to the upper convex hull of (d_i, g_i), found by
+/// binary search; the smooth-earth surface (eqs 161–164) comes from running sums, and the
+/// obstruction terms of eq 165 from a running maximum and the flat-earth hull.
+///
+/// Each sample stores its two horizon points (the points achieving eqs 14 and 18) and the
+/// smooth-earth correction of delta-Bullington, max(Ldsph − Lbulls, 0) (eq 40). A pixel then gets
+/// its Bullington loss from the nearest ray and sample, but with its own exact distance and
+/// ground height as the receiver. The approximations against the exact profile are: the ray's
+/// terrain instead of the straight line to the pixel centre (at most half a ray spacing aside),
+/// the horizon points found for the sample's receiver, ν_max in line of sight (eq 16) taken over the
+/// two horizon points, the point of largest clearance above the Tx→Rx ray (a support query on the
+/// same hull) and the last kilometre before the receiver (ν weighs clearance by the Fresnel-zone
+/// radius, which is smallest near the ends), and the correction, which varies slowly along a ray, evaluated every
+/// kCorrectionStride samples and interpolated linearly. `tools/sweep_accuracy` measures the total
+/// error against the exact per-pixel profile.
+
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <vector>
+
+#include "phusong/core/scenario.hpp"
+#include "phusong/geo/grid.hpp"
+
+namespace phusong::coverage {
+
+/// One transmitter position: a site and antenna height, with every frequency its cells use.
+struct SweepSource {
+    double x_m = 0;             ///< easting, grid CRS
+    double y_m = 0;             ///< northing, grid CRS
+    double ground_m = 0;        ///< terrain height at the site, m amsl
+    double height_agl_m = 0;    ///< antenna height above ground, m
+    double radius_m = 0;        ///< calculation radius, m (the largest of radius_by_bin_m)
+    /// Radius per 5° azimuth bin (bin b covers azimuths [5b°, 5b + 5°) clockwise from north), m;
+    /// empty = radius_m everywhere. Rays stop at the largest radius of their bin and its neighbours.
+    std::vector<float> radius_by_bin_m;
+    std::vector<double> freqs_mhz;  ///< frequencies to sweep (see group_frequencies)
+};
+
+struct SweepSettings {
+    double rx_height_m = 1.5;
+    double k_factor = 4.0 / 3.0;
+    DiffractionMethod method = DiffractionMethod::bullington;
+    double ray_spacing_px = 1.0;  ///< distance between neighbouring rays at the radius, pixels
+};
+
+/// Frequencies within 10% of each other share one sweep at their geometric mean (ν ∝ √f, so ν
+/// moves by under 5%): returns the representative of each input frequency, sorted input order
+/// preserved, and the distinct representatives in `distinct`.
+std::vector<double> group_frequencies(std::span<const double> freqs_mhz, std::vector<double>& distinct);
+
+class RadialSweep {
+public:
+    static constexpr int kCorrectionStride = 8;
+    static constexpr std::size_t kMaxFrequencies = 8;  ///< frequency groups per source
+
+    /// Sweeps every ray. `dem_m` is the grid DEM (NaN = nodata: a ray stops there).
+    void run(const SweepSource& source, const geo::Grid& grid, std::span<const float> dem_m,
+             const SweepSettings& settings);
+
+    [[nodiscard]] int rays() const noexcept { return m_rays; }
+    [[nodiscard]] double step_m() const noexcept { return m_step_m; }
+    /// Ray index for an azimuth in radians (atan2(dx, dy): clockwise from north).
+    [[nodiscard]] int ray_of(double azimuth_rad) const noexcept;
+
+    /// Diffraction loss, dB, at a receiver `distance_m` from the site along ray `ray`, on ground
+    /// `rx_ground_m` (m amsl), for every swept frequency (order of SweepSource::freqs_mhz) into
+    /// `out`. Returns false (and leaves `out`) beyond the ray's end: off the DEM or its radius.
+    bool losses_db(int ray, double distance_m, double rx_ground_m, std::span<float> out) const noexcept;
+
+private:
+    struct HullPoint {
+        double d_km;
+        double y_m;
+        int index;
+    };
+    /// What a sample keeps for the pixels around it.
+    struct SampleState {
+        float h_m;           ///< terrain height at the sample, m amsl
+        std::uint32_t tx;    ///< sample index of the Tx-side horizon point (eq 14), 0 = none
+        std::uint32_t rx;    ///< sample index of the Rx-side horizon point (eq 18), 0 = none
+        std::uint32_t top;   ///< sample index of the largest clearance above the Tx→Rx ray
+    };
+    void sweep_ray(int ray, const geo::Grid& grid, std::span<const float> dem_m);
+    [[nodiscard]] std::size_t at(int ray, int sample) const noexcept {
+        return static_cast<std::size_t>(ray) * static_cast<std::size_t>(m_samples + 1) +
+               static_cast<std::size_t>(sample);
+    }
+
+    SweepSource m_source;
+    SweepSettings m_settings;
+    double m_ae_km = 0;
+    double m_hts_m = 0;
+    int m_rays = 0;
+    int m_samples = 0;
+    double m_step_m = 0;
+    std::vector<int> m_ray_samples;       ///< last valid sample of each ray
+    std::vector<SampleState> m_state;     ///< [ray][sample]
+    std::vector<float> m_correction;      ///< [f][ray][sample], dB
+    std::vector<double> m_d_km;           ///< per-ray scratch: sample distances
+    std::vector<double> m_h_m;            ///< per-ray scratch: terrain heights
+    std::vector<HullPoint> m_curved_hull;
+    std::vector<HullPoint> m_flat_hull;
+    std::vector<double> m_lambda_m;
+};
+
+/// Reference for the sweep: the same diffraction loss on the exact straight profile from the
+/// source to (x_m, y_m), sampled at `step_m` with the same bilinear DEM, by the whole-profile
+/// functions of radio/diffraction.hpp (exact ν_max, sampled smooth-path Bullington).
+[[nodiscard]] double exact_profile_loss_db(const SweepSource& source, double x_m, double y_m,
+                                           double freq_mhz, const geo::Grid& grid,
+                                           std::span<const float> dem_m,
+                                           const SweepSettings& settings, double step_m);
+
+}  // namespace phusong::coverage

@@ -1,0 +1,30 @@
+#pragma once
+/// Writes one predicted layer as COG rasters in its own folder.
+
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "phusong/coverage/predict.hpp"
+#include "phusong/geo/grid.hpp"
+
+namespace phusong::io {
+
+/// "Viettel LTE B3" → "viettel_lte_b3": a folder name that survives every file system.
+[[nodiscard]] std::string slug(const std::string& name);
+
+struct LayerWriteOptions {
+    std::map<std::string, std::string> tags;  ///< dataset metadata stamped on every raster
+    std::string model;                        ///< propagation model name, for the metadata
+    double load = 0;                          ///< interference load used for SINR
+};
+
+/// Writes `<folder>/{rsrp|rscp|rxlev}.tif`, `second_*.tif`, `server.tif`, `overlap_6db.tif` and,
+/// for LTE/NR, `sinr.tif` and `throughput.tif` (the files in parallel). Returns the layer's
+/// manifest entry. Safe to call concurrently for different layers.
+nlohmann::ordered_json write_layer(const std::filesystem::path& folder, const std::string& relative_folder,
+                                   const geo::Grid& grid, const coverage::LayerResult& layer,
+                                   const LayerWriteOptions& options);
+
+}  // namespace phusong::io

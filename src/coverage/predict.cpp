@@ -1,0 +1,554 @@
+#include "phusong/coverage/predict.hpp"
+
+#include <spdlog/spdlog.h>
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <mutex>
+#include <numbers>
+#include <sstream>
+
+#include "phusong/core/error.hpp"
+#include "phusong/core/interrupt.hpp"
+#include "phusong/core/log.hpp"
+#include "phusong/coverage/gain_table.hpp"
+#include "phusong/coverage/sweep.hpp"
+#include "phusong/radio/link_budget.hpp"
+#include "phusong/radio/pathloss.hpp"
+
+namespace phusong::coverage {
+namespace {
+
+constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+constexpr double kRadToDeg = 180.0 / std::numbers::pi;
+
+// ---------------------------------------------------------------------------------------------
+// Deterministic accumulation. Signals are kept in centi-dB (int16: 0.01 dB steps, ±327 dBm) and
+// powers as integers of 1e-16 mW, so that max, top-4 and sums give the same bits in any order,
+// whatever the thread count. 1e-16 mW is −160 dBm, 20 dB under the lowest floor.
+constexpr int kQMin = -16000;  // −160 dBm
+constexpr int kQMax = 2000;    // +20 dBm: no received signal comes near it
+constexpr std::int16_t kNone = std::numeric_limits<std::int16_t>::min();
+
+const std::vector<std::int64_t>& power_table() {
+    static const std::vector<std::int64_t> table = [] {
+        std::vector<std::int64_t> t(kQMax - kQMin + 1);
+        for (int q = kQMin; q <= kQMax; ++q) {
+            t[q - kQMin] = std::llround(std::pow(10.0, q / 1000.0 + 16.0));
+        }
+        return t;
+    }();
+    return table;
+}
+
+inline std::int64_t power_units(int q) {
+    return power_table()[static_cast<std::size_t>(std::clamp(q, kQMin, kQMax) - kQMin)];
+}
+
+struct LayerAccumulator {
+    std::vector<std::array<std::int16_t, 4>> top;  // four best signals, centi-dBm, descending
+    std::vector<std::int32_t> server;
+    std::vector<std::int64_t> power_sum;          // Σ signal power, 1e-16 mW
+    std::vector<std::mutex> tile_locks;
+
+    LayerAccumulator(std::size_t pixels, std::size_t tiles)
+        : top(pixels, {kNone, kNone, kNone, kNone}),
+          server(pixels, -1),
+          power_sum(pixels, 0),
+          tile_locks(tiles) {}
+
+    void merge(std::size_t i, std::int16_t q, std::int32_t cell) {
+        auto& t = top[i];
+        if (q > t[0] || (q == t[0] && cell < server[i])) server[i] = cell;
+        if (q > t[3]) {
+            int j = 3;
+            while (j > 0 && q > t[j - 1]) {
+                t[j] = t[j - 1];
+                --j;
+            }
+            t[j] = q;
+        }
+        power_sum[i] += power_units(q);
+    }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Static set-up: cells, sources (site × antenna height), bands (frequency × model) per source.
+
+struct Band {
+    double freq_mhz = 0;
+    std::size_t model = 0;   // index into Plan::models
+    std::size_t group = 0;   // index into the source's swept frequencies
+};
+
+struct CellPlan {
+    std::size_t cell = 0;
+    std::size_t layer = 0;
+    std::size_t band = 0;         // index into Source::bands
+    float power_dbm = 0;          // reference-signal power at the antenna, feeder loss deducted
+    float azimuth_deg = 0;
+    float floor_dbm = 0;
+    std::array<float, GainTable::kBins> radius_m{};  ///< reach per 5° bin of azimuth offset, m
+    const GainTable* gain = nullptr;
+};
+
+struct Source {
+    std::size_t site = 0;
+    SweepSource sweep;
+    std::vector<Band> bands;
+    std::vector<CellPlan> cells;
+    std::string operator_name;
+};
+
+double floor_for(radio::Technology t, const PredictionConfig& c) {
+    switch (t) {
+        case radio::Technology::gsm: return c.rxlev_floor_dbm;
+        case radio::Technology::umts: return c.rscp_floor_dbm;
+        default: return c.rsrp_floor_dbm;
+    }
+}
+
+std::string signal_name(radio::Technology t) {
+    switch (t) {
+        case radio::Technology::gsm: return "RxLev";
+        case radio::Technology::umts: return "RSCP";
+        default: return "RSRP";
+    }
+}
+
+/// Empirical loss factor of the diffraction term in path_loss_db (linear in it: SPM weighs it
+/// by K4, the other models by diffraction_weight).
+double diffraction_factor(const radio::ModelConfig& m) {
+    return m.kind == radio::ModelKind::spm ? m.spm.k4 : m.diffraction_weight;
+}
+
+/// Median loss without terrain (dB) at distance d_m; with LosMode::terrain the lower of the LOS
+/// and NLOS branches, since the sweep decides which applies.
+double empirical_db(const radio::ModelConfig& m, double d_m, double freq_mhz, double h_tx_m, double h_rx_m,
+                    bool los) {
+    return radio::path_loss_db(m, {std::max(d_m, 1.0), freq_mhz, h_tx_m, h_rx_m, 0.0, 0.0, los});
+}
+
+constexpr double kReachStep_m = 250.0;
+
+/// A cell's reach per 5° bin of azimuth offset: the end of the last 250 m ring where the signal
+/// can still reach the floor. On the ring (d0, d0 + 250 m] the loss is at least the empirical loss
+/// at d0 (it grows with distance and terrain only adds to it) and the gain at most the bin's
+/// largest gain for depressions up to the steepest a pixel can be seen at from d0 (the lowest
+/// ground of the area), so beyond the reach no pixel is above the floor.
+std::array<float, GainTable::kBins> cell_reach(const CellPlan& cell, std::span<const double> ring_loss_db,
+                                               double hts_m, double lowest_rx_m, double max_m) {
+    std::array<float, GainTable::kBins> reach{};
+    for (int b = 0; b < GainTable::kBins; ++b) {
+        double r = kReachStep_m;
+        for (std::size_t j = 1; j < ring_loss_db.size(); ++j) {
+            const double d0 = (j - 1) * kReachStep_m;
+            const auto dep = static_cast<float>(std::atan2(hts_m - lowest_rx_m, std::max(d0, 1.0)) * kRadToDeg);
+            if (cell.power_dbm + cell.gain->max_gain_dbi(b, dep) - ring_loss_db[j - 1] >= cell.floor_dbm) {
+                r = static_cast<double>(j) * kReachStep_m;
+            }
+        }
+        reach[static_cast<std::size_t>(b)] = static_cast<float>(std::min(r, max_m));
+    }
+    return reach;
+}
+
+/// Empirical loss sampled every step/4 from 0 to the source radius, for linear interpolation per
+/// pixel (the largest error, next to the site, is under 0.1 dB beyond 60 m).
+struct LossTable {
+    double inv_step = 0;
+    std::vector<float> los;
+    std::vector<float> nlos;  // empty unless the model's LOS branch follows the terrain
+    [[nodiscard]] float at(double d_m, bool terrain_los) const noexcept {
+        const double x = d_m * inv_step;
+        const auto i = static_cast<std::size_t>(x);
+        const std::vector<float>& t = (nlos.empty() || terrain_los) ? los : nlos;
+        if (i + 1 >= t.size()) return t.back();
+        const auto w = static_cast<float>(x - static_cast<double>(i));
+        return t[i] + w * (t[i + 1] - t[i]);
+    }
+};
+
+}  // namespace
+
+AntennaCatalogue load_antennas(const std::map<std::string, AntennaSpec>& specs,
+                               const sites::SiteTable& table,
+                               const std::filesystem::path& scenario_file) {
+    ProblemList problems;
+    AntennaCatalogue out;
+    for (const auto& [name, spec] : specs) {
+        try {
+            if (spec.msi_file) {
+                std::ifstream in(*spec.msi_file, std::ios::binary);
+                std::stringstream text;
+                text << in.rdbuf();
+                if (!in) {
+                    problems.add(spec.msi_file->string(), "", "cannot read the antenna pattern file");
+                    continue;
+                }
+                out[name] = std::make_shared<const radio::AntennaPattern>(
+                    radio::AntennaPattern::from_msi(radio::parse_msi(text.str())));
+            } else {
+                out[name] = std::make_shared<const radio::AntennaPattern>(
+                    radio::AntennaPattern::sector(spec.sector));
+            }
+        } catch (const std::invalid_argument& e) {
+            problems.add(spec.msi_file ? spec.msi_file->string() : scenario_file.string(),
+                         spec.msi_file ? "" : "key antennas." + name, e.what());
+        }
+    }
+    std::map<std::string, std::vector<std::size_t>> unknown;
+    for (const auto& c : table.cells) {
+        if (out.find(c.antenna) == out.end()) unknown[c.antenna].push_back(c.row);
+    }
+    for (const auto& [name, rows] : unknown) {
+        std::string list;
+        for (std::size_t i = 0; i < rows.size() && i < 5; ++i) list += (i ? ", " : "") + std::to_string(rows[i]);
+        if (rows.size() > 5) list += ", … (" + std::to_string(rows.size()) + " rows)";
+        problems.add(table.file, "row " + list + ", field antenna",
+                     "antenna \"" + name + "\" is not in the scenario's antenna catalogue: add [antennas." +
+                         name + "] to " + scenario_file.filename().string());
+    }
+    problems.throw_if_any();
+    return out;
+}
+
+PredictionStats predict(const PredictionInputs& in, const std::function<void(LayerResult&&)>& on_layer) {
+    const geo::Grid& grid = in.grid;
+    const PredictionConfig& cfg = in.config;
+    const sites::SiteTable& table = in.table;
+    PredictionStats stats;
+
+    // Models: index 0 is the default, then one per overridden band or layer (a layer wins).
+    std::vector<radio::ModelConfig> models = {cfg.model};
+    std::vector<std::size_t> layer_model(table.layers.size(), 0);
+    ProblemList problems;
+    for (std::size_t l = 0; l < table.layers.size(); ++l) {
+        const auto band = cfg.band_models.find(table.layers[l].band);
+        const auto layer = cfg.layer_models.find(table.layers[l].name);
+        if (layer != cfg.layer_models.end() || band != cfg.band_models.end()) {
+            layer_model[l] = models.size();
+            models.push_back(layer != cfg.layer_models.end() ? layer->second : band->second);
+        }
+    }
+    for (const auto& [name, model] : cfg.layer_models) {
+        if (std::none_of(table.layers.begin(), table.layers.end(), [&](const sites::Layer& l) { return l.name == name; })) {
+            std::string known;
+            for (const auto& l : table.layers) known += (known.empty() ? "" : ", ") + l.name;
+            problems.add("", "key prediction.layer.\"" + name + "\"", "no such layer in the site table; layers are: " + known);
+        }
+    }
+    for (const auto& [name, model] : cfg.band_models) {
+        if (std::none_of(table.layers.begin(), table.layers.end(), [&](const sites::Layer& l) { return l.band == name; })) {
+            problems.add("", "key prediction.band.\"" + name + "\"", "no cell of the site table uses band " + name);
+        }
+    }
+    problems.throw_if_any();
+
+    // Gain tables, one per (antenna, mechanical tilt, electrical tilt), built in parallel.
+    std::map<std::tuple<std::string, double, double>, std::unique_ptr<GainTable>> gains;
+    for (const auto& c : table.cells) gains[{c.antenna, c.mech_tilt_deg, c.elec_tilt_deg}];
+    {
+        std::vector<decltype(gains)::iterator> todo;
+        for (auto it = gains.begin(); it != gains.end(); ++it) todo.push_back(it);
+        tbb::parallel_for(std::size_t{0}, todo.size(), [&](std::size_t i) {
+            const auto& [name, mech, elec] = todo[i]->first;
+            todo[i]->second = std::make_unique<GainTable>(in.antennas.at(name), mech, elec);
+        });
+    }
+
+    // Sources: one per (site, antenna height); bands: one per (frequency, model) on a source.
+    std::vector<Source> sources;
+    for (std::size_t s = 0; s < table.sites.size(); ++s) {
+        const sites::Site& site = table.sites[s];
+        std::map<double, std::size_t> by_height;
+        for (std::size_t ci : site.cells) {
+            const sites::Cell& c = table.cells[ci];
+            auto [it, fresh] = by_height.emplace(c.height_agl_m, sources.size());
+            if (fresh) {
+                Source src;
+                src.site = s;
+                src.sweep.x_m = in.placements[s].x_m;
+                src.sweep.y_m = in.placements[s].y_m;
+                src.sweep.ground_m = in.placements[s].ground_m;
+                src.sweep.height_agl_m = c.height_agl_m;
+                src.operator_name = site.operator_name;
+                sources.push_back(std::move(src));
+            }
+            Source& src = sources[it->second];
+            const std::size_t model = layer_model[c.layer];
+            auto band = std::find_if(src.bands.begin(), src.bands.end(), [&](const Band& b) {
+                return b.freq_mhz == c.freq_mhz && b.model == model;
+            });
+            if (band == src.bands.end()) {
+                src.bands.push_back({c.freq_mhz, model, 0});
+                band = src.bands.end() - 1;
+            }
+            const double rs = radio::reference_signal_power_dbm(c.tech, c.tx_power_dbm, c.bandwidth_mhz,
+                                                                cfg.nr_scs_khz);
+            CellPlan plan;
+            plan.cell = ci;
+            plan.layer = c.layer;
+            plan.band = static_cast<std::size_t>(band - src.bands.begin());
+            plan.power_dbm = static_cast<float>(rs - cfg.feeder_loss_db);
+            plan.azimuth_deg = static_cast<float>(c.azimuth_deg);
+            plan.floor_dbm = static_cast<float>(floor_for(c.tech, cfg));
+            plan.gain = gains.at({c.antenna, c.mech_tilt_deg, c.elec_tilt_deg}).get();
+            const radio::ValidityRange v = radio::validity(models[model].kind);
+            if (c.freq_mhz < v.f_min_mhz || c.freq_mhz > v.f_max_mhz || c.height_agl_m < v.h_tx_min_m ||
+                c.height_agl_m > v.h_tx_max_m) {
+                ++stats.model_warnings;
+            }
+            src.cells.push_back(plan);
+        }
+    }
+
+    // Reach of every cell per direction, then each source's radius per 5° bin of true azimuth.
+    // The lowest receiver is bounded by the lowest ground of the grid.
+    float lowest_ground = std::numeric_limits<float>::infinity();
+    for (float h : in.dem_m) {
+        if (std::isfinite(h)) lowest_ground = std::min(lowest_ground, h);
+    }
+    const double lowest_rx = lowest_ground + cfg.receiver_height_m;
+    const auto rings = static_cast<std::size_t>(std::ceil(cfg.max_radius_m / kReachStep_m)) + 1;
+    tbb::parallel_for(std::size_t{0}, sources.size(), [&](std::size_t si) {
+        Source& src = sources[si];
+        const double hts = src.sweep.ground_m + src.sweep.height_agl_m;
+        std::vector<std::vector<double>> ring_loss(src.bands.size(), std::vector<double>(rings));
+        for (std::size_t b = 0; b < src.bands.size(); ++b) {
+            const radio::ModelConfig& m = models[src.bands[b].model];
+            for (std::size_t j = 0; j < rings; ++j) {
+                const double d = static_cast<double>(j) * kReachStep_m;
+                ring_loss[b][j] = std::min(empirical_db(m, d, src.bands[b].freq_mhz, src.sweep.height_agl_m,
+                                                        cfg.receiver_height_m, true),
+                                           empirical_db(m, d, src.bands[b].freq_mhz, src.sweep.height_agl_m,
+                                                        cfg.receiver_height_m, false));
+            }
+        }
+        src.sweep.radius_by_bin_m.assign(GainTable::kBins, 0.0f);
+        for (CellPlan& cell : src.cells) {
+            cell.radius_m = cell_reach(cell, ring_loss[cell.band], hts, lowest_rx, cfg.max_radius_m);
+            // Cell bin b spans offsets [5b, 5b + 5): true azimuths cell_az + that, which straddle
+            // two true-azimuth bins.
+            for (int b = 0; b < GainTable::kBins; ++b) {
+                const float r = cell.radius_m[static_cast<std::size_t>(b)];
+                const int first = static_cast<int>(std::floor((cell.azimuth_deg + 5.0f * b) / 5.0f));
+                for (int w = first; w <= first + 1; ++w) {
+                    float& dst = src.sweep.radius_by_bin_m[static_cast<std::size_t>(
+                        ((w % GainTable::kBins) + GainTable::kBins) % GainTable::kBins)];
+                    dst = std::max(dst, r);
+                }
+            }
+        }
+        src.sweep.radius_m = *std::max_element(src.sweep.radius_by_bin_m.begin(), src.sweep.radius_by_bin_m.end());
+    });
+    for (auto& src : sources) {
+        std::vector<double> freqs;
+        for (const auto& b : src.bands) freqs.push_back(b.freq_mhz);
+        std::vector<double> reps = group_frequencies(freqs, src.sweep.freqs_mhz);
+        for (std::size_t b = 0; b < src.bands.size(); ++b) {
+            src.bands[b].group = static_cast<std::size_t>(
+                std::find(src.sweep.freqs_mhz.begin(), src.sweep.freqs_mhz.end(), reps[b]) -
+                src.sweep.freqs_mhz.begin());
+        }
+        stats.max_radius_m = std::max(stats.max_radius_m, src.sweep.radius_m);
+        stats.mean_radius_m += src.sweep.radius_m;
+    }
+    stats.sources = sources.size();
+    stats.cells = table.cells.size();
+    stats.mean_radius_m /= std::max<std::size_t>(1, sources.size());
+    if (stats.model_warnings > 0) {
+        spdlog::warn("{} cells are outside their propagation model's validity range (frequency or "
+                     "antenna height); their predictions are extrapolated",
+                     stats.model_warnings);
+    }
+
+    const SweepSettings settings{cfg.receiver_height_m, cfg.k_factor, cfg.diffraction, cfg.ray_spacing_px};
+    const std::vector<geo::Window> tiles = grid.tiles();
+    std::atomic<std::size_t> evaluations{0};
+    tbb::enumerable_thread_specific<RadialSweep> sweeps;
+
+    // Operator by operator: an operator's sources only feed its own layers.
+    std::vector<std::string> operators;
+    for (const auto& l : table.layers) {
+        if (std::find(operators.begin(), operators.end(), l.operator_name) == operators.end()) {
+            operators.push_back(l.operator_name);
+        }
+    }
+    for (const std::string& op : operators) {
+        std::map<std::size_t, std::unique_ptr<LayerAccumulator>> acc;
+        for (std::size_t l = 0; l < table.layers.size(); ++l) {
+            if (table.layers[l].operator_name == op) {
+                acc[l] = std::make_unique<LayerAccumulator>(grid.pixel_count(), tiles.size());
+            }
+        }
+        std::vector<const Source*> mine;
+        for (const auto& s : sources) {
+            if (s.operator_name == op) mine.push_back(&s);
+        }
+        Progress progress("predict " + op, mine.size());
+        tbb::parallel_for(std::size_t{0}, mine.size(), [&](std::size_t si) {
+            throw_if_interrupted();
+            const Source& src = *mine[si];
+            RadialSweep& sweep = sweeps.local();
+            sweep.run(src.sweep, grid, in.dem_m, settings);
+            const double hts = src.sweep.ground_m + src.sweep.height_agl_m;
+            const double r = src.sweep.radius_m;
+            // Empirical loss per band, tabulated every step/4 up to the radius.
+            std::vector<LossTable> loss_tables(src.bands.size());
+            std::vector<float> diff_factor(src.bands.size());
+            for (std::size_t b = 0; b < src.bands.size(); ++b) {
+                const radio::ModelConfig& m = models[src.bands[b].model];
+                const double step = grid.resolution_m / 4.0;
+                const auto n = static_cast<std::size_t>(std::ceil(r / step)) + 2;
+                LossTable& t = loss_tables[b];
+                t.inv_step = 1.0 / step;
+                const bool terrain_los = m.los_mode == radio::LosMode::terrain &&
+                                         (m.kind == radio::ModelKind::tr38901_rma || m.kind == radio::ModelKind::tr38901_uma ||
+                                          m.kind == radio::ModelKind::tr38901_umi);
+                t.los.resize(n);
+                if (terrain_los) t.nlos.resize(n);
+                for (std::size_t i = 0; i < n; ++i) {
+                    const double d = static_cast<double>(i) * step;
+                    t.los[i] = static_cast<float>(empirical_db(m, d, src.bands[b].freq_mhz, src.sweep.height_agl_m,
+                                                               cfg.receiver_height_m, true));
+                    if (terrain_los) {
+                        t.nlos[i] = static_cast<float>(empirical_db(m, d, src.bands[b].freq_mhz,
+                                                                    src.sweep.height_agl_m, cfg.receiver_height_m, false));
+                    }
+                }
+                diff_factor[b] = static_cast<float>(diffraction_factor(m));
+            }
+            const auto c0 = static_cast<int>(std::floor(grid.fcol(src.sweep.x_m - r)));
+            const auto c1 = static_cast<int>(std::ceil(grid.fcol(src.sweep.x_m + r)));
+            const auto r0 = static_cast<int>(std::floor(grid.frow(src.sweep.y_m + r)));
+            const auto r1 = static_cast<int>(std::ceil(grid.frow(src.sweep.y_m - r)));
+            const geo::Window window = geo::Window{c0, r0, c1 - c0, r1 - r0}.intersect(grid.full());
+            std::vector<float> dist;
+            std::vector<float> az;
+            std::vector<float> dep;
+            std::vector<float> band_loss;
+            std::array<float, RadialSweep::kMaxFrequencies> diffraction{};
+            std::size_t evaluated = 0;
+            for (std::size_t t = 0; t < tiles.size(); ++t) {
+                const geo::Window sub = tiles[t].intersect(window);
+                if (sub.empty()) continue;
+                const std::size_t n = sub.size();
+                dist.assign(n, -1.0f);
+                az.resize(n);
+                dep.resize(n);
+                band_loss.resize(src.bands.size() * n);
+                // Geometry and path loss per pixel, shared by the source's cells.
+                bool any = false;
+                for (int row = sub.row0; row < sub.row_end(); ++row) {
+                    const double dy = grid.row_center_y(row) - src.sweep.y_m;
+                    for (int col = sub.col0; col < sub.col_end(); ++col) {
+                        const double dx = grid.col_center_x(col) - src.sweep.x_m;
+                        const double d2 = dx * dx + dy * dy;
+                        if (d2 > r * r) continue;
+                        const double azimuth = std::atan2(dx, dy);
+                        double az_deg = azimuth * kRadToDeg;
+                        if (az_deg < 0) az_deg += 360.0;
+                        const auto bin = std::min(static_cast<int>(az_deg / 5.0), GainTable::kBins - 1);
+                        const double reach = src.sweep.radius_by_bin_m[static_cast<std::size_t>(bin)];
+                        if (d2 > reach * reach) continue;
+                        const float ground = in.dem_m[grid.index(col, row)];
+                        if (!std::isfinite(ground)) continue;
+                        const double d = std::sqrt(d2);
+                        if (!sweep.losses_db(sweep.ray_of(azimuth), d, ground, diffraction)) continue;
+                        const std::size_t p = static_cast<std::size_t>(row - sub.row0) * sub.cols + (col - sub.col0);
+                        dist[p] = static_cast<float>(d);
+                        az[p] = static_cast<float>(az_deg);
+                        dep[p] = static_cast<float>(
+                            std::atan2(hts - (ground + cfg.receiver_height_m), std::max(d, 1.0)) * kRadToDeg);
+                        for (std::size_t b = 0; b < src.bands.size(); ++b) {
+                            const float diff = diffraction[src.bands[b].group];
+                            band_loss[b * n + p] = loss_tables[b].at(d, diff <= 0.0f) + diff_factor[b] * diff;
+                        }
+                        any = true;
+                    }
+                }
+                if (!any) continue;
+                // Each cell: antenna gain, signal, merge into its layer under the tile's lock.
+                for (const CellPlan& cell : src.cells) {
+                    LayerAccumulator& a = *acc.at(cell.layer);
+                    const float* pl = &band_loss[cell.band * n];
+                    const auto cell_index = static_cast<std::int32_t>(cell.cell);
+                    std::lock_guard lock(a.tile_locks[t]);
+                    for (int row = sub.row0; row < sub.row_end(); ++row) {
+                        for (int col = sub.col0; col < sub.col_end(); ++col) {
+                            const std::size_t p = static_cast<std::size_t>(row - sub.row0) * sub.cols + (col - sub.col0);
+                            if (dist[p] < 0) continue;
+                            float offset = az[p] - cell.azimuth_deg;
+                            if (offset < 0) offset += 360.0f;
+                            const auto bin = std::min(static_cast<int>(offset / 5.0f), GainTable::kBins - 1);
+                            if (dist[p] > cell.radius_m[static_cast<std::size_t>(bin)] || !std::isfinite(pl[p])) continue;
+                            const float signal = cell.power_dbm + cell.gain->gain_dbi(offset, dep[p]) - pl[p];
+                            ++evaluated;
+                            if (signal < cell.floor_dbm) continue;
+                            a.merge(grid.index(col, row), static_cast<std::int16_t>(std::lround(signal * 100.0f)),
+                                    cell_index);
+                        }
+                    }
+                }
+            }
+            evaluations += evaluated;
+            progress.advance();
+        });
+        progress.finish();
+
+        // Final maps of the operator's layers.
+        for (auto& [l, a] : acc) {
+            const sites::Layer& layer = table.layers[l];
+            LayerResult res;
+            res.name = layer.name;
+            res.layer = l;
+            res.tech = layer.tech;
+            res.signal = signal_name(layer.tech);
+            res.model = models[layer_model[l]];
+            res.floor_dbm = floor_for(layer.tech, cfg);
+            const bool lte_nr = layer.tech == radio::Technology::lte || layer.tech == radio::Technology::nr;
+            res.noise_dbm = radio::noise_power_dbm(layer.tech, layer.tech == radio::Technology::nr ? cfg.nr_scs_khz : 15,
+                                                   cfg.noise_figure_db);
+            const double noise_mw = std::pow(10.0, res.noise_dbm / 10.0);
+            const std::size_t np = grid.pixel_count();
+            res.best_dbm.assign(np, kNaN);
+            res.second_dbm.assign(np, kNaN);
+            res.n_within_6db.assign(np, 0);
+            res.server = std::move(a->server);
+            if (lte_nr) {
+                res.sinr_db.assign(np, kNaN);
+                res.throughput_mbps.assign(np, kNaN);
+            }
+            for (std::size_t i = 0; i < np; ++i) {
+                const auto& t = a->top[i];
+                if (t[0] == kNone) continue;
+                res.best_dbm[i] = t[0] / 100.0f;
+                if (t[1] != kNone) res.second_dbm[i] = t[1] / 100.0f;
+                std::uint8_t n6 = 0;
+                for (std::int16_t q : t) n6 += static_cast<std::uint8_t>(q != kNone && q >= t[0] - 600);
+                res.n_within_6db[i] = n6;
+                if (lte_nr) {
+                    const std::int64_t s = power_units(t[0]);
+                    const double s_mw = static_cast<double>(s) * 1e-16;
+                    const double i_mw = static_cast<double>(a->power_sum[i] - s) * 1e-16 * cfg.load;
+                    const double sinr = 10.0 * std::log10(s_mw / (i_mw + noise_mw));
+                    res.sinr_db[i] = static_cast<float>(sinr);
+                    const double bw = table.cells[static_cast<std::size_t>(res.server[i])].bandwidth_mhz;
+                    res.throughput_mbps[i] = static_cast<float>(radio::downlink_throughput(sinr, bw).throughput_mbps);
+                }
+            }
+            a.reset();
+            on_layer(std::move(res));
+        }
+    }
+    stats.pixel_evaluations = evaluations.load();
+    return stats;
+}
+
+}  // namespace phusong::coverage

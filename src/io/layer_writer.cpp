@@ -1,0 +1,81 @@
+#include "phusong/io/layer_writer.hpp"
+
+#include <fmt/format.h>
+#include <tbb/parallel_for.h>
+
+#include <cctype>
+#include <cmath>
+#include <functional>
+#include <vector>
+
+#include "phusong/io/geotiff.hpp"
+
+namespace phusong::io {
+
+std::string slug(const std::string& name) {
+    std::string out;
+    for (unsigned char c : name) {
+        if (std::isalnum(c) != 0 && c < 128) {
+            out += static_cast<char>(std::tolower(c));
+        } else if (!out.empty() && out.back() != '_') {
+            out += '_';
+        }
+    }
+    while (!out.empty() && out.back() == '_') out.pop_back();
+    return out;
+}
+
+nlohmann::ordered_json write_layer(const std::filesystem::path& folder, const std::string& relative_folder,
+                                   const geo::Grid& grid, const coverage::LayerResult& r,
+                                   const LayerWriteOptions& options) {
+    std::filesystem::create_directories(folder);
+    std::map<std::string, std::string> t = options.tags;
+    t["PHUSONG_LAYER"] = r.name;
+    t["PHUSONG_MODEL"] = options.model;
+    t["PHUSONG_FLOOR_DBM"] = fmt::format("{:g}", r.floor_dbm);
+    const bool lte_nr = !r.sinr_db.empty();
+    if (lte_nr) {
+        t["PHUSONG_NOISE_DBM"] = fmt::format("{:.2f}", r.noise_dbm);
+        t["PHUSONG_LOAD"] = fmt::format("{:g}", options.load);
+    }
+    const std::string sig = r.signal == "RxLev" ? "rxlev" : r.signal == "RSCP" ? "rscp" : "rsrp";
+    std::vector<std::function<void()>> writes = {
+        [&] {
+            write_cog(folder / (sig + ".tif"), grid, r.best_dbm,
+                      {"best-server " + r.signal + " (" + r.name + ")", "dBm", false, t});
+        },
+        [&] {
+            write_cog(folder / ("second_" + sig + ".tif"), grid, r.second_dbm,
+                      {"second-best " + r.signal + " (" + r.name + ")", "dBm", false, t});
+        },
+        [&] {
+            write_cog(folder / "server.tif", grid, r.server, -1,
+                      {"best-server cell (index in cells.csv)", "", true, t});
+        },
+        [&] {
+            write_cog(folder / "overlap_6db.tif", grid, r.n_within_6db, 0,
+                      {"cells within 6 dB of the best (4 = four or more)", "cells", true, t});
+        },
+    };
+    if (lte_nr) {
+        writes.emplace_back([&] {
+            write_cog(folder / "sinr.tif", grid, r.sinr_db,
+                      {fmt::format("SINR at load {:g} ({})", options.load, r.name), "dB", false, t});
+        });
+        writes.emplace_back([&] {
+            write_cog(folder / "throughput.tif", grid, r.throughput_mbps,
+                      {"downlink throughput, TR 36.942 A.2 (" + r.name + ")", "Mbit/s", false, t});
+        });
+    }
+    tbb::parallel_for(std::size_t{0}, writes.size(), [&](std::size_t i) { writes[i](); });
+
+    std::size_t covered = 0;
+    for (float v : r.best_dbm) covered += std::isfinite(v) ? 1 : 0;
+    nlohmann::ordered_json entry = {{"name", r.name},       {"folder", relative_folder},
+                                    {"signal", r.signal},   {"model", options.model},
+                                    {"floor_dbm", r.floor_dbm}, {"pixels_with_signal", covered}};
+    if (lte_nr) entry["noise_dbm"] = r.noise_dbm;
+    return entry;
+}
+
+}  // namespace phusong::io

@@ -1,0 +1,478 @@
+// The `phusong` executable end to end: exit codes, messages on stderr, the output folder
+// (atomic, never overwritten by accident), manifest.json, and the COG outputs of the tiny fixture.
+
+#include <doctest/doctest.h>
+#include <gdal_priv.h>
+#include <ogr_spatialref.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "../test_util.hpp"
+#include "phusong/geo/gdal.hpp"
+
+namespace fs = std::filesystem;
+using phusong::test::TempDir;
+
+namespace {
+
+struct Result {
+    int code = -1;
+    std::string out;
+    std::string err;
+};
+
+std::string quote(const fs::path& p) { return "'" + p.string() + "'"; }
+
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+    return haystack.find(needle) != std::string::npos;
+}
+
+/// Runs `phusong ARGS` (in `cwd` if given), capturing stdout and stderr in files under `logs`.
+Result phusong_cli(const TempDir& logs, const std::string& args, const fs::path& cwd = {}) {
+    static int n = 0;
+    ++n;
+    const fs::path out = logs.path() / ("stdout-" + std::to_string(n) + ".txt");
+    const fs::path err = logs.path() / ("stderr-" + std::to_string(n) + ".txt");
+    std::string cmd = cwd.empty() ? "" : "cd " + quote(cwd) + " && ";
+    cmd += quote(PHUSONG_EXE) + " " + args + " >" + quote(out) + " 2>" + quote(err);
+    const int status = std::system(cmd.c_str());
+    Result r;
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = slurp(out);
+    r.err = slurp(err);
+    return r;
+}
+
+/// sha256 of a file, by coreutils (independent of the engine's own hashing).
+std::string sha256sum(const fs::path& p) {
+    FILE* pipe = popen(("sha256sum " + quote(p)).c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    char buf[65] = {};
+    const std::size_t got = std::fread(buf, 1, 64, pipe);
+    pclose(pipe);
+    REQUIRE(got == 64);
+    return std::string(buf, 64);
+}
+
+bool is_hex64(const std::string& s) {
+    return s.size() == 64 && s.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+/// A copy of tests/data/tiny in `dir`/tiny; returns the scenario file.
+fs::path copy_fixture(const TempDir& dir) {
+    const fs::path to = dir.path() / "tiny";
+    fs::create_directories(to);
+    for (const auto& e : fs::directory_iterator(phusong::test::test_data_dir() / "tiny")) {
+        fs::copy_file(e.path(), to / e.path().filename());
+    }
+    return to / "tiny.toml";
+}
+
+void replace_in_file(const fs::path& p, const std::string& from, const std::string& to) {
+    std::string text = slurp(p);
+    const auto pos = text.find(from);
+    REQUIRE_MESSAGE(pos != std::string::npos, "\"", from, "\" not in ", p.string());
+    text.replace(pos, from.size(), to);
+    std::ofstream(p, std::ios::binary | std::ios::trunc) << text;
+}
+
+std::vector<std::string> entries(const fs::path& dir) {
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+/// Every file under a folder (relative path) with its bytes.
+std::map<std::string, std::string> snapshot(const fs::path& dir) {
+    std::map<std::string, std::string> files;
+    for (const auto& e : fs::recursive_directory_iterator(dir)) {
+        if (e.is_regular_file()) files[fs::relative(e.path(), dir).string()] = slurp(e.path());
+    }
+    return files;
+}
+
+std::string version_of(const TempDir& logs) {
+    const Result r = phusong_cli(logs, "--version");
+    REQUIRE(r.code == 0);
+    std::string v = r.out;
+    while (!v.empty() && (v.back() == '\n' || v.back() == '\r')) v.pop_back();
+    REQUIRE(v.rfind("phusong ", 0) == 0);
+    return v.substr(8);
+}
+
+const std::string kTinySitesRow2 =
+    "VT-1,VT-1-L18-2,Viettel,105.595000,21.305000,30,120,2,4,LTE,B3,1815,20,46,sector65_17dbi";
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Usage
+
+TEST_CASE("--help lists the subcommands and global options") {
+    TempDir logs;
+    const Result r = phusong_cli(logs, "--help");
+    CHECK(r.code == 0);
+    for (const char* word : {"run", "validate", "info", "--threads", "--quiet", "--verbose", "--version"}) {
+        CHECK_MESSAGE(contains(r.out, word), "--help lacks ", word);
+    }
+    const Result run_help = phusong_cli(logs, "run --help");
+    CHECK(run_help.code == 0);
+    CHECK(contains(run_help.out, "--out"));
+    CHECK(contains(run_help.out, "--overwrite"));
+}
+
+TEST_CASE("--version prints the engine version") {
+    TempDir logs;
+    const std::string v = version_of(logs);
+    REQUIRE_FALSE(v.empty());
+    CHECK(std::isdigit(static_cast<unsigned char>(v[0])));
+    CHECK(std::count(v.begin(), v.end(), '.') >= 1);
+}
+
+TEST_CASE("usage errors exit with 2") {
+    TempDir logs;
+    for (const char* args : {"--bogus", "", "run", "frobnicate", "--threads 0 info", "--threads abc info",
+                             "run a.toml --no-such-flag"}) {
+        const Result r = phusong_cli(logs, args);
+        CHECK_MESSAGE(r.code == 2, "phusong ", args, " → ", r.code);
+        CHECK_MESSAGE(!r.err.empty(), "phusong ", args, " said nothing on stderr");
+    }
+}
+
+TEST_CASE("info prints the library versions") {
+    TempDir logs;
+    const Result r = phusong_cli(logs, "info");
+    CHECK(r.code == 0);
+    CHECK(contains(r.out, "GDAL"));
+    CHECK(contains(r.out, "PROJ"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// run on the tiny fixture
+
+TEST_CASE("run on the tiny fixture: manifest and COG outputs") {
+    TempDir work;
+    const fs::path scenario = phusong::test::test_data_dir() / "tiny" / "tiny.toml";
+    const fs::path out = work.path() / "out";
+    const Result r = phusong_cli(work, "run " + quote(scenario) + " --out " + quote(out));
+    REQUIRE_MESSAGE(r.code == 0, r.err);
+    CHECK(contains(r.out, "tiny fixture"));
+    // Only the output folder (and our logs) is left: no temporary folder.
+    for (const auto& name : entries(work.path())) {
+        CHECK_MESSAGE((name == "out" || name.rfind("stdout-", 0) == 0 || name.rfind("stderr-", 0) == 0),
+                      "left over: ", name);
+    }
+
+    REQUIRE(fs::exists(out / "manifest.json"));
+    const auto m = nlohmann::json::parse(slurp(out / "manifest.json"));
+    const std::string version = version_of(work);
+
+    {  // engine, scenario and inputs
+        CHECK(m.at("engine").at("name") == "phusong");
+        CHECK(m.at("engine").at("version") == version);
+        CHECK(m.at("scenario").at("file") == "tiny.toml");
+        CHECK(is_hex64(m.at("scenario").at("config_sha256").get<std::string>()));
+        std::set<std::string> roles;
+        for (const auto& in : m.at("inputs")) {
+            const std::string role = in.at("role");
+            roles.insert(role);
+            const fs::path path = in.at("path").get<std::string>();
+            CAPTURE(role);
+            REQUIRE(fs::exists(path));
+            CHECK(in.at("sha256") == sha256sum(path));
+        }
+        CHECK(roles == std::set<std::string>{"dem", "population", "aoi", "sites"});
+    }
+    {  // grid, stages, counts, outputs
+        const auto& g = m.at("grid");
+        CHECK(g.at("epsg") == 32648);  // Vĩnh Yên is in UTM zone 48 N
+        CHECK(g.at("resolution_m") == 60.0);
+        CHECK(g.at("tile_size_px") == 64);
+        // AOI 105.57–105.63 E × 21.28–21.34 N plus 1 km on each side, on 60 m pixels.
+        CHECK(g.at("cols") == 139);
+        CHECK(g.at("rows") == 145);
+        CHECK(g.at("tiles") == 9);
+        CHECK(std::fmod(g.at("origin_x_m").get<double>(), 60.0) == 0.0);
+        std::set<std::string> stages;
+        for (const auto& s : m.at("stages")) {
+            stages.insert(s.at("name").get<std::string>());
+            CHECK(s.at("wall_s").is_number());
+        }
+        CHECK(stages.count("validate") == 1);
+        CHECK(stages.count("grid") == 1);
+        CHECK(stages.count("write") == 1);
+        const auto& c = m.at("counts");
+        CHECK(c.at("sites") == 3);
+        CHECK(c.at("cells") == 9);
+        CHECK(c.at("layers") == 2);
+        CHECK(c.at("operators") == 2);
+        CHECK(c.at("sites_outside_aoi") == 0);
+        const auto& p = m.at("population");
+        CHECK(p.at("method") == "index-redistribution");
+        CHECK(p.at("people_in_aoi").get<double>() > 0.0);
+        CHECK(m.at("threads").get<int>() >= 1);
+        std::set<std::string> outputs;
+        for (const auto& o : m.at("outputs")) {
+            outputs.insert(o.at("path").get<std::string>());
+            CHECK(fs::exists(out / o.at("path").get<std::string>()));
+        }
+        CHECK(outputs.count("dem.tif") == 1);
+        CHECK(outputs.count("population.tif") == 1);
+    }
+    {  // dem.tif and population.tif are COGs with nodata, units, CRS and tags
+        phusong::geo::gdal_init();
+        for (const auto& [name, unit] : std::map<std::string, std::string>{{"dem.tif", "m"}, {"population.tif", "people"}}) {
+            CAPTURE(name);
+            GDALDatasetUniquePtr ds(GDALDataset::Open((out / name).c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+            REQUIRE(ds);
+            const char* layout = ds->GetMetadataItem("LAYOUT", "IMAGE_STRUCTURE");
+            REQUIRE(layout != nullptr);
+            CHECK(std::string(layout) == "COG");
+            CHECK(ds->GetRasterXSize() == m.at("grid").at("cols").get<int>());
+            CHECK(ds->GetRasterYSize() == m.at("grid").at("rows").get<int>());
+            double gt[6];
+            REQUIRE(ds->GetGeoTransform(gt) == CE_None);
+            CHECK(gt[0] == m.at("grid").at("origin_x_m").get<double>());
+            CHECK(gt[3] == m.at("grid").at("origin_y_m").get<double>());
+            CHECK(gt[1] == 60.0);
+            CHECK(gt[5] == -60.0);
+            const OGRSpatialReference* srs = ds->GetSpatialRef();
+            REQUIRE(srs != nullptr);
+            REQUIRE(srs->GetAuthorityCode(nullptr) != nullptr);
+            CHECK(std::string(srs->GetAuthorityCode(nullptr)) == "32648");
+            const char* tag_version = ds->GetMetadataItem("PHUSONG_VERSION");
+            const char* tag_hash = ds->GetMetadataItem("PHUSONG_CONFIG_SHA256");
+            REQUIRE(tag_version != nullptr);
+            REQUIRE(tag_hash != nullptr);
+            CHECK(std::string(tag_version) == version);
+            CHECK(std::string(tag_hash) == m.at("scenario").at("config_sha256").get<std::string>());
+
+            GDALRasterBand* band = ds->GetRasterBand(1);
+            int has_nodata = 0;
+            const double nodata = band->GetNoDataValue(&has_nodata);
+            CHECK(has_nodata != 0);
+            CHECK(std::isnan(nodata));
+            CHECK(std::string(band->GetUnitType()) == unit);
+            std::vector<float> v(static_cast<std::size_t>(ds->GetRasterXSize()) * ds->GetRasterYSize());
+            REQUIRE(band->RasterIO(GF_Read, 0, 0, ds->GetRasterXSize(), ds->GetRasterYSize(), v.data(),
+                                   ds->GetRasterXSize(), ds->GetRasterYSize(), GDT_Float32, 0, 0) == CE_None);
+            double sum = 0;
+            std::size_t finite = 0;
+            bool sane = true;
+            for (float x : v) {
+                if (!std::isfinite(x)) continue;
+                ++finite;
+                sum += x;
+                // No source nodata (-32768 m, -99999 people) leaks through as a value.
+                if (name == "dem.tif") sane = sane && x > -100.0f && x < 2000.0f;
+                if (name == "population.tif") sane = sane && x >= 0.0f && x < 1.0e5f;
+            }
+            CHECK(sane);
+            CHECK(finite > v.size() / 2);
+            CHECK(sum > 0.0);
+        }
+    }
+}
+
+TEST_CASE("an existing output folder is kept without --overwrite and replaced with it") {
+    TempDir work;
+    const fs::path scenario = phusong::test::test_data_dir() / "tiny" / "tiny.toml";
+    const fs::path out = work.path() / "out";
+    const std::string args = "run " + quote(scenario) + " --out " + quote(out);
+    REQUIRE(phusong_cli(work, args).code == 0);
+    const auto before = snapshot(out);
+    REQUIRE(before.count("dem.tif") == 1);
+
+    const Result again = phusong_cli(work, args);
+    CHECK(again.code == 2);
+    CHECK(contains(again.err, "already exists"));
+    CHECK(contains(again.err, "--overwrite"));
+    CHECK(snapshot(out) == before);  // the first outputs, byte for byte
+
+    std::ofstream(out / "stale.txt") << "from an older run";
+    const Result over = phusong_cli(work, args + " --overwrite");
+    CHECK_MESSAGE(over.code == 0, over.err);
+    CHECK(fs::exists(out / "manifest.json"));
+    CHECK(fs::exists(out / "dem.tif"));
+    CHECK_FALSE(fs::exists(out / "stale.txt"));  // the folder was replaced, not merged
+    for (const auto& name : entries(work.path())) {
+        CHECK_MESSAGE((name == "out" || name.rfind("std", 0) == 0), "left over: ", name);
+    }
+}
+
+TEST_CASE("without --out the outputs go to out/<scenario name> in the working folder") {
+    TempDir work;
+    const fs::path scenario = phusong::test::test_data_dir() / "tiny" / "tiny.toml";
+    const fs::path cwd = work.path() / "cwd";
+    fs::create_directories(cwd);
+    const Result r = phusong_cli(work, "run " + quote(scenario), cwd);
+    CHECK_MESSAGE(r.code == 0, r.err);
+    CHECK(fs::exists(cwd / "out" / "tiny" / "manifest.json"));
+}
+
+TEST_CASE("--threads 1 and --threads 2 give byte-identical rasters") {
+    TempDir work;
+    const fs::path scenario = phusong::test::test_data_dir() / "tiny" / "tiny.toml";
+    const Result one = phusong_cli(work, "--threads 1 run " + quote(scenario) + " --out " + quote(work.path() / "t1"));
+    const Result two = phusong_cli(work, "--threads 2 run " + quote(scenario) + " --out " + quote(work.path() / "t2"));
+    REQUIRE(one.code == 0);
+    REQUIRE(two.code == 0);
+    for (const char* f : {"dem.tif", "population.tif"}) {
+        CAPTURE(f);
+        const std::string a = slurp(work.path() / "t1" / f);
+        REQUIRE_FALSE(a.empty());
+        CHECK(a == slurp(work.path() / "t2" / f));
+    }
+    // DESIGN.md: "same outputs, byte for byte, whatever the thread count" — every output but the
+    // manifest (which records the thread count and wall times).
+    auto a = snapshot(work.path() / "t1");
+    auto b = snapshot(work.path() / "t2");
+    a.erase("manifest.json");
+    b.erase("manifest.json");
+    CHECK(a.size() == b.size());
+    for (const auto& [name, bytes] : a) {
+        CAPTURE(name);
+        REQUIRE(b.count(name) == 1);
+        CHECK(bytes == b.at(name));
+    }
+    CHECK(nlohmann::json::parse(slurp(work.path() / "t1" / "manifest.json")).at("threads") == 1);
+    CHECK(nlohmann::json::parse(slurp(work.path() / "t2" / "manifest.json")).at("threads") == 2);
+}
+
+TEST_CASE("--quiet silences progress on stderr, --verbose adds debug messages") {
+    TempDir work;
+    const fs::path scenario = phusong::test::test_data_dir() / "tiny" / "tiny.toml";
+    // Quiet keeps warnings and errors only.
+    const Result quiet = phusong_cli(work, "--quiet run " + quote(scenario) + " --out " + quote(work.path() / "q"));
+    CHECK(quiet.code == 0);
+    CHECK_MESSAGE(!contains(quiet.err, "info:"), quiet.err);
+    CHECK_MESSAGE(!contains(quiet.err, "debug:"), quiet.err);
+    const Result normal = phusong_cli(work, "run " + quote(scenario) + " --out " + quote(work.path() / "n"));
+    CHECK(normal.code == 0);
+    CHECK(contains(normal.err, "info:"));
+    CHECK_FALSE(contains(normal.err, "debug:"));
+    const Result verbose = phusong_cli(work, "--verbose run " + quote(scenario) + " --out " + quote(work.path() / "v"));
+    CHECK(verbose.code == 0);
+    CHECK(contains(verbose.err, "debug:"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Invalid input: exit 3, the file/row/field on stderr, nothing written
+
+TEST_CASE("a bad row in sites.csv: exit 3 naming file, row and field; no output folder") {
+    TempDir work;
+    const fs::path scenario = copy_fixture(work);
+    const fs::path sites = scenario.parent_path() / "sites.csv";
+    const fs::path runs = work.path() / "runs";
+    fs::create_directories(runs);
+    std::string where;
+    std::string words;
+    SUBCASE("latitude 121.3") {
+        replace_in_file(sites, kTinySitesRow2,
+                        "VT-1,VT-1-L18-2,Viettel,105.595000,121.3,30,120,2,4,LTE,B3,1815,20,46,sector65_17dbi");
+        where = "row 2 (line 3), field lat";
+        words = "121.3";
+    }
+    SUBCASE("missing azimuth_deg value") {
+        replace_in_file(sites, kTinySitesRow2,
+                        "VT-1,VT-1-L18-2,Viettel,105.595000,21.305000,30,,2,4,LTE,B3,1815,20,46,sector65_17dbi");
+        where = "row 2 (line 3), field azimuth_deg";
+        words = "missing value";
+    }
+    const Result run = phusong_cli(work, "run " + quote(scenario) + " --out " + quote(runs / "out"));
+    CHECK(run.code == 3);
+    CHECK_MESSAGE(contains(run.err, sites.string()), run.err);
+    CHECK_MESSAGE(contains(run.err, where), run.err);
+    CHECK_MESSAGE(contains(run.err, words), run.err);
+    CHECK(entries(runs).empty());  // neither the output folder nor a temporary one
+
+    const Result validate = phusong_cli(work, "validate " + quote(scenario));
+    CHECK(validate.code == 3);
+    CHECK(contains(validate.err, where));
+    CHECK(contains(validate.err, sites.string()));
+}
+
+TEST_CASE("several bad rows are reported together on stderr") {
+    TempDir work;
+    const fs::path scenario = copy_fixture(work);
+    const fs::path sites = scenario.parent_path() / "sites.csv";
+    replace_in_file(sites, kTinySitesRow2,
+                    "VT-1,VT-1-L18-2,Viettel,105.595000,121.3,30,400,2,4,LTE,B3,1815,20,46,sector65_17dbi");
+    replace_in_file(sites, "MF-1,MF-1-G9-2,MobiFone,105.585000,21.325000,25,180,0,3,GSM,GSM900,945.2",
+                    "MF-1,MF-1-G9-2,MobiFone,105.585000,21.325000,25,180,0,3,GSM,B3,945.2");
+    const Result r = phusong_cli(work, "validate " + quote(scenario));
+    CHECK(r.code == 3);
+    CHECK(contains(r.err, "3 problems"));
+    CHECK(contains(r.err, "row 2 (line 3), field lat"));
+    CHECK(contains(r.err, "row 2 (line 3), field azimuth_deg"));
+    CHECK(contains(r.err, "row 8 (line 9), field band"));
+}
+
+TEST_CASE("a site outside the grid: exit 3 naming the row; no output folder") {
+    TempDir work;
+    const fs::path scenario = copy_fixture(work);
+    const fs::path sites = scenario.parent_path() / "sites.csv";
+    std::ofstream(sites, std::ios::app)
+        << "FAR-1,FAR-1-1,Viettel,105.900000,21.500000,30,0,2,4,LTE,B3,1815,20,46,sector65_17dbi\n";
+    const fs::path runs = work.path() / "runs";
+    fs::create_directories(runs);
+    const Result r = phusong_cli(work, "run " + quote(scenario) + " --out " + quote(runs / "out"));
+    CHECK(r.code == 3);
+    CHECK_MESSAGE(contains(r.err, "row 10 (site FAR-1)"), r.err);
+    CHECK(contains(r.err, "outside the analysis grid"));
+    CHECK(entries(runs).empty());
+}
+
+TEST_CASE("a typo in a scenario key: exit 3 with \"did you mean\"") {
+    TempDir work;
+    const fs::path scenario = copy_fixture(work);
+    replace_in_file(scenario, "resolution_m = 60", "resolution_mm = 60");
+    const fs::path runs = work.path() / "runs";
+    fs::create_directories(runs);
+    const Result r = phusong_cli(work, "run " + quote(scenario) + " --out " + quote(runs / "out"));
+    CHECK(r.code == 3);
+    CHECK_MESSAGE(contains(r.err, "did you mean grid.resolution_m"), r.err);
+    CHECK(contains(r.err, scenario.string()));
+    CHECK(entries(runs).empty());
+    CHECK(phusong_cli(work, "validate " + quote(scenario)).code == 3);
+}
+
+TEST_CASE("a scenario file that does not exist: exit 3 naming it") {
+    TempDir work;
+    const fs::path missing = work.path() / "nope.toml";
+    const Result r = phusong_cli(work, "run " + quote(missing) + " --out " + quote(work.path() / "out"));
+    CHECK(r.code == 3);
+    CHECK(contains(r.err, "nope.toml"));
+    CHECK_FALSE(fs::exists(work.path() / "out"));
+}
+
+TEST_CASE("validate: 0 on the fixture, and it writes nothing") {
+    TempDir work;
+    const fs::path cwd = work.path() / "cwd";
+    fs::create_directories(cwd);
+    const Result r = phusong_cli(work, "validate " + quote(phusong::test::test_data_dir() / "tiny" / "tiny.toml"), cwd);
+    CHECK_MESSAGE(r.code == 0, r.err);
+    CHECK(contains(r.out, "valid"));
+    CHECK(contains(r.out, "3 sites"));
+    CHECK(entries(cwd).empty());
+}

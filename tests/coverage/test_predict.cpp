@@ -1,0 +1,177 @@
+// The prediction stage on small synthetic networks with hand-computed signals.
+#include <doctest/doctest.h>
+#include <tbb/global_control.h>
+
+#include <cmath>
+
+#include "phusong/coverage/predict.hpp"
+#include "phusong/core/error.hpp"
+#include "phusong/radio/pathloss.hpp"
+
+#include <cstring>
+
+using namespace phusong;
+using namespace phusong::coverage;
+
+namespace {
+
+struct Network {
+    geo::Grid grid;
+    std::vector<float> dem;
+    sites::SiteTable table;
+    std::vector<sites::SitePlacement> placements;
+    AntennaCatalogue antennas;
+    PredictionConfig config;
+};
+
+/// Flat 10 km × 10 km at 50 m, ground 0 m; LTE B3 cells (20 MHz, 46 dBm, 18 dBi, no tilt).
+Network make_network(const std::vector<std::array<double, 3>>& cells /* x, y, azimuth */) {
+    Network n;
+    n.grid.epsg = 32648;
+    n.grid.origin_x_m = 0;
+    n.grid.origin_y_m = 10000;
+    n.grid.resolution_m = 50;
+    n.grid.cols = 200;
+    n.grid.rows = 200;
+    n.grid.tile_size_px = 64;
+    n.dem.assign(n.grid.pixel_count(), 0.0f);
+    n.table.file = "synthetic";
+    n.table.layers.push_back({"Op LTE B3", "Op", radio::Technology::lte, "B3", {}});
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+        sites::Cell c;
+        c.site_id = "S" + std::to_string(i);
+        c.cell_id = c.site_id + "-1";
+        c.operator_name = "Op";
+        c.height_agl_m = 30;
+        c.azimuth_deg = cells[i][2];
+        c.tech = radio::Technology::lte;
+        c.band = "B3";
+        c.freq_mhz = 1815;
+        c.bandwidth_mhz = 20;
+        c.tx_power_dbm = 46;
+        c.antenna = "panel";
+        c.row = i + 1;
+        n.table.cells.push_back(c);
+        n.table.layers[0].cells.push_back(i);
+        n.table.sites.push_back({c.site_id, "Op", 0, 0, {i}});
+        n.placements.push_back({cells[i][0], cells[i][1], 0.0, true});
+    }
+    n.antennas["panel"] = std::make_shared<const radio::AntennaPattern>(
+        radio::AntennaPattern::sector({18.0, 65.0, 6.0, 25.0, 20.0}));
+    n.config.model.kind = radio::ModelKind::free_space;
+    n.config.diffraction = DiffractionMethod::none;
+    n.config.max_radius_m = 8000;
+    return n;
+}
+
+std::vector<LayerResult> run(const Network& n) {
+    std::vector<LayerResult> out;
+    const PredictionInputs in{n.grid, n.dem, n.table, n.placements, n.config, n.antennas};
+    (void)predict(in, [&](LayerResult&& r) { out.push_back(std::move(r)); });
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("RSRP at a pixel equals the hand-computed link budget") {
+    // Site at the centre of pixel (40, 100), facing east; receiver at pixel (80, 100): 2,000 m.
+    Network n = make_network({{2025.0, 4975.0, 90.0}});
+    const auto layers = run(n);
+    REQUIRE(layers.size() == 1);
+    const LayerResult& l = layers[0];
+    CHECK(l.signal == "RSRP");
+    const std::size_t px = n.grid.index(80, 100);
+    // RS EPRE = 46 − 10·log10(100 RB × 12) = 15.2082 dBm; − 2 dB feeder = 13.2082 dBm.
+    // Depression atan(28.5 / 2000) = 0.8164°: A_V = 12·(0.8164/6)² = 0.2222 dB → 17.7778 dBi.
+    // Free space (P.525): 20·log10(2) + 20·log10(1815) + 32.4478 = 103.6466 dB.
+    // RSRP = 13.2082 + 17.7778 − 103.6466 = −72.6606 dBm.
+    const double fspl = radio::free_space_loss_db(2000.0, 1815.0);
+    CHECK(fspl == doctest::Approx(103.6466).epsilon(1e-5));
+    CHECK(l.best_dbm[px] == doctest::Approx(-72.66).epsilon(0.0005));
+    CHECK(l.server[px] == 0);
+    CHECK(l.n_within_6db[px] == 1);
+    CHECK(std::isnan(l.second_dbm[px]));
+    // Behind the antenna: 25 dB front-to-back.
+    const std::size_t back = n.grid.index(0, 100);  // 2,000 m west
+    CHECK(l.best_dbm[back] == doctest::Approx(-72.66 - 25.0 + 0.2222 - 0.0).epsilon(0.002));
+}
+
+TEST_CASE("best server, second best, overlap and SINR of two facing cells") {
+    // Two cells 4 km apart facing each other: the pixel halfway sees both equally.
+    Network n = make_network({{1025.0, 4975.0, 90.0}, {5025.0, 4975.0, 270.0}});
+    const auto layers = run(n);
+    const LayerResult& l = layers[0];
+    const std::size_t mid = n.grid.index(60, 99);   // x = 3025: 2,000 m from each
+    CHECK(l.best_dbm[mid] == doctest::Approx(l.second_dbm[mid]).epsilon(1e-4));
+    CHECK(l.server[mid] == 0);  // a tie goes to the lower cell index
+    CHECK(l.n_within_6db[mid] == 2);
+    // SINR = S / (load·I + N): equal S and I at load 0.5 → about +3 dB, less the noise.
+    const double s_mw = std::pow(10.0, l.best_dbm[mid] / 10.0);
+    const double i_mw = 0.5 * std::pow(10.0, l.second_dbm[mid] / 10.0);
+    const double n_mw = std::pow(10.0, l.noise_dbm / 10.0);
+    CHECK(l.sinr_db[mid] == doctest::Approx(10.0 * std::log10(s_mw / (i_mw + n_mw))).epsilon(0.001));
+    CHECK(l.sinr_db[mid] == doctest::Approx(3.01).epsilon(0.01));
+    // Noise per 15 kHz RE with a 9 dB noise figure: −174 + 41.76 + 9 = −123.24 dBm.
+    CHECK(l.noise_dbm == doctest::Approx(-123.239).epsilon(1e-4));
+    // Closer to cell 1: it serves, and the throughput follows TR 36.942 A.2.
+    const std::size_t near1 = n.grid.index(90, 99);
+    CHECK(l.server[near1] == 1);
+    CHECK(l.sinr_db[near1] > l.sinr_db[mid]);
+    CHECK(l.throughput_mbps[near1] > l.throughput_mbps[mid]);
+    CHECK(l.throughput_mbps[near1] <= 0.6 * std::log2(1.0 + std::pow(10.0, 2.2)) * 20.0 + 1e-3);
+}
+
+TEST_CASE("the calculation floor cuts the signal, and nothing above it is lost") {
+    Network n = make_network({{5025.0, 4975.0, 0.0}});
+    n.config.rsrp_floor_dbm = -95.0;
+    const auto cut = run(n)[0].best_dbm;
+    // The same network without a floor (to the radius cap) as the reference.
+    n.config.rsrp_floor_dbm = -200.0;
+    const auto all = run(n)[0].best_dbm;
+    std::size_t above = 0;
+    for (std::size_t i = 0; i < cut.size(); ++i) {
+        if (std::isfinite(cut[i])) CHECK(cut[i] >= -95.0f);
+        // Every pixel clearly above the floor (beyond the 0.01 dB rounding) is kept, unchanged:
+        // the reach per direction never cuts a pixel that could be above the floor.
+        if (std::isfinite(all[i]) && all[i] >= -94.99f) {
+            ++above;
+            REQUIRE(cut[i] == all[i]);
+        }
+    }
+    CHECK(above > 100);
+}
+
+TEST_CASE("results are identical with 1 and 2 threads") {
+    Network n = make_network({{1025.0, 4975.0, 90.0}, {5025.0, 4975.0, 270.0}, {3025.0, 7025.0, 180.0},
+                              {3025.0, 2025.0, 30.0}});
+    n.config.diffraction = DiffractionMethod::delta_bullington;
+    n.config.model.kind = radio::ModelKind::cost231_hata;
+    for (std::size_t i = 0; i < n.dem.size(); ++i) n.dem[i] = static_cast<float>(20.0 * std::sin(i * 0.013));
+    std::vector<LayerResult> one;
+    std::vector<LayerResult> two;
+    {
+        tbb::global_control c(tbb::global_control::max_allowed_parallelism, 1);
+        one = run(n);
+    }
+    {
+        tbb::global_control c(tbb::global_control::max_allowed_parallelism, 2);
+        two = run(n);
+    }
+    REQUIRE(one.size() == two.size());
+    CHECK(std::memcmp(one[0].best_dbm.data(), two[0].best_dbm.data(), one[0].best_dbm.size() * 4) == 0);
+    CHECK(std::memcmp(one[0].sinr_db.data(), two[0].sinr_db.data(), one[0].sinr_db.size() * 4) == 0);
+    CHECK(one[0].server == two[0].server);
+}
+
+TEST_CASE("a cell naming an antenna missing from the catalogue is an input error naming the rows") {
+    Network n = make_network({{1025.0, 4975.0, 90.0}});
+    n.table.cells[0].antenna = "nope";
+    try {
+        (void)load_antennas({}, n.table, "scenario.toml");
+        FAIL("expected an InputError");
+    } catch (const InputError& e) {
+        const std::string msg = e.what();
+        CHECK(msg.find("synthetic, row 1, field antenna") != std::string::npos);
+        CHECK(msg.find("[antennas.nope]") != std::string::npos);
+    }
+}

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Speed and memory of the prediction (issue #3), measured, never asserted in tests.
+#
+#   tools/benchmark.sh                  # the full Vĩnh Phúc demo: wall time, sites/s, peak RSS
+#   tools/benchmark.sh --splat N [R]    # side by side with SPLAT! (splat-hd -olditm) on N demo
+#                                       # sites at radius R km (default 10), same DEM at 1" (~30 m)
+#
+# The side-by-side run gives phusong the same radius for every cell (floors at −200 dBm, so the
+# adaptive radius is the cap R) and the same 30 m resolution; SPLAT runs one site per process,
+# as its recipe advises (../shared/anchors/splat_recipe.md). Both are timed with /usr/bin/time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+splat_n=0
+radius_km=10
+if [ "${1:-}" = "--splat" ]; then splat_n=${2:-3}; radius_km=${3:-10}; fi
+tools/setup.sh time $([ "$splat_n" -gt 0 ] && echo splat)
+cmake --preset release >/dev/null
+cmake --build --preset release --target phusong >/dev/null
+exe=$root/build/release/src/cli/phusong
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+json() { /usr/bin/python3 -c "import json,sys; d=json.load(open('$1')); print($2)"; }
+
+if [ "$splat_n" -eq 0 ]; then
+  /usr/bin/time -v -o "$work/time.txt" "$exe" -q run gis_data/vinh_phuc.toml --out "$work/out" >/dev/null
+  wall=$(awk -F': ' '/Elapsed/ {split($2,t,":"); s=0; for(i=1;i<=length(t);i++) s=s*60+t[i]; print s}' "$work/time.txt")
+  rss=$(awk -F': ' '/Maximum resident/ {printf "%.0f", $2/1024}' "$work/time.txt")
+  sites=$(json "$work/out/manifest.json" "d['counts']['sites']")
+  predict=$(json "$work/out/manifest.json" "[s['wall_s'] for s in d['stages'] if s['name']=='predict'][0]")
+  echo "full demo: $sites sites, wall ${wall} s (prediction ${predict} s, $(/usr/bin/python3 -c "print(round($sites/$predict,1))") sites/s), peak RSS ${rss} MB, $(nproc) cores"
+  exit 0
+fi
+
+# --- side by side with SPLAT! -------------------------------------------------------------------
+# N sites spread over the table (every k-th site id), all their cells.
+/usr/bin/python3 - "$splat_n" "$work" <<'PY'
+import csv, sys
+n, work = int(sys.argv[1]), sys.argv[2]
+rows = list(csv.DictReader(open('gis_data/vinh_phuc/sites.csv', encoding='utf-8')))
+ids = sorted({r['site_id'] for r in rows})
+pick = set(ids[i * len(ids) // n] for i in range(n))
+with open(f'{work}/sites.csv', 'w', newline='', encoding='utf-8') as f:
+    w = csv.DictWriter(f, fieldnames=rows[0].keys(), lineterminator='\n')
+    w.writeheader()
+    for r in rows:
+        if r['site_id'] in pick: w.writerow(r)
+with open(f'{work}/sites.txt', 'w') as f:
+    seen = set()
+    for r in rows:
+        if r['site_id'] in pick and r['site_id'] not in seen:
+            seen.add(r['site_id'])
+            f.write(f"{r['site_id']} {r['lat']} {r['lon']} {r['height_agl_m']} {r['freq_mhz']}\n")
+PY
+sed -e "s#^sites = .*#sites = \"$work/sites.csv\"#" -e "s#\"vinh_phuc/#\"$root/gis_data/vinh_phuc/#g" \
+    -e "s#^max_radius_m = .*#max_radius_m = $((radius_km * 1000))\nrsrp_floor_dbm = -200\nrscp_floor_dbm = -200\nrxlev_floor_dbm = -200#" \
+    gis_data/vinh_phuc.toml > "$work/bench.toml"
+/usr/bin/time -f "%e %M" -o "$work/ours.txt" "$exe" -q --threads 1 run "$work/bench.toml" --out "$work/out" >/dev/null
+ours_predict=$(json "$work/out/manifest.json" "[s['wall_s'] for s in d['stages'] if s['name']=='predict'][0]")
+cells=$(json "$work/out/manifest.json" "d['counts']['cells']")
+
+# SPLAT-HD on a 1" tile resampled from the same SRTM3 data (recipe §1).
+mkdir -p "$work/splat" && cd "$work/splat"
+gdal_translate -q -of SRTMHGT -outsize 3601 3601 "$root/../shared/gis_data_real/dem/N21E105_srtm3_voidfilled.tif" N21E105.hgt
+srtm2sdf-hd N21E105.hgt >/dev/null 2>&1
+start=$(date +%s.%N)
+while read -r id lat lon h f; do
+  printf '%s\n%s\n%s\n%s meters\n' "$id" "$lat" "-$lon" "$h" > "$id.qth"
+  printf '15.000\n0.005\n301.000\n%s\n5\n1\n0.50\n0.50\n0\n' "$f" > "$id.lrp"
+  splat-hd -t "$id.qth" -L 1.5 -metric -R "$radius_km" -olditm -N -o "$id.ppm" >/dev/null 2>&1
+done < "$work/sites.txt"
+splat_s=$(/usr/bin/python3 -c "import time; print(round(time.time() - $start, 2))")
+/usr/bin/python3 - <<PY
+n, ours, splat = $splat_n, $ours_predict, $splat_s
+print(f"{n} sites ({$cells} cells), radius $radius_km km, 30 m, one thread each:")
+print(f"  phusong prediction (all cells, delta-Bullington + COST-231, composed and written): {ours:.2f} s = {ours/n:.3f} s/site")
+print(f"  SPLAT! splat-hd -olditm (one path-loss map per site):                            {splat:.2f} s = {splat/n:.3f} s/site")
+print(f"  ratio SPLAT/phusong per site: {splat/ours:.1f}x")
+PY

@@ -1,0 +1,98 @@
+#!/usr/bin/python3
+"""Renders PNG maps of a phusong output folder, to look at (not kept in git).
+
+    /usr/bin/python3 tools/render_maps.py OUT_DIR [LAYER_SLUG ...] [--to PNG_DIR]
+
+For each layer: best-server signal in the usual RSRP bands (>= -80, -90, -100, -110, -120,
+< -120 dBm) over a hillshade of dem.tif, and the best-server map (a colour per cell), with the
+AOI outline from manifest.json's inputs. Needs Debian's python3-gdal and python3-numpy.
+"""
+import argparse
+import json
+import os
+
+import numpy as np
+from osgeo import gdal, ogr, osr
+
+gdal.UseExceptions()
+
+BANDS = [(-80, (0, 97, 0)), (-90, (26, 150, 65)), (-100, (166, 217, 106)), (-110, (253, 174, 97)),
+         (-120, (215, 25, 28)), (-1e9, (120, 0, 80))]
+
+
+def read(path):
+    ds = gdal.Open(path)
+    return ds, ds.GetRasterBand(1).ReadAsArray().astype(np.float64)
+
+
+def hillshade(dem):
+    dy, dx = np.gradient(np.nan_to_num(dem, nan=0.0), 30.0)
+    slope = np.pi / 2 - np.arctan(np.hypot(dx, dy))
+    aspect = np.arctan2(-dx, dy)
+    az, alt = np.radians(315), np.radians(45)
+    shade = np.sin(alt) * np.sin(slope) + np.cos(alt) * np.cos(slope) * np.cos(az - aspect)
+    return np.clip(shade, 0, 1)
+
+
+def outline_mask(ds, polygon_path):
+    """Pixels on the AOI boundary, rasterised in the grid's CRS."""
+    mem = gdal.GetDriverByName('MEM').Create('', ds.RasterXSize, ds.RasterYSize, 1, gdal.GDT_Byte)
+    mem.SetGeoTransform(ds.GetGeoTransform())
+    mem.SetProjection(ds.GetProjection())
+    src = ogr.Open(polygon_path)
+    layer = src.GetLayer(0)
+    gdal.RasterizeLayer(mem, [1], layer, burn_values=[1], options=['ALL_TOUCHED=TRUE'])
+    inside = mem.GetRasterBand(1).ReadAsArray().astype(bool)
+    edge = inside & ~(np.roll(inside, 1, 0) & np.roll(inside, -1, 0) & np.roll(inside, 1, 1) & np.roll(inside, -1, 1))
+    return edge
+
+
+def write_png(path, rgb):
+    h, w, _ = rgb.shape
+    mem = gdal.GetDriverByName('MEM').Create('', w, h, 3, gdal.GDT_Byte)
+    for i in range(3):
+        mem.GetRasterBand(i + 1).WriteArray(rgb[:, :, i])
+    gdal.GetDriverByName('PNG').CreateCopy(path, mem)
+    aux = path + '.aux.xml'
+    if os.path.exists(aux):
+        os.remove(aux)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('out')
+    ap.add_argument('layers', nargs='*')
+    ap.add_argument('--to', default=None)
+    args = ap.parse_args()
+    to = args.to or os.path.join(args.out, 'png')
+    os.makedirs(to, exist_ok=True)
+    manifest = json.load(open(os.path.join(args.out, 'manifest.json'), encoding='utf-8'))
+    aoi = next(i['path'] for i in manifest['inputs'] if i['role'] == 'aoi')
+    dem_ds, dem = read(os.path.join(args.out, 'dem.tif'))
+    shade = hillshade(dem)
+    edge = outline_mask(dem_ds, aoi)
+    layers = args.layers or sorted(os.listdir(os.path.join(args.out, 'layers')))
+    for slug in layers:
+        folder = os.path.join(args.out, 'layers', slug)
+        sig = next(f for f in ('rsrp.tif', 'rscp.tif', 'rxlev.tif') if os.path.exists(os.path.join(folder, f)))
+        _, s = read(os.path.join(folder, sig))
+        rgb = np.repeat((90 + 120 * shade)[:, :, None], 3, axis=2)
+        for lo, colour in reversed(BANDS):
+            m = np.isfinite(s) & (s >= lo)
+            for i in range(3):
+                rgb[:, :, i][m] = 0.75 * colour[i] + 0.25 * rgb[:, :, i][m]
+        rgb[edge] = (0, 0, 0)
+        write_png(os.path.join(to, f'{slug}_{sig[:-4]}.png'), rgb.astype(np.uint8))
+        _, server = read(os.path.join(folder, 'server.tif'))
+        rng = np.random.default_rng(7)
+        palette = rng.integers(40, 255, size=(int(np.nanmax(server)) + 2, 3))
+        srv = np.where(server >= 0, server, -1).astype(np.int64)
+        rgb2 = np.where((srv >= 0)[:, :, None], palette[np.maximum(srv, 0)], 255).astype(np.float64)
+        rgb2 = rgb2 * (0.6 + 0.4 * shade[:, :, None])
+        rgb2[edge] = (0, 0, 0)
+        write_png(os.path.join(to, f'{slug}_server.png'), rgb2.astype(np.uint8))
+        print(os.path.join(to, f'{slug}_{sig[:-4]}.png'))
+
+
+if __name__ == '__main__':
+    main()
