@@ -244,8 +244,12 @@ PredictionStats predict(const PredictionInputs& in, const std::function<void(Lay
         }
     }
     for (const auto& [name, model] : cfg.band_models) {
-        if (std::none_of(table.layers.begin(), table.layers.end(), [&](const sites::Layer& l) { return l.band == name; })) {
-            problems.add("", "key prediction.band.\"" + name + "\"", "no cell of the site table uses band " + name);
+        if (sites::find_band(name) == nullptr) {
+            problems.add("", "key prediction.band.\"" + name + "\"",
+                         "unknown band; expected one of " + sites::known_band_names());
+        } else if (std::none_of(table.layers.begin(), table.layers.end(),
+                                [&](const sites::Layer& l) { return l.band == name; })) {
+            spdlog::warn("prediction.band.\"{}\": no cell of the site table uses this band", name);
         }
     }
     problems.throw_if_any();

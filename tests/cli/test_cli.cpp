@@ -476,3 +476,61 @@ TEST_CASE("validate: 0 on the fixture, and it writes nothing") {
     CHECK(contains(r.out, "3 sites"));
     CHECK(entries(cwd).empty());
 }
+
+TEST_CASE("run writes every layer's maps, the cell lookup table and their manifest entries (issue #3)") {
+    TempDir work;
+    const fs::path scenario = phusong::test::test_data_dir() / "tiny" / "tiny.toml";
+    const fs::path out = work.path() / "out";
+    const Result r = phusong_cli(work, "run " + quote(scenario) + " --out " + quote(out));
+    REQUIRE_MESSAGE(r.code == 0, r.err);
+    CHECK(entries(out / "layers") == std::vector<std::string>{"mobifone_gsm_gsm900", "viettel_lte_b3"});
+    CHECK(entries(out / "layers" / "viettel_lte_b3") ==
+          std::vector<std::string>{"overlap_6db.tif", "rsrp.tif", "second_rsrp.tif", "server.tif", "sinr.tif",
+                                   "throughput.tif"});
+    // GSM: carrier power (RxLev), no SINR/throughput.
+    CHECK(entries(out / "layers" / "mobifone_gsm_gsm900") ==
+          std::vector<std::string>{"overlap_6db.tif", "rxlev.tif", "second_rxlev.tif", "server.tif"});
+
+    // cells.csv: header and one row per cell, in site-table order.
+    const std::string cells = slurp(out / "cells.csv");
+    CHECK(cells.rfind("index,cell_id,site_id,operator,layer,tech,band,freq_mhz,lon,lat,azimuth_deg,height_agl_m\n", 0) == 0);
+    CHECK(contains(cells, "\n0,VT-1-L18-1,VT-1,Viettel,Viettel LTE B3,LTE,B3,1815,105.595000,21.305000,0,30\n"));
+    CHECK(std::count(cells.begin(), cells.end(), '\n') == 10);
+
+    phusong::geo::gdal_init();
+    auto open = [&](const fs::path& p) {
+        GDALDatasetUniquePtr ds(GDALDataset::Open(p.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+        REQUIRE(ds);
+        return ds;
+    };
+    {  // best-server RSRP: a COG in dBm, stamped with layer and model, values in a plausible range
+        auto ds = open(out / "layers" / "viettel_lte_b3" / "rsrp.tif");
+        CHECK(std::string(ds->GetMetadataItem("LAYOUT", "IMAGE_STRUCTURE")) == "COG");
+        CHECK(std::string(ds->GetRasterBand(1)->GetUnitType()) == "dBm");
+        CHECK(std::string(ds->GetMetadataItem("PHUSONG_LAYER")) == "Viettel LTE B3");
+        CHECK(std::string(ds->GetMetadataItem("PHUSONG_MODEL")) == "cost231_hata");
+        double mn = 0, mx = 0, mean = 0, sd = 0;
+        REQUIRE(ds->GetRasterBand(1)->ComputeStatistics(false, &mn, &mx, &mean, &sd, nullptr, nullptr) == CE_None);
+        CHECK(mn >= -140.0);
+        CHECK(mx <= -20.0);
+        CHECK(mean < -60.0);
+    }
+    {  // best server: indices of the layer's own cells (rows 0–5 of cells.csv), −1 elsewhere
+        auto ds = open(out / "layers" / "viettel_lte_b3" / "server.tif");
+        GDALRasterBand* b = ds->GetRasterBand(1);
+        std::vector<int32_t> v(static_cast<std::size_t>(b->GetXSize()) * b->GetYSize());
+        REQUIRE(b->RasterIO(GF_Read, 0, 0, b->GetXSize(), b->GetYSize(), v.data(), b->GetXSize(), b->GetYSize(),
+                            GDT_Int32, 0, 0) == CE_None);
+        std::set<int32_t> seen(v.begin(), v.end());
+        CHECK(*seen.begin() >= -1);
+        CHECK(*seen.rbegin() <= 5);
+        CHECK(seen.size() >= 6);  // all six Viettel cells serve somewhere
+    }
+    const auto m = nlohmann::json::parse(slurp(out / "manifest.json"));
+    REQUIRE(m.at("layers").size() == 2);
+    CHECK(m.at("layers")[1].at("folder") == "layers/viettel_lte_b3");
+    CHECK(m.at("layers")[1].at("signal") == "RSRP");
+    CHECK(m.at("layers")[0].at("signal") == "RxLev");
+    CHECK(m.at("prediction").at("sources") == 3);
+    CHECK(m.at("prediction").at("pixel_evaluations").get<std::size_t>() > 0);
+}
