@@ -5,9 +5,7 @@
 #include <tbb/task_group.h>
 #include <spdlog/spdlog.h>
 
-#include <cctype>
 #include <cmath>
-#include <fstream>
 #include <cstdio>
 #include <set>
 
@@ -25,28 +23,6 @@
 
 namespace phusong::cli {
 namespace {
-
-std::string csv_field(const std::string& v) {
-    if (v.find_first_of(",\"\n\r") == std::string::npos) return v;
-    std::string q = "\"";
-    for (char c : v) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return q + "\"";
-}
-
-/// cells.csv: the lookup table of the best-server rasters (their values are `index`).
-void write_cells_csv(const std::filesystem::path& path, const sites::SiteTable& table) {
-    std::ofstream out(path, std::ios::binary);
-    out << "index,cell_id,site_id,operator,layer,tech,band,freq_mhz,lon,lat,azimuth_deg,height_agl_m\n";
-    for (std::size_t i = 0; i < table.cells.size(); ++i) {
-        const auto& c = table.cells[i];
-        out << i << ',' << csv_field(c.cell_id) << ',' << csv_field(c.site_id) << ','
-            << csv_field(c.operator_name) << ',' << csv_field(table.layers[c.layer].name) << ','
-            << radio::to_string(c.tech) << ',' << csv_field(c.band) << ',' << fmt::format("{:g}", c.freq_mhz) << ','
-            << fmt::format("{:.6f},{:.6f},{:g},{:g}", c.lon_deg, c.lat_deg, c.azimuth_deg, c.height_agl_m) << '\n';
-    }
-    out.close();
-    if (!out) throw Error("cannot write " + path.string());
-}
 
 std::string thousands(double v) {
     std::string digits = fmt::format("{:.0f}", v);
@@ -109,7 +85,7 @@ public:
         io::write_cog(out.file("population.tif"), g.grid, g.population,
                       {"people per pixel (" + g.population_method + ")", "people", false, tags});
         manifest.add_output("population.tif", "people per pixel on the analysis grid");
-        write_cells_csv(out.file("cells.csv"), table);
+        io::write_cells_csv(out.file("cells.csv"), table);
         manifest.add_output("cells.csv", "cell lookup table: the values of every server.tif are its index");
         write_timer.stop();
 

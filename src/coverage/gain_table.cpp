@@ -11,13 +11,11 @@ GainTable::GainTable(std::shared_ptr<const radio::AntennaPattern> pattern, doubl
       m_bin_prefix_max(static_cast<std::size_t>(kBins) * kDepSteps, -1000.0f) {
     // The cell frame: boresight at azimuth 0, so the table's azimuth is the offset from it.
     const radio::OrientedAntenna antenna(std::move(pattern), {0.0, mech_tilt_deg, elec_tilt_deg});
-    m_max = -1000.0f;
     for (int d = 0; d < kDepSteps; ++d) {
         const double dep = -90.0 + d / static_cast<double>(kDepStepsPerDeg);
         for (int a = 0; a < kAzSteps; ++a) {
             const auto g = static_cast<float>(antenna.gain_dbi(a, dep));
             m_values[static_cast<std::size_t>(d) * kAzSteps + a] = g;
-            m_max = std::max(m_max, g);
         }
     }
     // Bin b covers the samples 5b … 5b + 5 (its right edge is the next bin's left edge, so that

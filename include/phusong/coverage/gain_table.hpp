@@ -41,8 +41,6 @@ public:
         const float bottom = r1[ia] + wa * (r1[ia1] - r1[ia]);
         return top + wd * (bottom - top);
     }
-    /// The largest gain in the table, dBi (bounds the calculation radius).
-    [[nodiscard]] float max_gain_dbi() const noexcept { return m_max; }
     /// Upper bound of the gain, dBi, toward azimuth offsets in bin `bin` ([5·bin°, 5·bin + 5°)) and
     /// depressions at most `max_depression_deg`: what bounds a cell's reach in one direction,
     /// since far pixels are seen close to the horizon (DESIGN.md "Area sweep", adaptive radius).
@@ -56,7 +54,6 @@ public:
 private:
     std::vector<float> m_values;       ///< [depression][azimuth], dBi
     std::vector<float> m_bin_prefix_max;  ///< [bin][depression]: max over the bin, depressions ≤
-    float m_max = 0;
 };
 
 }  // namespace phusong::coverage

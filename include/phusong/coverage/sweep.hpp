@@ -65,7 +65,6 @@ public:
     void run(const SweepSource& source, const geo::Grid& grid, std::span<const float> dem_m,
              const SweepSettings& settings);
 
-    [[nodiscard]] int rays() const noexcept { return m_rays; }
     [[nodiscard]] double step_m() const noexcept { return m_step_m; }
     /// Ray index for an azimuth in radians (atan2(dx, dy): clockwise from north).
     [[nodiscard]] int ray_of(double azimuth_rad) const noexcept;

@@ -8,8 +8,14 @@
 
 #include "phusong/coverage/predict.hpp"
 #include "phusong/geo/grid.hpp"
+#include "phusong/sites/site_table.hpp"
 
 namespace phusong::io {
+
+/// cells.csv, the lookup table of the best-server rasters (their values are `index`, the cell's
+/// position in the site table): index, cell_id, site_id, operator, layer, tech, band, freq_mhz,
+/// lon, lat, azimuth_deg, height_agl_m. UTF-8, RFC 4180 quoting. Throws Error if not written.
+void write_cells_csv(const std::filesystem::path& path, const sites::SiteTable& table);
 
 /// "Viettel LTE B3" → "viettel_lte_b3": a folder name that survives every file system.
 [[nodiscard]] std::string slug(const std::string& name);
