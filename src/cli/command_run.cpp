@@ -11,6 +11,7 @@
 
 #include "commands.hpp"
 #include "phusong/core/error.hpp"
+#include "phusong/core/interrupt.hpp"
 #include "phusong/core/manifest.hpp"
 #include "phusong/core/scenario.hpp"
 #include "phusong/coverage/predict.hpp"
@@ -143,6 +144,7 @@ public:
                                           {"method", g.population_method},
                                           {"aoi_area_km2", g.aoi_area_km2}};
         manifest.write(out.file("manifest.json"));
+        throw_if_interrupted();  // a signal at any point before here leaves the destination as it was
         out.commit();
 
         std::printf("phusong run: %s\n", scenario.name.c_str());

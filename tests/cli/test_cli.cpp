@@ -4,7 +4,13 @@
 #include <doctest/doctest.h>
 #include <gdal_priv.h>
 #include <ogr_spatialref.h>
+#include <fcntl.h>
 #include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <thread>
 
 #include <algorithm>
 #include <cctype>
@@ -533,4 +539,28 @@ TEST_CASE("run writes every layer's maps, the cell lookup table and their manife
     CHECK(m.at("layers")[0].at("signal") == "RxLev");
     CHECK(m.at("prediction").at("sources") == 3);
     CHECK(m.at("prediction").at("pixel_evaluations").get<std::size_t>() > 0);
+}
+
+TEST_CASE("SIGINT during a demo run: exit 130, no destination and no temporary folder (issue #7)") {
+    TempDir work;
+    const fs::path scenario = phusong::test::gis_data_dir() / "vinh_phuc.toml";
+    const fs::path out = work.path() / "out";
+    const pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        const int null = open("/dev/null", O_WRONLY);
+        dup2(null, STDOUT_FILENO);
+        dup2(null, STDERR_FILENO);
+        execl(PHUSONG_EXE, PHUSONG_EXE, "run", scenario.c_str(), "--out", out.c_str(), static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    // The demo takes minutes; by 5 s it has read its inputs and is predicting.
+    std::this_thread::sleep_for(std::chrono::seconds(5));
+    REQUIRE(kill(pid, SIGINT) == 0);
+    int status = 0;
+    REQUIRE(waitpid(pid, &status, 0) == pid);
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 130);
+    CHECK_FALSE(fs::exists(out));
+    CHECK(entries(work.path()).empty());  // no .out.tmp-PID left behind
 }
