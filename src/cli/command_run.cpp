@@ -19,6 +19,7 @@
 #include "phusong/io/geotiff.hpp"
 #include "phusong/io/layer_writer.hpp"
 #include "phusong/io/output_dir.hpp"
+#include "phusong/io/qgis_style.hpp"
 #include "phusong/sites/placement.hpp"
 #include "phusong/sites/site_table.hpp"
 
@@ -82,9 +83,11 @@ public:
             {"PHUSONG_VERSION", engine_version()}, {"PHUSONG_CONFIG_SHA256", scenario.config_hash}};
         io::write_cog(out.file("dem.tif"), g.grid, g.dem_m,
                       {"terrain height (DEM, bilinear onto the grid)", "m", false, tags});
+        io::write_raster_style(out.file("dem.tif"), io::RasterStyle::terrain_m);
         manifest.add_output("dem.tif", "terrain height on the analysis grid, m");
         io::write_cog(out.file("population.tif"), g.grid, g.population,
                       {"people per pixel (" + g.population_method + ")", "people", false, tags});
+        io::write_raster_style(out.file("population.tif"), io::RasterStyle::people);
         manifest.add_output("population.tif", "people per pixel on the analysis grid");
         io::write_cells_csv(out.file("cells.csv"), table);
         manifest.add_output("cells.csv", "cell lookup table: the values of every server.tif are its index");
@@ -102,7 +105,7 @@ public:
                     const io::LayerWriteOptions options{tags, std::string(radio::to_string(r.model.kind)),
                                                         scenario.prediction.load};
                     const std::string dir = "layers/" + io::slug(r.name);
-                    layer_entries[r.layer] = io::write_layer(out.file(dir), dir, g.grid, r, options);
+                    layer_entries[r.layer] = io::write_layer(out.file(dir), dir, g.grid, r, table, options);
                 });
             });
         } catch (...) {

@@ -11,6 +11,7 @@
 
 #include "phusong/core/error.hpp"
 #include "phusong/io/geotiff.hpp"
+#include "phusong/io/qgis_style.hpp"
 
 namespace phusong::io {
 
@@ -56,7 +57,7 @@ std::string slug(const std::string& name) {
 
 nlohmann::ordered_json write_layer(const std::filesystem::path& folder, const std::string& relative_folder,
                                    const geo::Grid& grid, const coverage::LayerResult& r,
-                                   const LayerWriteOptions& options) {
+                                   const sites::SiteTable& table, const LayerWriteOptions& options) {
     std::filesystem::create_directories(folder);
     std::map<std::string, std::string> t = options.tags;
     t["PHUSONG_LAYER"] = r.name;
@@ -72,28 +73,38 @@ nlohmann::ordered_json write_layer(const std::filesystem::path& folder, const st
         [&] {
             write_cog(folder / (sig + ".tif"), grid, r.best_dbm,
                       {"best-server " + r.signal + " (" + r.name + ")", "dBm", false, t});
+            write_raster_style(folder / (sig + ".tif"), RasterStyle::signal_dbm);
         },
         [&] {
             write_cog(folder / ("second_" + sig + ".tif"), grid, r.second_dbm,
                       {"second-best " + r.signal + " (" + r.name + ")", "dBm", false, t});
+            write_raster_style(folder / ("second_" + sig + ".tif"), RasterStyle::signal_dbm);
         },
         [&] {
             write_cog(folder / "server.tif", grid, r.server, -1,
                       {"best-server cell (index in cells.csv)", "", true, t});
+            std::vector<std::pair<std::int32_t, std::string>> labels;
+            for (std::size_t c : table.layers[r.layer].cells) {
+                labels.emplace_back(static_cast<std::int32_t>(c), table.cells[c].cell_id);
+            }
+            write_server_style(folder / "server.tif", labels);
         },
         [&] {
             write_cog(folder / "overlap_6db.tif", grid, r.n_within_6db, 0,
                       {"cells within 6 dB of the best (4 = four or more)", "cells", true, t});
+            write_raster_style(folder / "overlap_6db.tif", RasterStyle::overlap);
         },
     };
     if (lte_nr) {
         writes.emplace_back([&] {
             write_cog(folder / "sinr.tif", grid, r.sinr_db,
                       {fmt::format("SINR at load {:g} ({})", options.load, r.name), "dB", false, t});
+            write_raster_style(folder / "sinr.tif", RasterStyle::sinr_db);
         });
         writes.emplace_back([&] {
             write_cog(folder / "throughput.tif", grid, r.throughput_mbps,
                       {"downlink throughput, TR 36.942 A.2 (" + r.name + ")", "Mbit/s", false, t});
+            write_raster_style(folder / "throughput.tif", RasterStyle::throughput_mbps);
         });
     }
     tbb::parallel_for(std::size_t{0}, writes.size(), [&](std::size_t i) { writes[i](); });

@@ -490,12 +490,25 @@ TEST_CASE("run writes every layer's maps, the cell lookup table and their manife
     const Result r = phusong_cli(work, "run " + quote(scenario) + " --out " + quote(out));
     REQUIRE_MESSAGE(r.code == 0, r.err);
     CHECK(entries(out / "layers") == std::vector<std::string>{"mobifone_gsm_gsm900", "viettel_lte_b3"});
+    // Each raster with its QGIS style beside it (same base name, .qml).
     CHECK(entries(out / "layers" / "viettel_lte_b3") ==
-          std::vector<std::string>{"overlap_6db.tif", "rsrp.tif", "second_rsrp.tif", "server.tif", "sinr.tif",
-                                   "throughput.tif"});
+          std::vector<std::string>{"overlap_6db.qml", "overlap_6db.tif", "rsrp.qml", "rsrp.tif", "second_rsrp.qml",
+                                   "second_rsrp.tif", "server.qml", "server.tif", "sinr.qml", "sinr.tif",
+                                   "throughput.qml", "throughput.tif"});
     // GSM: carrier power (RxLev), no SINR/throughput.
     CHECK(entries(out / "layers" / "mobifone_gsm_gsm900") ==
-          std::vector<std::string>{"overlap_6db.tif", "rxlev.tif", "second_rxlev.tif", "server.tif"});
+          std::vector<std::string>{"overlap_6db.qml", "overlap_6db.tif", "rxlev.qml", "rxlev.tif", "second_rxlev.qml",
+                                   "second_rxlev.tif", "server.qml", "server.tif"});
+    {  // the server style labels the layer's own cells with their cell_id
+        const std::string qml = slurp(out / "layers" / "viettel_lte_b3" / "server.qml");
+        CHECK(contains(qml, "type=\"paletted\""));
+        CHECK(contains(qml, "value=\"0\""));
+        CHECK(contains(qml, "label=\"VT-1-L18-1\""));
+        CHECK_FALSE(contains(qml, "MF-1"));
+        const std::string rsrp = slurp(out / "layers" / "viettel_lte_b3" / "rsrp.qml");
+        CHECK(contains(rsrp, "colorRampType=\"DISCRETE\""));
+        CHECK(contains(rsrp, "label=\"&gt;= -80 dBm\""));
+    }
 
     // cells.csv: header and one row per cell, in site-table order.
     const std::string cells = slurp(out / "cells.csv");

@@ -27,10 +27,11 @@ struct LayerWriteOptions {
 };
 
 /// Writes `<folder>/{rsrp|rscp|rxlev}.tif`, `second_*.tif`, `server.tif`, `overlap_6db.tif` and,
-/// for LTE/NR, `sinr.tif` and `throughput.tif` (the files in parallel). Returns the layer's
-/// manifest entry. Safe to call concurrently for different layers.
+/// for LTE/NR, `sinr.tif` and `throughput.tif` (the files in parallel), each with its QGIS style
+/// (.qml; the server style labels the layer's cells of `table`). Returns the layer's manifest
+/// entry. Safe to call concurrently for different layers.
 nlohmann::ordered_json write_layer(const std::filesystem::path& folder, const std::string& relative_folder,
                                    const geo::Grid& grid, const coverage::LayerResult& layer,
-                                   const LayerWriteOptions& options);
+                                   const sites::SiteTable& table, const LayerWriteOptions& options);
 
 }  // namespace phusong::io
