@@ -53,7 +53,6 @@ public:
         const sites::SiteTable table = sites::read_site_table(scenario.inputs.sites);
         const std::filesystem::path dest =
             m_out.empty() ? std::filesystem::path("out") / scenario.file.stem() : std::filesystem::path(m_out);
-        if (m_out.empty()) std::filesystem::create_directories(dest.parent_path());
         io::OutputDir out(dest, m_overwrite);
         const coverage::AntennaCatalogue antennas =
             coverage::load_antennas(scenario.antennas, table, scenario.file);

@@ -19,14 +19,17 @@ OutputDir::OutputDir(fs::path destination, bool overwrite)
     if (fs::exists(m_destination, ec) && !fs::is_directory(m_destination, ec)) {
         throw UsageError("output path " + m_destination.string() + " exists and is not a folder");
     }
-    const fs::path parent = m_destination.parent_path();
-    if (!fs::is_directory(parent, ec)) {
-        throw Error("cannot write outputs: folder " + parent.string() + " does not exist");
+    // Missing parent folders are created by open(), after validation; the nearest existing one
+    // must be a writable folder.
+    fs::path existing = m_destination.parent_path();
+    while (!existing.empty() && !fs::exists(existing, ec)) existing = existing.parent_path();
+    if (!fs::is_directory(existing, ec)) {
+        throw Error("cannot write outputs: " + existing.string() + " is not a folder");
     }
-    if (access(parent.c_str(), W_OK | X_OK) != 0) {
-        throw Error("cannot write outputs: folder " + parent.string() + " is not writable");
+    if (access(existing.c_str(), W_OK | X_OK) != 0) {
+        throw Error("cannot write outputs: folder " + existing.string() + " is not writable");
     }
-    m_temp = parent / ("." + m_destination.filename().string() + ".tmp-" + std::to_string(getpid()));
+    m_temp = m_destination.parent_path() / ("." + m_destination.filename().string() + ".tmp-" + std::to_string(getpid()));
 }
 
 OutputDir::~OutputDir() {
@@ -38,6 +41,7 @@ OutputDir::~OutputDir() {
 
 void OutputDir::open() {
     std::error_code ec;
+    fs::create_directories(m_destination.parent_path(), ec);
     fs::remove_all(m_temp, ec);
     if (!fs::create_directory(m_temp, ec)) {
         throw Error("cannot create temporary output folder " + m_temp.string() + ": " + ec.message());

@@ -334,6 +334,16 @@ TEST_CASE("without --out the outputs go to out/<scenario name> in the working fo
     const Result r = phusong_cli(work, "run " + quote(scenario), cwd);
     CHECK_MESSAGE(r.code == 0, r.err);
     CHECK(fs::exists(cwd / "out" / "tiny" / "manifest.json"));
+
+    // Invalid input without --out: not even the out/ folder is created.
+    const fs::path bad = copy_fixture(work);
+    replace_in_file(bad.parent_path() / "sites.csv", kTinySitesRow2,
+                    "VT-1,VT-1-L18-2,Viettel,105.595000,121.3,30,120,2,4,LTE,B3,1815,20,46,sector65_17dbi");
+    const fs::path cwd2 = work.path() / "cwd2";
+    fs::create_directories(cwd2);
+    const Result r2 = phusong_cli(work, "run " + quote(bad), cwd2);
+    CHECK(r2.code == 3);
+    CHECK(entries(cwd2).empty());
 }
 
 TEST_CASE("--threads 1 and --threads 2 give byte-identical rasters") {

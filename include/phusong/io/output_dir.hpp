@@ -10,13 +10,14 @@ namespace phusong::io {
 class OutputDir {
 public:
     /// Checks, before any work is done, that the destination can be written: UsageError if it
-    /// exists and `overwrite` is false, Error if its parent folder cannot be written.
+    /// exists and `overwrite` is false, Error if its nearest existing parent cannot be written.
+    /// Creates nothing.
     OutputDir(std::filesystem::path destination, bool overwrite);
     ~OutputDir();  ///< removes the temporary folder unless committed
     OutputDir(const OutputDir&) = delete;
     OutputDir& operator=(const OutputDir&) = delete;
 
-    /// Creates the temporary folder (call once validation has passed).
+    /// Creates missing parent folders and the temporary folder (call once validation has passed).
     void open();
     /// Path of a file inside the temporary folder.
     [[nodiscard]] std::filesystem::path file(const std::filesystem::path& relative) const;
