@@ -1,5 +1,7 @@
 #include "phusong/core/scenario.hpp"
 
+#include <fmt/format.h>
+
 #include <array>
 #include <sstream>
 
@@ -96,6 +98,13 @@ constexpr std::array<std::pair<std::string_view, DiffractionMethod>, 3> kDiffrac
     {"delta_bullington", DiffractionMethod::delta_bullington},
 }};
 
+void check_range(TomlTableReader& r, std::string_view key, double v, double lo, double hi,
+                 std::string_view unit) {
+    if (!(v >= lo && v <= hi)) {
+        r.problem(key, fmt::format("expected {:g} ≤ {} ≤ {:g} ({}), got {:g}", lo, key, hi, unit, v));
+    }
+}
+
 /// Model keys shared by [prediction] and [prediction.layer."NAME"].
 void read_model(TomlTableReader& r, radio::ModelConfig& m) {
     std::optional<std::string> kind;
@@ -112,25 +121,29 @@ void read_model(TomlTableReader& r, radio::ModelConfig& m) {
     get_enum(r, "environment", m.environment, kEnvironments);
     r.get("metropolitan", m.metropolitan);
     get_enum(r, "los_mode", m.los_mode, kLosModes);
-    r.get("diffraction_weight", m.diffraction_weight);
+    // Terrain can only add loss: the calculation reach of every cell relies on it. Checked where
+    // written (an override inherits the default's value, already checked).
+    std::optional<double> weight;
+    r.get("diffraction_weight", weight);
+    if (weight) {
+        check_range(r, "diffraction_weight", *weight, 0, 5, "dimensionless");
+        m.diffraction_weight = *weight;
+    }
     TomlTableReader spm = r.table("spm");
     spm.get("k1", m.spm.k1);
     spm.get("k2", m.spm.k2);
     spm.get("k3", m.spm.k3);
-    spm.get("k4", m.spm.k4);
+    std::optional<double> k4;
+    spm.get("k4", k4);
+    if (k4) {
+        check_range(spm, "k4", *k4, 0, 5, "dimensionless");
+        m.spm.k4 = *k4;
+    }
     spm.get("k5", m.spm.k5);
     spm.get("k6", m.spm.k6);
     spm.get("k7", m.spm.k7);
     spm.get("k_clutter", m.spm.k_clutter);
     spm.finish();
-}
-
-void check_range(TomlTableReader& r, std::string_view key, double v, double lo, double hi,
-                 std::string_view unit) {
-    if (!(v >= lo && v <= hi)) {
-        r.problem(key, "expected " + std::to_string(lo) + " ≤ " + std::string(key) + " ≤ " +
-                           std::to_string(hi) + " (" + std::string(unit) + "), got " + std::to_string(v));
-    }
 }
 
 void read_prediction(TomlTableReader r, PredictionConfig& p) {

@@ -86,3 +86,28 @@ TEST_CASE("TOML syntax errors name the line") {
 TEST_CASE("a missing scenario file is an input error") {
     CHECK_THROWS_AS((void)load_scenario("/nonexistent/scenario.toml"), InputError);
 }
+
+TEST_CASE("prediction keys: models, overrides and ranges") {
+    TempDir dir;
+    touch_inputs(dir);
+    const auto good = dir.write("g.toml", inputs_block() +
+                                              "[prediction]\nmodel = \"okumura_hata\"\ndiffraction = \"delta_bullington\"\n"
+                                              "[prediction.band.n41]\nmodel = \"tr38901_uma\"\n"
+                                              "[antennas.panel]\ngain_dbi = 18\nh_beamwidth_deg = 65\n");
+    const Scenario s = load_scenario(good);
+    CHECK(s.prediction.model.kind == radio::ModelKind::okumura_hata);
+    CHECK(s.prediction.diffraction == DiffractionMethod::delta_bullington);
+    CHECK(s.prediction.band_models.at("n41").kind == radio::ModelKind::tr38901_uma);
+    CHECK(s.antennas.at("panel").sector.gain_dbi == 18.0);
+    CHECK(s.antennas.at("panel").sector.v_beamwidth_deg == 7.0);  // the documented default
+
+    const auto bad = dir.write("b.toml", inputs_block() +
+                                             "[prediction]\nmodel = \"hata\"\ndiffraction_weight = -1\nload = 2\n"
+                                             "[prediction.layer.\"X LTE B3\"]\nmodle = \"spm\"\n");
+    const std::string msg = problems_of(bad);
+    CHECK(msg.find("key prediction.model (line 7): unknown model \"hata\"") != std::string::npos);
+    CHECK(msg.find("key prediction.diffraction_weight") != std::string::npos);
+    CHECK(msg.find("key prediction.load (line 9): expected 0 ≤ load ≤ 1 (fraction), got 2") != std::string::npos);
+    CHECK(msg.find("prediction.layer.X LTE B3.modle") != std::string::npos);
+    CHECK(msg.find("did you mean prediction.layer.X LTE B3.model?") != std::string::npos);
+}
