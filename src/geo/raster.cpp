@@ -139,6 +139,8 @@ PopulationOnGrid resample_population(const std::filesystem::path& path, const Gr
     }
 
     PopulationOnGrid out;
+    // The geotransform of the source window: both branches build in-memory rasters on it.
+    double window_gt[6] = {gt[0] + c0 * gt[1], gt[1], 0.0, gt[3] + r0 * gt[5], 0.0, gt[5]};
     const double src_px_m = source_pixel_size_m(*src, gt, c0 + wc / 2, r0 + wr / 2, grid);
     if (src_px_m < 2.0 * grid.resolution_m) {
         // Grid pixels are not much smaller than source pixels: let GDAL sum the overlap.
@@ -152,8 +154,7 @@ PopulationOnGrid resample_population(const std::filesystem::path& path, const Gr
         // pixels that only cover nodata; the valid-area fraction (a 0/1 raster, averaged) tells
         // them apart, so nodata stays nodata instead of ~0 people.
         DatasetPtr valid_src = create_mem_raster(wc, wr, 1, GDT_Byte);
-        const double wgt[6] = {gt[0] + c0 * gt[1], gt[1], 0.0, gt[3] + r0 * gt[5], 0.0, gt[5]};
-        valid_src->SetGeoTransform(const_cast<double*>(wgt));
+        valid_src->SetGeoTransform(window_gt);
         valid_src->SetSpatialRef(&src_srs);
         std::vector<std::uint8_t> flags(pop.size());
         for (std::size_t i = 0; i < pop.size(); ++i) flags[i] = valid(pop[i]) ? 1 : 0;
@@ -173,8 +174,7 @@ PopulationOnGrid resample_population(const std::filesystem::path& path, const Gr
 
     // Index raster of the source window: value = position in `pop`, -1 where nodata.
     DatasetPtr idx = create_mem_raster(wc, wr, 1, GDT_Int32);
-    const double window_gt[6] = {gt[0] + c0 * gt[1], gt[1], 0.0, gt[3] + r0 * gt[5], 0.0, gt[5]};
-    idx->SetGeoTransform(const_cast<double*>(window_gt));
+    idx->SetGeoTransform(window_gt);
     idx->SetSpatialRef(&src_srs);
     std::vector<int32_t> ids(pop.size());
     for (std::size_t i = 0; i < pop.size(); ++i) ids[i] = valid(pop[i]) ? static_cast<int32_t>(i) : -1;

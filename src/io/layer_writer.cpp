@@ -68,7 +68,8 @@ nlohmann::ordered_json write_layer(const std::filesystem::path& folder, const st
         t["PHUSONG_NOISE_DBM"] = fmt::format("{:.2f}", r.noise_dbm);
         t["PHUSONG_LOAD"] = fmt::format("{:g}", options.load);
     }
-    const std::string sig = r.signal == "RxLev" ? "rxlev" : r.signal == "RSCP" ? "rscp" : "rsrp";
+    std::string sig = r.signal;  // "RSRP" → rsrp.tif, "RSCP" → rscp.tif, "RxLev" → rxlev.tif
+    for (char& c : sig) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     std::vector<std::function<void()>> writes = {
         [&] {
             write_cog(folder / (sig + ".tif"), grid, r.best_dbm,

@@ -393,22 +393,33 @@ MsiPattern parse_msi(std::string_view text) {
 
 // -------------------------------------------------------------------------------------------------
 
+namespace {
+
+void check(bool ok, const std::string& msg) {
+    if (!ok) throw std::invalid_argument(msg);
+}
+
+/// The checks the sector and omni patterns share: gain, vertical beamwidth, side-lobe level.
+void check_gain_and_vertical(const char* kind, double gain_dbi, double v_beamwidth_deg,
+                             double side_lobe_db) {
+    check(std::isfinite(gain_dbi), std::string(kind) + " antenna: gain_dbi must be a finite number");
+    check(v_beamwidth_deg > 0.0 && v_beamwidth_deg <= 180.0,
+          std::string(kind) + " antenna: v_beamwidth_deg = " + std::to_string(v_beamwidth_deg) +
+              "; expected 0 < v_beamwidth_deg ≤ 180");
+    check(side_lobe_db >= 0.0 && std::isfinite(side_lobe_db),
+          std::string(kind) + " antenna: side_lobe_db = " + std::to_string(side_lobe_db) +
+              "; expected a finite value ≥ 0 dB");
+}
+
+}  // namespace
+
 AntennaPattern AntennaPattern::sector(const SectorPatternParams& p) {
-    const auto check = [](bool ok, const std::string& msg) {
-        if (!ok) throw std::invalid_argument(msg);
-    };
-    check(std::isfinite(p.gain_dbi), "sector antenna: gain_dbi must be a finite number");
+    check_gain_and_vertical("sector", p.gain_dbi, p.v_beamwidth_deg, p.side_lobe_db);
     check(p.h_beamwidth_deg > 0.0 && p.h_beamwidth_deg <= 360.0,
           "sector antenna: h_beamwidth_deg = " + std::to_string(p.h_beamwidth_deg) +
               "; expected 0 < h_beamwidth_deg ≤ 360");
-    check(p.v_beamwidth_deg > 0.0 && p.v_beamwidth_deg <= 180.0,
-          "sector antenna: v_beamwidth_deg = " + std::to_string(p.v_beamwidth_deg) +
-              "; expected 0 < v_beamwidth_deg ≤ 180");
     check(p.front_to_back_db >= 0.0 && std::isfinite(p.front_to_back_db),
           "sector antenna: front_to_back_db = " + std::to_string(p.front_to_back_db) +
-              "; expected a finite value ≥ 0 dB");
-    check(p.side_lobe_db >= 0.0 && std::isfinite(p.side_lobe_db),
-          "sector antenna: side_lobe_db = " + std::to_string(p.side_lobe_db) +
               "; expected a finite value ≥ 0 dB");
     AntennaPattern a;
     a.m_kind = Kind::sector;
@@ -421,18 +432,7 @@ AntennaPattern AntennaPattern::sector(const SectorPatternParams& p) {
 }
 
 AntennaPattern AntennaPattern::omni(const OmniPatternParams& p) {
-    if (!std::isfinite(p.gain_dbi))
-        throw std::invalid_argument("omni antenna: gain_dbi must be a finite number");
-    if (!(p.v_beamwidth_deg > 0.0 && p.v_beamwidth_deg <= 180.0)) {
-        throw std::invalid_argument(
-            "omni antenna: v_beamwidth_deg = " + std::to_string(p.v_beamwidth_deg) +
-            "; expected 0 < v_beamwidth_deg ≤ 180");
-    }
-    if (!(p.side_lobe_db >= 0.0 && std::isfinite(p.side_lobe_db))) {
-        throw std::invalid_argument(
-            "omni antenna: side_lobe_db = " + std::to_string(p.side_lobe_db) +
-            "; expected a finite value ≥ 0 dB");
-    }
+    check_gain_and_vertical("omni", p.gain_dbi, p.v_beamwidth_deg, p.side_lobe_db);
     AntennaPattern a;
     a.m_kind = Kind::omni;
     a.m_gain_dbi = p.gain_dbi;
