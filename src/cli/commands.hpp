@@ -31,6 +31,9 @@ struct CommandEntry {
 
 std::unique_ptr<Command> make_run_command();
 std::unique_ptr<Command> make_validate_command();
+std::unique_ptr<Command> make_analyse_command();
+std::unique_ptr<Command> make_plan_command();
+std::unique_ptr<Command> make_report_command();
 std::unique_ptr<Command> make_info_command();
 
 /// Every subcommand, in --help order.

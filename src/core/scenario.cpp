@@ -243,6 +243,8 @@ Scenario load_scenario(const std::filesystem::path& file) {
     read_grid(top.table("grid"), s.grid);
     read_prediction(top.table("prediction"), s.prediction);
     read_antennas(top.table("antennas"), s.antennas);
+    read_analysis(top.table("analysis"), s.analysis);
+    read_plan(top.table("plan"), s.plan);
     top.finish();
     problems.throw_if_any();
 

@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 
+#include "phusong/core/analysis_config.hpp"
+#include "phusong/core/plan_config.hpp"
 #include "phusong/radio/antenna.hpp"
 #include "phusong/radio/pathloss.hpp"
 
@@ -73,6 +75,8 @@ struct Scenario {
     InputsConfig inputs;
     GridConfig grid;
     PredictionConfig prediction;
+    AnalysisConfig analysis;
+    PlanConfig plan;
     std::map<std::string, AntennaSpec> antennas;  ///< antenna catalogue by name
     std::string config_hash;     ///< sha256 of the parsed scenario in canonical TOML form
 };

@@ -1,0 +1,2 @@
+// Placeholder: the analysis stage (issue #4) lands here.
+namespace phusong::analysis {}

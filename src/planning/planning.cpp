@@ -1,0 +1,2 @@
+// Placeholder: the planning stage (issue #5) lands here.
+namespace phusong::planning {}
