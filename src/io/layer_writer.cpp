@@ -112,7 +112,12 @@ nlohmann::ordered_json write_layer(const std::filesystem::path& folder, const st
 
     std::size_t covered = 0;
     for (float v : r.best_dbm) covered += std::isfinite(v) ? 1 : 0;
-    nlohmann::ordered_json entry = {{"name", r.name},       {"folder", relative_folder},
+    const sites::Layer& layer = table.layers[r.layer];
+    nlohmann::ordered_json entry = {{"name", r.name},
+                                    {"operator", layer.operator_name},
+                                    {"technology", std::string(radio::to_string(layer.tech))},
+                                    {"band", layer.band},
+                                    {"folder", relative_folder},
                                     {"signal", r.signal},   {"model", options.model},
                                     {"floor_dbm", r.floor_dbm}, {"pixels_with_signal", covered}};
     if (lte_nr) entry["noise_dbm"] = r.noise_dbm;

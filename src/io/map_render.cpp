@@ -1,0 +1,2 @@
+// Placeholder: lands with issue #4/#6.
+namespace phusong::io {}
