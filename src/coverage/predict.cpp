@@ -16,6 +16,7 @@
 #include "phusong/core/error.hpp"
 #include "phusong/core/interrupt.hpp"
 #include "phusong/core/log.hpp"
+#include "phusong/coverage/footprint.hpp"
 #include "phusong/coverage/gain_table.hpp"
 #include "phusong/coverage/sweep.hpp"
 #include "phusong/radio/link_budget.hpp"
@@ -174,6 +175,288 @@ struct LossTable {
     }
 };
 
+/// What predict and site_footprints share: models, gain tables and sources with their reach.
+struct Setup {
+    std::vector<radio::ModelConfig> models;     ///< index 0: the default; then the overrides
+    std::vector<std::size_t> layer_model;       ///< per SiteTable::layers
+    std::map<std::tuple<std::string, double, double>, std::unique_ptr<GainTable>> gains;
+    std::vector<Source> sources;
+    std::size_t model_warnings = 0;             ///< cells outside their model's validity range
+};
+
+/// Resolves each layer's model (checking the overrides), tabulates the antennas, groups cells
+/// into sources (site × antenna height) and bands, and bounds every cell's reach. Cells'
+/// floors are raised to `min_floor_dbm` where it is higher (footprints need less reach).
+Setup make_setup(const PredictionInputs& in, double min_floor_dbm) {
+    const PredictionConfig& cfg = in.config;
+    const sites::SiteTable& table = in.table;
+    Setup setup;
+
+    // Models: index 0 is the default, then one per overridden band or layer (a layer wins).
+    setup.models = {cfg.model};
+    setup.layer_model.assign(table.layers.size(), 0);
+    ProblemList problems;
+    for (std::size_t l = 0; l < table.layers.size(); ++l) {
+        const auto band = cfg.band_models.find(table.layers[l].band);
+        const auto layer = cfg.layer_models.find(table.layers[l].name);
+        if (layer != cfg.layer_models.end() || band != cfg.band_models.end()) {
+            setup.layer_model[l] = setup.models.size();
+            setup.models.push_back(layer != cfg.layer_models.end() ? layer->second : band->second);
+        }
+    }
+    for (const auto& [name, model] : cfg.layer_models) {
+        if (std::none_of(table.layers.begin(), table.layers.end(), [&](const sites::Layer& l) { return l.name == name; })) {
+            std::string known;
+            for (const auto& l : table.layers) known += (known.empty() ? "" : ", ") + l.name;
+            problems.add("", "key prediction.layer.\"" + name + "\"", "no such layer in the site table; layers are: " + known);
+        }
+    }
+    for (const auto& [name, model] : cfg.band_models) {
+        if (sites::find_band(name) == nullptr) {
+            problems.add("", "key prediction.band.\"" + name + "\"",
+                         "unknown band; expected one of " + sites::known_band_names());
+        } else if (std::none_of(table.layers.begin(), table.layers.end(),
+                                [&](const sites::Layer& l) { return l.band == name; })) {
+            spdlog::warn("prediction.band.\"{}\": no cell of the site table uses this band", name);
+        }
+    }
+    problems.throw_if_any();
+
+    // Gain tables, one per (antenna, mechanical tilt, electrical tilt), built in parallel.
+    auto& gains = setup.gains;
+    for (const auto& c : table.cells) gains[{c.antenna, c.mech_tilt_deg, c.elec_tilt_deg}];
+    {
+        std::vector<std::remove_reference_t<decltype(gains)>::iterator> todo;
+        for (auto it = gains.begin(); it != gains.end(); ++it) todo.push_back(it);
+        tbb::parallel_for(std::size_t{0}, todo.size(), [&](std::size_t i) {
+            const auto& [name, mech, elec] = todo[i]->first;
+            todo[i]->second = std::make_unique<GainTable>(in.antennas.at(name), mech, elec);
+        });
+    }
+
+    // Sources: one per (site, antenna height); bands: one per (frequency, model) on a source.
+    auto& sources = setup.sources;
+    for (std::size_t s = 0; s < table.sites.size(); ++s) {
+        const sites::Site& site = table.sites[s];
+        std::map<double, std::size_t> by_height;
+        for (std::size_t ci : site.cells) {
+            const sites::Cell& c = table.cells[ci];
+            auto [it, fresh] = by_height.emplace(c.height_agl_m, sources.size());
+            if (fresh) {
+                Source src;
+                src.site = s;
+                src.sweep.x_m = in.placements[s].x_m;
+                src.sweep.y_m = in.placements[s].y_m;
+                src.sweep.ground_m = in.placements[s].ground_m;
+                src.sweep.height_agl_m = c.height_agl_m;
+                src.operator_name = site.operator_name;
+                sources.push_back(std::move(src));
+            }
+            Source& src = sources[it->second];
+            const std::size_t model = setup.layer_model[c.layer];
+            auto band = std::find_if(src.bands.begin(), src.bands.end(), [&](const Band& b) {
+                return b.freq_mhz == c.freq_mhz && b.model == model;
+            });
+            if (band == src.bands.end()) {
+                src.bands.push_back({c.freq_mhz, model, 0});
+                band = src.bands.end() - 1;
+            }
+            const double rs = radio::reference_signal_power_dbm(c.tech, c.tx_power_dbm, c.bandwidth_mhz,
+                                                                cfg.nr_scs_khz);
+            CellPlan plan;
+            plan.cell = ci;
+            plan.layer = c.layer;
+            plan.band = static_cast<std::size_t>(band - src.bands.begin());
+            plan.power_dbm = static_cast<float>(rs - cfg.feeder_loss_db);
+            plan.azimuth_deg = static_cast<float>(c.azimuth_deg);
+            plan.floor_dbm = static_cast<float>(std::max(floor_for(c.tech, cfg), min_floor_dbm));
+            plan.gain = gains.at({c.antenna, c.mech_tilt_deg, c.elec_tilt_deg}).get();
+            const radio::ValidityRange v = radio::validity(setup.models[model].kind);
+            if (c.freq_mhz < v.f_min_mhz || c.freq_mhz > v.f_max_mhz || c.height_agl_m < v.h_tx_min_m ||
+                c.height_agl_m > v.h_tx_max_m) {
+                ++setup.model_warnings;
+            }
+            src.cells.push_back(plan);
+        }
+    }
+
+    // Reach of every cell per direction, then each source's radius per 5° bin of true azimuth.
+    // The lowest receiver is bounded by the lowest ground of the grid.
+    float lowest_ground = std::numeric_limits<float>::infinity();
+    for (float h : in.dem_m) {
+        if (std::isfinite(h)) lowest_ground = std::min(lowest_ground, h);
+    }
+    const double lowest_rx = lowest_ground + cfg.receiver_height_m;
+    const auto rings = static_cast<std::size_t>(std::ceil(cfg.max_radius_m / kReachStep_m)) + 1;
+    tbb::parallel_for(std::size_t{0}, sources.size(), [&](std::size_t si) {
+        Source& src = sources[si];
+        const double hts = src.sweep.ground_m + src.sweep.height_agl_m;
+        std::vector<std::vector<double>> ring_loss(src.bands.size(), std::vector<double>(rings));
+        for (std::size_t b = 0; b < src.bands.size(); ++b) {
+            const radio::ModelConfig& m = setup.models[src.bands[b].model];
+            for (std::size_t j = 0; j < rings; ++j) {
+                const double d = static_cast<double>(j) * kReachStep_m;
+                ring_loss[b][j] = std::min(empirical_db(m, d, src.bands[b].freq_mhz, src.sweep.height_agl_m,
+                                                        cfg.receiver_height_m, true),
+                                           empirical_db(m, d, src.bands[b].freq_mhz, src.sweep.height_agl_m,
+                                                        cfg.receiver_height_m, false));
+            }
+        }
+        src.sweep.radius_by_bin_m.assign(GainTable::kBins, 0.0f);
+        for (CellPlan& cell : src.cells) {
+            cell.radius_m = cell_reach(cell, ring_loss[cell.band], hts, lowest_rx, cfg.max_radius_m);
+            // Cell bin b spans offsets [5b, 5b + 5): true azimuths cell_az + that, which straddle
+            // two true-azimuth bins.
+            for (int b = 0; b < GainTable::kBins; ++b) {
+                const float r = cell.radius_m[static_cast<std::size_t>(b)];
+                const int first = static_cast<int>(std::floor((cell.azimuth_deg + 5.0f * b) / 5.0f));
+                for (int w = first; w <= first + 1; ++w) {
+                    float& dst = src.sweep.radius_by_bin_m[static_cast<std::size_t>(
+                        ((w % GainTable::kBins) + GainTable::kBins) % GainTable::kBins)];
+                    dst = std::max(dst, r);
+                }
+            }
+        }
+        src.sweep.radius_m = *std::max_element(src.sweep.radius_by_bin_m.begin(), src.sweep.radius_by_bin_m.end());
+    });
+    for (auto& src : sources) {
+        std::vector<double> freqs;
+        for (const auto& b : src.bands) freqs.push_back(b.freq_mhz);
+        std::vector<double> reps = group_frequencies(freqs, src.sweep.freqs_mhz);
+        for (std::size_t b = 0; b < src.bands.size(); ++b) {
+            src.bands[b].group = static_cast<std::size_t>(
+                std::find(src.sweep.freqs_mhz.begin(), src.sweep.freqs_mhz.end(), reps[b]) -
+                src.sweep.freqs_mhz.begin());
+        }
+    }
+    return setup;
+}
+
+/// One thread's evaluation of sources: the sweep, the path loss per pixel shared by the
+/// source's cells, then each cell's signal. Scratch memory is kept between sources.
+class SourceEvaluator {
+public:
+    /// For every tile the source reaches and every cell, calls `sink(cell, tile, pixels)`, where
+    /// `pixels(f)` calls f(grid index, signal in centi-dBm) for each pixel at or above the
+    /// cell's floor. Returns the number of cell × pixel signal evaluations.
+    template <typename Sink>
+    std::size_t evaluate(const Source& src, const Setup& setup, const PredictionInputs& in,
+                         const SweepSettings& settings, std::span<const geo::Window> tiles, Sink&& sink);
+
+private:
+    RadialSweep m_sweep;
+    std::vector<LossTable> m_loss_tables;
+    std::vector<float> m_diff_factor;
+    std::vector<float> m_dist;
+    std::vector<float> m_az;
+    std::vector<float> m_dep;
+    std::vector<float> m_band_loss;
+};
+
+template <typename Sink>
+std::size_t SourceEvaluator::evaluate(const Source& src, const Setup& setup, const PredictionInputs& in,
+                                      const SweepSettings& settings, std::span<const geo::Window> tiles,
+                                      Sink&& sink) {
+    const geo::Grid& grid = in.grid;
+    const PredictionConfig& cfg = in.config;
+    m_sweep.run(src.sweep, grid, in.dem_m, settings);
+    const double hts = src.sweep.ground_m + src.sweep.height_agl_m;
+    const double r = src.sweep.radius_m;
+    // Empirical loss per band, tabulated every resolution/4 up to the radius.
+    m_loss_tables.resize(src.bands.size());
+    m_diff_factor.resize(src.bands.size());
+    for (std::size_t b = 0; b < src.bands.size(); ++b) {
+        const radio::ModelConfig& m = setup.models[src.bands[b].model];
+        const double step = grid.resolution_m / 4.0;
+        const auto n = static_cast<std::size_t>(std::ceil(r / step)) + 2;
+        LossTable& t = m_loss_tables[b];
+        t.inv_step = 1.0 / step;
+        const bool terrain_los = m.los_mode == radio::LosMode::terrain &&
+                                 (m.kind == radio::ModelKind::tr38901_rma || m.kind == radio::ModelKind::tr38901_uma ||
+                                  m.kind == radio::ModelKind::tr38901_umi);
+        t.los.resize(n);
+        t.nlos.resize(terrain_los ? n : 0);
+        for (std::size_t i = 0; i < n; ++i) {
+            const double d = static_cast<double>(i) * step;
+            t.los[i] = static_cast<float>(empirical_db(m, d, src.bands[b].freq_mhz, src.sweep.height_agl_m,
+                                                       cfg.receiver_height_m, true));
+            if (terrain_los) {
+                t.nlos[i] = static_cast<float>(empirical_db(m, d, src.bands[b].freq_mhz, src.sweep.height_agl_m,
+                                                            cfg.receiver_height_m, false));
+            }
+        }
+        m_diff_factor[b] = static_cast<float>(diffraction_factor(m));
+    }
+    const auto c0 = static_cast<int>(std::floor(grid.fcol(src.sweep.x_m - r)));
+    const auto c1 = static_cast<int>(std::ceil(grid.fcol(src.sweep.x_m + r)));
+    const auto r0 = static_cast<int>(std::floor(grid.frow(src.sweep.y_m + r)));
+    const auto r1 = static_cast<int>(std::ceil(grid.frow(src.sweep.y_m - r)));
+    const geo::Window window = geo::Window{c0, r0, c1 - c0, r1 - r0}.intersect(grid.full());
+    std::array<float, RadialSweep::kMaxFrequencies> diffraction{};
+    std::size_t evaluated = 0;
+    for (std::size_t t = 0; t < tiles.size(); ++t) {
+        const geo::Window sub = tiles[t].intersect(window);
+        if (sub.empty()) continue;
+        const std::size_t n = sub.size();
+        m_dist.assign(n, -1.0f);
+        m_az.resize(n);
+        m_dep.resize(n);
+        m_band_loss.resize(src.bands.size() * n);
+        // Geometry and path loss per pixel, shared by the source's cells.
+        bool any = false;
+        for (int row = sub.row0; row < sub.row_end(); ++row) {
+            const double dy = grid.row_center_y(row) - src.sweep.y_m;
+            for (int col = sub.col0; col < sub.col_end(); ++col) {
+                const double dx = grid.col_center_x(col) - src.sweep.x_m;
+                const double d2 = dx * dx + dy * dy;
+                if (d2 > r * r) continue;
+                const double azimuth = std::atan2(dx, dy);
+                double az_deg = azimuth * kRadToDeg;
+                if (az_deg < 0) az_deg += 360.0;
+                const auto bin = std::min(static_cast<int>(az_deg / 5.0), GainTable::kBins - 1);
+                const double reach = src.sweep.radius_by_bin_m[static_cast<std::size_t>(bin)];
+                if (d2 > reach * reach) continue;
+                const float ground = in.dem_m[grid.index(col, row)];
+                if (!std::isfinite(ground)) continue;
+                const double d = std::sqrt(d2);
+                if (!m_sweep.losses_db(m_sweep.ray_of(azimuth), d, ground, diffraction)) continue;
+                const std::size_t p = static_cast<std::size_t>(row - sub.row0) * sub.cols + (col - sub.col0);
+                m_dist[p] = static_cast<float>(d);
+                m_az[p] = static_cast<float>(az_deg);
+                m_dep[p] = static_cast<float>(std::atan2(hts - (ground + cfg.receiver_height_m), std::max(d, 1.0)) *
+                                              kRadToDeg);
+                for (std::size_t b = 0; b < src.bands.size(); ++b) {
+                    const float diff = diffraction[src.bands[b].group];
+                    m_band_loss[b * n + p] = m_loss_tables[b].at(d, diff <= 0.0f) + m_diff_factor[b] * diff;
+                }
+                any = true;
+            }
+        }
+        if (!any) continue;
+        // Each cell: antenna gain toward each pixel, signal, handed to the sink.
+        for (const CellPlan& cell : src.cells) {
+            const float* pl = &m_band_loss[cell.band * n];
+            sink(cell, t, [&](auto&& emit) {
+                for (int row = sub.row0; row < sub.row_end(); ++row) {
+                    for (int col = sub.col0; col < sub.col_end(); ++col) {
+                        const std::size_t p = static_cast<std::size_t>(row - sub.row0) * sub.cols + (col - sub.col0);
+                        if (m_dist[p] < 0) continue;
+                        float offset = m_az[p] - cell.azimuth_deg;
+                        if (offset < 0) offset += 360.0f;
+                        const auto bin = std::min(static_cast<int>(offset / 5.0f), GainTable::kBins - 1);
+                        if (m_dist[p] > cell.radius_m[static_cast<std::size_t>(bin)] || !std::isfinite(pl[p])) continue;
+                        const float signal = cell.power_dbm + cell.gain->gain_dbi(offset, m_dep[p]) - pl[p];
+                        ++evaluated;
+                        if (signal < cell.floor_dbm) continue;
+                        emit(grid.index(col, row), static_cast<std::int16_t>(std::lround(signal * 100.0f)));
+                    }
+                }
+            });
+        }
+    }
+    return evaluated;
+}
+
 }  // namespace
 
 AntennaCatalogue load_antennas(const std::map<std::string, AntennaSpec>& specs,
@@ -222,150 +505,16 @@ PredictionStats predict(const PredictionInputs& in, const std::function<void(Lay
     const geo::Grid& grid = in.grid;
     const PredictionConfig& cfg = in.config;
     const sites::SiteTable& table = in.table;
+    const Setup setup = make_setup(in, -std::numeric_limits<double>::infinity());
     PredictionStats stats;
-
-    // Models: index 0 is the default, then one per overridden band or layer (a layer wins).
-    std::vector<radio::ModelConfig> models = {cfg.model};
-    std::vector<std::size_t> layer_model(table.layers.size(), 0);
-    ProblemList problems;
-    for (std::size_t l = 0; l < table.layers.size(); ++l) {
-        const auto band = cfg.band_models.find(table.layers[l].band);
-        const auto layer = cfg.layer_models.find(table.layers[l].name);
-        if (layer != cfg.layer_models.end() || band != cfg.band_models.end()) {
-            layer_model[l] = models.size();
-            models.push_back(layer != cfg.layer_models.end() ? layer->second : band->second);
-        }
-    }
-    for (const auto& [name, model] : cfg.layer_models) {
-        if (std::none_of(table.layers.begin(), table.layers.end(), [&](const sites::Layer& l) { return l.name == name; })) {
-            std::string known;
-            for (const auto& l : table.layers) known += (known.empty() ? "" : ", ") + l.name;
-            problems.add("", "key prediction.layer.\"" + name + "\"", "no such layer in the site table; layers are: " + known);
-        }
-    }
-    for (const auto& [name, model] : cfg.band_models) {
-        if (sites::find_band(name) == nullptr) {
-            problems.add("", "key prediction.band.\"" + name + "\"",
-                         "unknown band; expected one of " + sites::known_band_names());
-        } else if (std::none_of(table.layers.begin(), table.layers.end(),
-                                [&](const sites::Layer& l) { return l.band == name; })) {
-            spdlog::warn("prediction.band.\"{}\": no cell of the site table uses this band", name);
-        }
-    }
-    problems.throw_if_any();
-
-    // Gain tables, one per (antenna, mechanical tilt, electrical tilt), built in parallel.
-    std::map<std::tuple<std::string, double, double>, std::unique_ptr<GainTable>> gains;
-    for (const auto& c : table.cells) gains[{c.antenna, c.mech_tilt_deg, c.elec_tilt_deg}];
-    {
-        std::vector<decltype(gains)::iterator> todo;
-        for (auto it = gains.begin(); it != gains.end(); ++it) todo.push_back(it);
-        tbb::parallel_for(std::size_t{0}, todo.size(), [&](std::size_t i) {
-            const auto& [name, mech, elec] = todo[i]->first;
-            todo[i]->second = std::make_unique<GainTable>(in.antennas.at(name), mech, elec);
-        });
-    }
-
-    // Sources: one per (site, antenna height); bands: one per (frequency, model) on a source.
-    std::vector<Source> sources;
-    for (std::size_t s = 0; s < table.sites.size(); ++s) {
-        const sites::Site& site = table.sites[s];
-        std::map<double, std::size_t> by_height;
-        for (std::size_t ci : site.cells) {
-            const sites::Cell& c = table.cells[ci];
-            auto [it, fresh] = by_height.emplace(c.height_agl_m, sources.size());
-            if (fresh) {
-                Source src;
-                src.site = s;
-                src.sweep.x_m = in.placements[s].x_m;
-                src.sweep.y_m = in.placements[s].y_m;
-                src.sweep.ground_m = in.placements[s].ground_m;
-                src.sweep.height_agl_m = c.height_agl_m;
-                src.operator_name = site.operator_name;
-                sources.push_back(std::move(src));
-            }
-            Source& src = sources[it->second];
-            const std::size_t model = layer_model[c.layer];
-            auto band = std::find_if(src.bands.begin(), src.bands.end(), [&](const Band& b) {
-                return b.freq_mhz == c.freq_mhz && b.model == model;
-            });
-            if (band == src.bands.end()) {
-                src.bands.push_back({c.freq_mhz, model, 0});
-                band = src.bands.end() - 1;
-            }
-            const double rs = radio::reference_signal_power_dbm(c.tech, c.tx_power_dbm, c.bandwidth_mhz,
-                                                                cfg.nr_scs_khz);
-            CellPlan plan;
-            plan.cell = ci;
-            plan.layer = c.layer;
-            plan.band = static_cast<std::size_t>(band - src.bands.begin());
-            plan.power_dbm = static_cast<float>(rs - cfg.feeder_loss_db);
-            plan.azimuth_deg = static_cast<float>(c.azimuth_deg);
-            plan.floor_dbm = static_cast<float>(floor_for(c.tech, cfg));
-            plan.gain = gains.at({c.antenna, c.mech_tilt_deg, c.elec_tilt_deg}).get();
-            const radio::ValidityRange v = radio::validity(models[model].kind);
-            if (c.freq_mhz < v.f_min_mhz || c.freq_mhz > v.f_max_mhz || c.height_agl_m < v.h_tx_min_m ||
-                c.height_agl_m > v.h_tx_max_m) {
-                ++stats.model_warnings;
-            }
-            src.cells.push_back(plan);
-        }
-    }
-
-    // Reach of every cell per direction, then each source's radius per 5° bin of true azimuth.
-    // The lowest receiver is bounded by the lowest ground of the grid.
-    float lowest_ground = std::numeric_limits<float>::infinity();
-    for (float h : in.dem_m) {
-        if (std::isfinite(h)) lowest_ground = std::min(lowest_ground, h);
-    }
-    const double lowest_rx = lowest_ground + cfg.receiver_height_m;
-    const auto rings = static_cast<std::size_t>(std::ceil(cfg.max_radius_m / kReachStep_m)) + 1;
-    tbb::parallel_for(std::size_t{0}, sources.size(), [&](std::size_t si) {
-        Source& src = sources[si];
-        const double hts = src.sweep.ground_m + src.sweep.height_agl_m;
-        std::vector<std::vector<double>> ring_loss(src.bands.size(), std::vector<double>(rings));
-        for (std::size_t b = 0; b < src.bands.size(); ++b) {
-            const radio::ModelConfig& m = models[src.bands[b].model];
-            for (std::size_t j = 0; j < rings; ++j) {
-                const double d = static_cast<double>(j) * kReachStep_m;
-                ring_loss[b][j] = std::min(empirical_db(m, d, src.bands[b].freq_mhz, src.sweep.height_agl_m,
-                                                        cfg.receiver_height_m, true),
-                                           empirical_db(m, d, src.bands[b].freq_mhz, src.sweep.height_agl_m,
-                                                        cfg.receiver_height_m, false));
-            }
-        }
-        src.sweep.radius_by_bin_m.assign(GainTable::kBins, 0.0f);
-        for (CellPlan& cell : src.cells) {
-            cell.radius_m = cell_reach(cell, ring_loss[cell.band], hts, lowest_rx, cfg.max_radius_m);
-            // Cell bin b spans offsets [5b, 5b + 5): true azimuths cell_az + that, which straddle
-            // two true-azimuth bins.
-            for (int b = 0; b < GainTable::kBins; ++b) {
-                const float r = cell.radius_m[static_cast<std::size_t>(b)];
-                const int first = static_cast<int>(std::floor((cell.azimuth_deg + 5.0f * b) / 5.0f));
-                for (int w = first; w <= first + 1; ++w) {
-                    float& dst = src.sweep.radius_by_bin_m[static_cast<std::size_t>(
-                        ((w % GainTable::kBins) + GainTable::kBins) % GainTable::kBins)];
-                    dst = std::max(dst, r);
-                }
-            }
-        }
-        src.sweep.radius_m = *std::max_element(src.sweep.radius_by_bin_m.begin(), src.sweep.radius_by_bin_m.end());
-    });
-    for (auto& src : sources) {
-        std::vector<double> freqs;
-        for (const auto& b : src.bands) freqs.push_back(b.freq_mhz);
-        std::vector<double> reps = group_frequencies(freqs, src.sweep.freqs_mhz);
-        for (std::size_t b = 0; b < src.bands.size(); ++b) {
-            src.bands[b].group = static_cast<std::size_t>(
-                std::find(src.sweep.freqs_mhz.begin(), src.sweep.freqs_mhz.end(), reps[b]) -
-                src.sweep.freqs_mhz.begin());
-        }
+    stats.sources = setup.sources.size();
+    stats.cells = table.cells.size();
+    stats.model_warnings = setup.model_warnings;
+    for (const auto& src : setup.sources) {
         stats.max_radius_m = std::max(stats.max_radius_m, src.sweep.radius_m);
         stats.mean_radius_m += src.sweep.radius_m;
     }
-    stats.sources = sources.size();
-    stats.cells = table.cells.size();
-    stats.mean_radius_m /= std::max<std::size_t>(1, sources.size());
+    stats.mean_radius_m /= static_cast<double>(std::max<std::size_t>(1, setup.sources.size()));
     if (stats.model_warnings > 0) {
         spdlog::warn("{} cells are outside their propagation model's validity range (frequency or "
                      "antenna height); their predictions are extrapolated",
@@ -375,7 +524,7 @@ PredictionStats predict(const PredictionInputs& in, const std::function<void(Lay
     const SweepSettings settings{cfg.receiver_height_m, cfg.k_factor, cfg.diffraction, cfg.ray_spacing_px};
     const std::vector<geo::Window> tiles = grid.tiles();
     std::atomic<std::size_t> evaluations{0};
-    tbb::enumerable_thread_specific<RadialSweep> sweeps;
+    tbb::enumerable_thread_specific<SourceEvaluator> evaluators;
 
     // Operator by operator: an operator's sources only feed its own layers.
     std::vector<std::string> operators;
@@ -392,116 +541,19 @@ PredictionStats predict(const PredictionInputs& in, const std::function<void(Lay
             }
         }
         std::vector<const Source*> mine;
-        for (const auto& s : sources) {
+        for (const auto& s : setup.sources) {
             if (s.operator_name == op) mine.push_back(&s);
         }
         Progress progress("predict " + op, mine.size());
         tbb::parallel_for(std::size_t{0}, mine.size(), [&](std::size_t si) {
             throw_if_interrupted();
-            const Source& src = *mine[si];
-            RadialSweep& sweep = sweeps.local();
-            sweep.run(src.sweep, grid, in.dem_m, settings);
-            const double hts = src.sweep.ground_m + src.sweep.height_agl_m;
-            const double r = src.sweep.radius_m;
-            // Empirical loss per band, tabulated every step/4 up to the radius.
-            std::vector<LossTable> loss_tables(src.bands.size());
-            std::vector<float> diff_factor(src.bands.size());
-            for (std::size_t b = 0; b < src.bands.size(); ++b) {
-                const radio::ModelConfig& m = models[src.bands[b].model];
-                const double step = grid.resolution_m / 4.0;
-                const auto n = static_cast<std::size_t>(std::ceil(r / step)) + 2;
-                LossTable& t = loss_tables[b];
-                t.inv_step = 1.0 / step;
-                const bool terrain_los = m.los_mode == radio::LosMode::terrain &&
-                                         (m.kind == radio::ModelKind::tr38901_rma || m.kind == radio::ModelKind::tr38901_uma ||
-                                          m.kind == radio::ModelKind::tr38901_umi);
-                t.los.resize(n);
-                if (terrain_los) t.nlos.resize(n);
-                for (std::size_t i = 0; i < n; ++i) {
-                    const double d = static_cast<double>(i) * step;
-                    t.los[i] = static_cast<float>(empirical_db(m, d, src.bands[b].freq_mhz, src.sweep.height_agl_m,
-                                                               cfg.receiver_height_m, true));
-                    if (terrain_los) {
-                        t.nlos[i] = static_cast<float>(empirical_db(m, d, src.bands[b].freq_mhz,
-                                                                    src.sweep.height_agl_m, cfg.receiver_height_m, false));
-                    }
-                }
-                diff_factor[b] = static_cast<float>(diffraction_factor(m));
-            }
-            const auto c0 = static_cast<int>(std::floor(grid.fcol(src.sweep.x_m - r)));
-            const auto c1 = static_cast<int>(std::ceil(grid.fcol(src.sweep.x_m + r)));
-            const auto r0 = static_cast<int>(std::floor(grid.frow(src.sweep.y_m + r)));
-            const auto r1 = static_cast<int>(std::ceil(grid.frow(src.sweep.y_m - r)));
-            const geo::Window window = geo::Window{c0, r0, c1 - c0, r1 - r0}.intersect(grid.full());
-            std::vector<float> dist;
-            std::vector<float> az;
-            std::vector<float> dep;
-            std::vector<float> band_loss;
-            std::array<float, RadialSweep::kMaxFrequencies> diffraction{};
-            std::size_t evaluated = 0;
-            for (std::size_t t = 0; t < tiles.size(); ++t) {
-                const geo::Window sub = tiles[t].intersect(window);
-                if (sub.empty()) continue;
-                const std::size_t n = sub.size();
-                dist.assign(n, -1.0f);
-                az.resize(n);
-                dep.resize(n);
-                band_loss.resize(src.bands.size() * n);
-                // Geometry and path loss per pixel, shared by the source's cells.
-                bool any = false;
-                for (int row = sub.row0; row < sub.row_end(); ++row) {
-                    const double dy = grid.row_center_y(row) - src.sweep.y_m;
-                    for (int col = sub.col0; col < sub.col_end(); ++col) {
-                        const double dx = grid.col_center_x(col) - src.sweep.x_m;
-                        const double d2 = dx * dx + dy * dy;
-                        if (d2 > r * r) continue;
-                        const double azimuth = std::atan2(dx, dy);
-                        double az_deg = azimuth * kRadToDeg;
-                        if (az_deg < 0) az_deg += 360.0;
-                        const auto bin = std::min(static_cast<int>(az_deg / 5.0), GainTable::kBins - 1);
-                        const double reach = src.sweep.radius_by_bin_m[static_cast<std::size_t>(bin)];
-                        if (d2 > reach * reach) continue;
-                        const float ground = in.dem_m[grid.index(col, row)];
-                        if (!std::isfinite(ground)) continue;
-                        const double d = std::sqrt(d2);
-                        if (!sweep.losses_db(sweep.ray_of(azimuth), d, ground, diffraction)) continue;
-                        const std::size_t p = static_cast<std::size_t>(row - sub.row0) * sub.cols + (col - sub.col0);
-                        dist[p] = static_cast<float>(d);
-                        az[p] = static_cast<float>(az_deg);
-                        dep[p] = static_cast<float>(
-                            std::atan2(hts - (ground + cfg.receiver_height_m), std::max(d, 1.0)) * kRadToDeg);
-                        for (std::size_t b = 0; b < src.bands.size(); ++b) {
-                            const float diff = diffraction[src.bands[b].group];
-                            band_loss[b * n + p] = loss_tables[b].at(d, diff <= 0.0f) + diff_factor[b] * diff;
-                        }
-                        any = true;
-                    }
-                }
-                if (!any) continue;
-                // Each cell: antenna gain, signal, merge into its layer under the tile's lock.
-                for (const CellPlan& cell : src.cells) {
+            evaluations += evaluators.local().evaluate(
+                *mine[si], setup, in, settings, tiles, [&](const CellPlan& cell, std::size_t t, auto&& pixels) {
                     LayerAccumulator& a = *acc.at(cell.layer);
-                    const float* pl = &band_loss[cell.band * n];
                     const auto cell_index = static_cast<std::int32_t>(cell.cell);
                     std::lock_guard lock(a.tile_locks[t]);
-                    for (int row = sub.row0; row < sub.row_end(); ++row) {
-                        for (int col = sub.col0; col < sub.col_end(); ++col) {
-                            const std::size_t p = static_cast<std::size_t>(row - sub.row0) * sub.cols + (col - sub.col0);
-                            if (dist[p] < 0) continue;
-                            float offset = az[p] - cell.azimuth_deg;
-                            if (offset < 0) offset += 360.0f;
-                            const auto bin = std::min(static_cast<int>(offset / 5.0f), GainTable::kBins - 1);
-                            if (dist[p] > cell.radius_m[static_cast<std::size_t>(bin)] || !std::isfinite(pl[p])) continue;
-                            const float signal = cell.power_dbm + cell.gain->gain_dbi(offset, dep[p]) - pl[p];
-                            ++evaluated;
-                            if (signal < cell.floor_dbm) continue;
-                            a.merge(grid.index(col, row), static_cast<std::int16_t>(std::lround(signal * 100.0f)),
-                                    cell_index);
-                        }
-                    }
-                }
-            }
-            evaluations += evaluated;
+                    pixels([&](std::size_t i, std::int16_t q) { a.merge(i, q, cell_index); });
+                });
             progress.advance();
         });
         progress.finish();
@@ -514,7 +566,7 @@ PredictionStats predict(const PredictionInputs& in, const std::function<void(Lay
             res.layer = l;
             res.tech = layer.tech;
             res.signal = signal_name(layer.tech);
-            res.model = models[layer_model[l]];
+            res.model = setup.models[setup.layer_model[l]];
             res.floor_dbm = floor_for(layer.tech, cfg);
             const bool lte_nr = layer.tech == radio::Technology::lte || layer.tech == radio::Technology::nr;
             res.noise_dbm = radio::noise_power_dbm(layer.tech, layer.tech == radio::Technology::nr ? cfg.nr_scs_khz : 15,
@@ -553,6 +605,44 @@ PredictionStats predict(const PredictionInputs& in, const std::function<void(Lay
     }
     stats.pixel_evaluations = evaluations.load();
     return stats;
+}
+
+std::vector<Footprint> site_footprints(const PredictionInputs& in, double threshold_dbm) {
+    const Setup setup = make_setup(in, threshold_dbm);
+    const SweepSettings settings{in.config.receiver_height_m, in.config.k_factor, in.config.diffraction,
+                                 in.config.ray_spacing_px};
+    const std::vector<geo::Window> tiles = in.grid.tiles();
+    tbb::enumerable_thread_specific<SourceEvaluator> evaluators;
+    // Each source's (pixel, signal) pairs, then per site the strongest per pixel.
+    std::vector<std::vector<std::pair<std::uint32_t, std::int16_t>>> hits(setup.sources.size());
+    tbb::parallel_for(std::size_t{0}, setup.sources.size(), [&](std::size_t si) {
+        throw_if_interrupted();
+        auto& out = hits[si];
+        evaluators.local().evaluate(setup.sources[si], setup, in, settings, tiles,
+                                    [&](const CellPlan& /*cell*/, std::size_t /*tile*/, auto&& pixels) {
+                                        pixels([&](std::size_t i, std::int16_t q) {
+                                            out.emplace_back(static_cast<std::uint32_t>(i), q);
+                                        });
+                                    });
+    });
+    std::vector<Footprint> footprints(in.table.sites.size());
+    std::vector<std::vector<std::size_t>> by_site(in.table.sites.size());
+    for (std::size_t si = 0; si < setup.sources.size(); ++si) by_site[setup.sources[si].site].push_back(si);
+    tbb::parallel_for(std::size_t{0}, by_site.size(), [&](std::size_t s) {
+        std::vector<std::pair<std::uint32_t, std::int16_t>> all;
+        for (std::size_t si : by_site[s]) all.insert(all.end(), hits[si].begin(), hits[si].end());
+        // Ascending pixel, strongest first within a pixel: the first of each run is kept.
+        std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
+            return a.first != b.first ? a.first < b.first : a.second > b.second;
+        });
+        Footprint& f = footprints[s];
+        for (std::size_t k = 0; k < all.size(); ++k) {
+            if (k > 0 && all[k].first == all[k - 1].first) continue;
+            f.pixels.push_back(all[k].first);
+            f.signal_dbm.push_back(all[k].second / 100.0f);
+        }
+    });
+    return footprints;
 }
 
 }  // namespace phusong::coverage

@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "phusong/coverage/footprint.hpp"
 #include "phusong/coverage/predict.hpp"
 #include "phusong/core/error.hpp"
 #include "phusong/radio/pathloss.hpp"
@@ -173,5 +174,43 @@ TEST_CASE("a cell naming an antenna missing from the catalogue is an input error
         const std::string msg = e.what();
         CHECK(msg.find("synthetic, row 1, field antenna") != std::string::npos);
         CHECK(msg.find("[antennas.nope]") != std::string::npos);
+    }
+}
+
+TEST_CASE("a site's footprint is its own prediction above the threshold") {
+    Network n = make_network({{1025.0, 4975.0, 90.0}, {5025.0, 4975.0, 270.0}, {3025.0, 7025.0, 180.0}});
+    n.config.diffraction = DiffractionMethod::bullington;
+    n.config.model.kind = radio::ModelKind::cost231_hata;
+    for (std::size_t i = 0; i < n.dem.size(); ++i) n.dem[i] = static_cast<float>(20.0 * std::sin(i * 0.013));
+    constexpr double kThreshold = -100.0;
+    const PredictionInputs in{n.grid, n.dem, n.table, n.placements, n.config, n.antennas};
+    const std::vector<Footprint> feet = site_footprints(in, kThreshold);
+    REQUIRE(feet.size() == 3);
+    for (std::size_t s = 0; s < 3; ++s) {
+        // The reference: the network with site s alone, its floor at the threshold (the floor sets
+        // the radius, hence the rays of the sweep).
+        Network one = n;
+        one.config.rsrp_floor_dbm = kThreshold;
+        one.table.cells = {n.table.cells[s]};
+        one.table.layers[0].cells = {0};
+        one.table.sites = {{n.table.sites[s].site_id, "Op", 0, 0, {0}}};
+        one.placements = {n.placements[s]};
+        const auto best = run(one)[0].best_dbm;
+        // Same pixels and values, but for signals within the 0.01 dB rounding of the threshold
+        // (the footprint compares the unrounded signal).
+        std::size_t clearly_above = 0;
+        for (std::size_t i = 0; i < best.size(); ++i) {
+            clearly_above += std::isfinite(best[i]) && best[i] >= kThreshold + 0.01 ? 1 : 0;
+        }
+        CHECK(clearly_above > 50);
+        std::size_t matched = 0;
+        for (std::size_t k = 0; k < feet[s].pixels.size(); ++k) {
+            const float ref = best[feet[s].pixels[k]];
+            REQUIRE(feet[s].signal_dbm[k] == ref);
+            CHECK(ref >= kThreshold - 0.01);
+            matched += ref >= kThreshold + 0.01 ? 1 : 0;
+        }
+        CHECK(matched == clearly_above);
+        CHECK(std::is_sorted(feet[s].pixels.begin(), feet[s].pixels.end()));
     }
 }
