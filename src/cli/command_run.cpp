@@ -10,6 +10,7 @@
 #include <set>
 
 #include "commands.hpp"
+#include "phusong/analysis/analysis.hpp"
 #include "phusong/core/error.hpp"
 #include "phusong/core/interrupt.hpp"
 #include "phusong/core/manifest.hpp"
@@ -20,6 +21,8 @@
 #include "phusong/io/layer_writer.hpp"
 #include "phusong/io/output_dir.hpp"
 #include "phusong/io/qgis_style.hpp"
+#include "phusong/io/report.hpp"
+#include "phusong/io/vector_writer.hpp"
 #include "phusong/sites/placement.hpp"
 #include "phusong/sites/site_table.hpp"
 
@@ -36,6 +39,31 @@ std::string thousands(double v) {
     }
     return out;
 }
+
+}  // namespace
+
+/// "  coverage    LTE 97.1% of people (Viettel 95.0%, VNPT 80.2%)" per technology: the people
+/// covered (fair or better) by any operator, then by each.
+std::vector<std::string> coverage_summary_lines(const analysis::AnalysisResult& r) {
+    std::vector<std::string> lines;
+    for (const auto& all : r.views) {
+        if (all.view.kind != analysis::ViewKind::technology_union) continue;
+        const auto pct = [&](const analysis::ClassStats& s) {
+            return r.aoi_population > 0 ? 100.0 * s.covered_population() / r.aoi_population : 0.0;
+        };
+        std::string ops;
+        for (const auto& v : r.views) {
+            if (v.view.kind != analysis::ViewKind::operator_union || v.view.tech != all.view.tech) continue;
+            ops += fmt::format("{}{} {:.1f}%", ops.empty() ? "" : ", ", v.view.operator_name, pct(v.aoi));
+        }
+        lines.push_back(fmt::format("  coverage    {} {:.1f}% of people ({} covered; {})",
+                                    radio::to_string(all.view.tech), pct(all.aoi),
+                                    thousands(all.aoi.covered_population()), ops));
+    }
+    return lines;
+}
+
+namespace {
 
 class RunCommand final : public Command {
 public:
@@ -72,6 +100,13 @@ public:
         const geo::GridInputs g = geo::build_grid_inputs(scenario.inputs, scenario.grid);
         const auto placements = sites::place_sites(table, g.grid, g.dem_m, g.aoi_mask);
         grid_timer.stop();
+        // Analysis set-up before the long prediction, so that its input errors come first.
+        StageTimer prepare_timer(manifest, "analysis_setup");
+        analysis::Prepared prep = analysis::prepare(scenario, g.grid, g.population, g.aoi_mask);
+        analysis::Accumulator accumulator({g.grid, prep.population, g.aoi_mask, prep.admin ? &*prep.admin : nullptr,
+                                           analysis::layer_infos(table), analysis::site_points(table, g.grid),
+                                           scenario.analysis});
+        prepare_timer.stop();
         const auto outside = std::count_if(placements.begin(), placements.end(),
                                            [](const sites::SitePlacement& p) { return !p.in_aoi; });
         if (outside > 0) spdlog::warn("{} sites lie outside the AOI (kept: they serve it from outside)", outside);
@@ -95,6 +130,8 @@ public:
         StageTimer predict_timer(manifest, "predict");
         // Each finished layer is written while the next operator is predicted.
         std::vector<nlohmann::ordered_json> layer_entries(table.layers.size());
+        io::AnalysisWriteOptions analysis_options{tags, analysis::thresholds_json(scenario.analysis),
+                                                  scenario.analysis.geopackage};
         tbb::task_group writers;
         const coverage::PredictionInputs pin{g.grid, g.dem_m, table, placements, scenario.prediction, antennas};
         coverage::PredictionStats pstats;
@@ -105,6 +142,10 @@ public:
                                                         scenario.prediction.load};
                     const std::string dir = "layers/" + io::slug(r.name);
                     layer_entries[r.layer] = io::write_layer(out.file(dir), dir, g.grid, r, table, options);
+                    // The analysis keeps what it needs of the layer (statistics, gaps, its share of
+                    // the unions) before the layer is freed.
+                    const auto classes = accumulator.add_layer(r.layer, {r.best_dbm, r.sinr_db, r.throughput_mbps});
+                    io::write_class_raster(out.file(dir) / "coverage_class.tif", g.grid, classes, r.name, analysis_options);
                 });
             });
         } catch (...) {
@@ -114,6 +155,24 @@ public:
         writers.wait();
         const double predict_s = predict_timer.stop();
         manifest.section("layers") = layer_entries;
+        for (const auto& l : table.layers) {
+            const std::string dir = "layers/" + io::slug(l.name);
+            manifest.add_output(dir + "/coverage_class.tif", "coverage class of " + l.name + " (0 none, 1 fair, 2 good)");
+        }
+
+        StageTimer analyse_timer(manifest, "analyse");
+        const analysis::AnalysisResult analysed = accumulator.finish();
+        for (const auto& [path, what] :
+             io::write_analysis_outputs(out.file(""), g.grid, analysed, accumulator, prep.admin ? &*prep.admin : nullptr,
+                                        prep.census, scenario.analysis, analysis_options)) {
+            manifest.add_output(path, what);
+        }
+        manifest.section("analysis") =
+            analysis::manifest_section(analysed, scenario.analysis, prep.census, prep.admin ? &*prep.admin : nullptr);
+        const double analyse_s = analyse_timer.stop();
+        // What `phusong analyse` checks before reusing these layers (README "phusong analyse").
+        manifest.section("scenario")["path"] = std::filesystem::absolute(scenario.file).lexically_normal().string();
+        manifest.section("scenario")["prediction_config_sha256"] = prediction_config_hash(scenario.file);
         manifest.section("prediction") = {{"sources", pstats.sources},
                                           {"cells", pstats.cells},
                                           {"pixel_evaluations", pstats.pixel_evaluations},
@@ -145,6 +204,12 @@ public:
                                           {"relative_difference", rel},
                                           {"method", g.population_method},
                                           {"aoi_area_km2", g.aoi_area_km2}};
+        manifest.section("scenario")["name"] = scenario.name;
+        StageTimer present_timer(manifest, "present");
+        for (const auto& f : io::write_presentation(out.file(""), manifest.json())) {
+            manifest.add_output(f.path, f.description);
+        }
+        present_timer.stop();
         manifest.write(out.file("manifest.json"));
         throw_if_interrupted();  // a signal at any point before here leaves the destination as it was
         out.commit();
@@ -160,6 +225,9 @@ public:
         std::printf("  prediction  %zu sources (site x antenna height), %zu cells, mean radius %.1f km, %.1f s (%.0f sites/s)\n",
                     pstats.sources, pstats.cells, pstats.mean_radius_m / 1000.0, predict_s,
                     static_cast<double>(table.sites.size()) / std::max(predict_s, 1e-9));
+        for (const auto& line : coverage_summary_lines(analysed)) std::printf("%s\n", line.c_str());
+        std::printf("  analysis    %zu gaps (≥ %g km2, ≥ %g people), %.1f s\n", analysed.gaps.size(),
+                    scenario.analysis.gap_min_area_km2, scenario.analysis.gap_min_population, analyse_s);
         std::printf("  outputs     %s\n", out.destination().c_str());
         return 0;
     }

@@ -1,2 +1,113 @@
-// Placeholder: lands with issue #4/#6.
-namespace phusong::io {}
+#include "phusong/io/vector_style.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <limits>
+
+#include "phusong/core/error.hpp"
+
+namespace phusong::io {
+namespace {
+
+std::string escape(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        switch (c) {
+            case '&': out += "&amp;"; break;
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '"': out += "&quot;"; break;
+            default: out += c;
+        }
+    }
+    return out;
+}
+
+/// "#rrggbb" → "r,g,b,255" as QGIS symbol properties want it.
+std::string rgba(const std::string& hex) {
+    const auto v = std::stoul(hex.substr(1), nullptr, 16);
+    return fmt::format("{},{},{},255", (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff);
+}
+
+void write_text(const std::filesystem::path& path, const std::string& text) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.close();
+    if (!out) throw Error("cannot write " + path.string());
+}
+
+std::filesystem::path qml_of(const std::filesystem::path& file) {
+    std::filesystem::path p = file;
+    return p.replace_extension(".qml");
+}
+
+constexpr const char* kHeader =
+    "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
+    "<qgis version=\"3.22.0\" styleCategories=\"Symbology\">\n";
+
+}  // namespace
+
+void write_graduated_polygon_style(const std::filesystem::path& vector_file, const std::string& attribute,
+                                   const std::vector<GraduatedClass>& classes) {
+    std::string ranges;
+    std::string symbols;
+    for (std::size_t i = 0; i < classes.size(); ++i) {
+        const GraduatedClass& c = classes[i];
+        ranges += fmt::format("      <range lower=\"{}\" upper=\"{}\" symbol=\"{}\" label=\"{}\" render=\"true\"/>\n",
+                              c.lower, c.upper, i, escape(c.label));
+        symbols += fmt::format(
+            "      <symbol type=\"fill\" name=\"{}\" alpha=\"0.8\" clip_to_extent=\"1\" force_rhr=\"0\">\n"
+            "        <layer class=\"SimpleFill\" enabled=\"1\" locked=\"0\" pass=\"0\">\n"
+            "          <prop k=\"color\" v=\"{}\"/>\n"
+            "          <prop k=\"outline_color\" v=\"60,60,60,255\"/>\n"
+            "          <prop k=\"outline_width\" v=\"0.26\"/>\n"
+            "          <prop k=\"outline_width_unit\" v=\"MM\"/>\n"
+            "          <prop k=\"style\" v=\"solid\"/>\n"
+            "        </layer>\n      </symbol>\n",
+            i, rgba(c.colour));
+    }
+    write_text(qml_of(vector_file),
+               std::string(kHeader) +
+                   fmt::format("  <renderer-v2 type=\"graduatedSymbol\" attr=\"{}\" graduatedMethod=\"GraduatedColor\" "
+                               "symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n    <ranges>\n",
+                               escape(attribute)) +
+                   ranges + "    </ranges>\n    <symbols>\n" + symbols +
+                   "    </symbols>\n  </renderer-v2>\n  <blendMode>0</blendMode>\n</qgis>\n");
+}
+
+void write_gap_style(const std::filesystem::path& vector_file) {
+    // People in the gap: the operators' question is "which holes have the most people".
+    write_graduated_polygon_style(vector_file, "population",
+                                  {{0, 500, "#fee5d9", "< 500 people"},
+                                   {500, 2000, "#fcae91", "500 to 2,000"},
+                                   {2000, 5000, "#fb6a4a", "2,000 to 5,000"},
+                                   {5000, 20000, "#de2d26", "5,000 to 20,000"},
+                                   {20000, 1e12, "#a50f15", ">= 20,000 people"}});
+}
+
+void write_admin_style(const std::filesystem::path& vector_file, const std::string& share_attribute) {
+    write_graduated_polygon_style(vector_file, share_attribute,
+                                  {{0, 0.5, "#d7191c", "< 50% covered"},
+                                   {0.5, 0.8, "#fdae61", "50 to 80%"},
+                                   {0.8, 0.95, "#ffffbf", "80 to 95%"},
+                                   {0.95, 0.99, "#a6d96a", "95 to 99%"},
+                                   {0.99, 1.0000001, "#1a9641", ">= 99% covered"}});
+}
+
+void write_class_raster_style(const std::filesystem::path& raster) {
+    write_text(qml_of(raster),
+               std::string(kHeader) +
+                   "  <pipe>\n"
+                   "    <rasterrenderer type=\"paletted\" band=\"1\" opacity=\"1\" alphaBand=\"-1\" nodataColor=\"\">\n"
+                   "      <colorPalette>\n"
+                   "        <paletteEntry value=\"0\" color=\"#d7191c\" alpha=\"255\" label=\"none (uncovered)\"/>\n"
+                   "        <paletteEntry value=\"1\" color=\"#fdae61\" alpha=\"255\" label=\"fair\"/>\n"
+                   "        <paletteEntry value=\"2\" color=\"#1a9641\" alpha=\"255\" label=\"good\"/>\n"
+                   "      </colorPalette>\n    </rasterrenderer>\n"
+                   "    <brightnesscontrast brightness=\"0\" contrast=\"0\" gamma=\"1\"/>\n"
+                   "    <huesaturation saturation=\"0\" grayscaleMode=\"0\" colorizeOn=\"0\"/>\n"
+                   "    <rasterresampler maxOversampling=\"2\"/>\n  </pipe>\n  <blendMode>0</blendMode>\n</qgis>\n");
+}
+
+}  // namespace phusong::io

@@ -502,12 +502,12 @@ TEST_CASE("run writes every layer's maps, the cell lookup table and their manife
     CHECK(entries(out / "layers") == std::vector<std::string>{"mobifone_gsm_gsm900", "viettel_lte_b3"});
     // Each raster with its QGIS style beside it (same base name, .qml).
     CHECK(entries(out / "layers" / "viettel_lte_b3") ==
-          std::vector<std::string>{"overlap_6db.qml", "overlap_6db.tif", "rsrp.qml", "rsrp.tif", "second_rsrp.qml",
+          std::vector<std::string>{"coverage_class.qml", "coverage_class.tif", "overlap_6db.qml", "overlap_6db.tif", "rsrp.qml", "rsrp.tif", "second_rsrp.qml",
                                    "second_rsrp.tif", "server.qml", "server.tif", "sinr.qml", "sinr.tif",
                                    "throughput.qml", "throughput.tif"});
     // GSM: carrier power (RxLev), no SINR/throughput.
     CHECK(entries(out / "layers" / "mobifone_gsm_gsm900") ==
-          std::vector<std::string>{"overlap_6db.qml", "overlap_6db.tif", "rxlev.qml", "rxlev.tif", "second_rxlev.qml",
+          std::vector<std::string>{"coverage_class.qml", "coverage_class.tif", "overlap_6db.qml", "overlap_6db.tif", "rxlev.qml", "rxlev.tif", "second_rxlev.qml",
                                    "second_rxlev.tif", "server.qml", "server.tif"});
     {  // the server style labels the layer's own cells with their cell_id
         const std::string qml = slurp(out / "layers" / "viettel_lte_b3" / "server.qml");

@@ -1,2 +1,0 @@
-// Placeholder: the analysis stage (issue #4) lands here.
-namespace phusong::analysis {}
