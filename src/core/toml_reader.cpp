@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <vector>
 
@@ -151,6 +152,26 @@ void TomlTableReader::get(std::string_view key, std::optional<std::string>& out)
         return;
     }
     type_problem(key, "a string", *n);
+}
+
+void TomlTableReader::get(std::string_view key, std::vector<int>& out) {
+    const toml::node* n = lookup(key);
+    if (n == nullptr) return;
+    const toml::array* a = n->as_array();
+    if (a == nullptr) {
+        type_problem(key, "an array of integers", *n);
+        return;
+    }
+    std::vector<int> values;
+    for (std::size_t i = 0; i < a->size(); ++i) {
+        const auto v = (*a)[i].value<std::int64_t>();
+        if (!(*a)[i].is_integer() || !v || *v < std::numeric_limits<int>::min() || *v > std::numeric_limits<int>::max()) {
+            problem(key, "expected an array of integers; element " + std::to_string(i + 1) + " is not one");
+            return;
+        }
+        values.push_back(static_cast<int>(*v));
+    }
+    out = std::move(values);
 }
 
 void TomlTableReader::get_path(std::string_view key, std::optional<std::filesystem::path>& out) {

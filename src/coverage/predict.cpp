@@ -186,8 +186,10 @@ struct Setup {
 
 /// Resolves each layer's model (checking the overrides), tabulates the antennas, groups cells
 /// into sources (site × antenna height) and bands, and bounds every cell's reach. Cells'
-/// floors are raised to `min_floor_dbm` where it is higher (footprints need less reach).
-Setup make_setup(const PredictionInputs& in, double min_floor_dbm) {
+/// floors are raised to `min_floor_dbm` where it is higher (footprints need less reach). With
+/// `check_overrides`, model overrides naming no layer or band of the table are reported (a
+/// planning table of candidates legitimately uses few of the scenario's layers and bands).
+Setup make_setup(const PredictionInputs& in, double min_floor_dbm, bool check_overrides) {
     const PredictionConfig& cfg = in.config;
     const sites::SiteTable& table = in.table;
     Setup setup;
@@ -205,7 +207,7 @@ Setup make_setup(const PredictionInputs& in, double min_floor_dbm) {
         }
     }
     for (const auto& [name, model] : cfg.layer_models) {
-        if (std::none_of(table.layers.begin(), table.layers.end(), [&](const sites::Layer& l) { return l.name == name; })) {
+        if (check_overrides && std::none_of(table.layers.begin(), table.layers.end(), [&](const sites::Layer& l) { return l.name == name; })) {
             std::string known;
             for (const auto& l : table.layers) known += (known.empty() ? "" : ", ") + l.name;
             problems.add("", "key prediction.layer.\"" + name + "\"", "no such layer in the site table; layers are: " + known);
@@ -215,7 +217,7 @@ Setup make_setup(const PredictionInputs& in, double min_floor_dbm) {
         if (sites::find_band(name) == nullptr) {
             problems.add("", "key prediction.band.\"" + name + "\"",
                          "unknown band; expected one of " + sites::known_band_names());
-        } else if (std::none_of(table.layers.begin(), table.layers.end(),
+        } else if (check_overrides && std::none_of(table.layers.begin(), table.layers.end(),
                                 [&](const sites::Layer& l) { return l.band == name; })) {
             spdlog::warn("prediction.band.\"{}\": no cell of the site table uses this band", name);
         }
@@ -505,7 +507,7 @@ PredictionStats predict(const PredictionInputs& in, const std::function<void(Lay
     const geo::Grid& grid = in.grid;
     const PredictionConfig& cfg = in.config;
     const sites::SiteTable& table = in.table;
-    const Setup setup = make_setup(in, -std::numeric_limits<double>::infinity());
+    const Setup setup = make_setup(in, -std::numeric_limits<double>::infinity(), true);
     PredictionStats stats;
     stats.sources = setup.sources.size();
     stats.cells = table.cells.size();
@@ -608,7 +610,7 @@ PredictionStats predict(const PredictionInputs& in, const std::function<void(Lay
 }
 
 std::vector<Footprint> site_footprints(const PredictionInputs& in, double threshold_dbm) {
-    const Setup setup = make_setup(in, threshold_dbm);
+    const Setup setup = make_setup(in, threshold_dbm, false);
     const SweepSettings settings{in.config.receiver_height_m, in.config.k_factor, in.config.diffraction,
                                  in.config.ray_spacing_px};
     const std::vector<geo::Window> tiles = in.grid.tiles();

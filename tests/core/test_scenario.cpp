@@ -3,6 +3,7 @@
 #include "../test_util.hpp"
 #include "phusong/core/error.hpp"
 #include "phusong/core/scenario.hpp"
+#include "phusong/core/toml_reader.hpp"
 
 using namespace phusong;
 using phusong::test::TempDir;
@@ -110,4 +111,28 @@ TEST_CASE("prediction keys: models, overrides and ranges") {
     CHECK(msg.find("key prediction.load (line 9): expected 0 ≤ load ≤ 1 (fraction), got 2") != std::string::npos);
     CHECK(msg.find("prediction.layer.X LTE B3.modle") != std::string::npos);
     CHECK(msg.find("did you mean prediction.layer.X LTE B3.model?") != std::string::npos);
+}
+
+TEST_CASE("an integer array key reads its values, and rejects non-integers naming the element") {
+    const toml::table t = toml::parse("ok = [10, 25, 50]\nbad = [10, 2.5]\nnot = 3\n");
+    phusong::ProblemList problems;
+    phusong::TomlTableReader r(&t, "plan", "s.toml", ".", problems);
+    std::vector<int> ok, bad, scalar, absent = {7};
+    r.get("ok", ok);
+    r.get("bad", bad);
+    r.get("not", scalar);
+    r.get("absent", absent);
+    CHECK(ok == std::vector<int>{10, 25, 50});
+    CHECK(bad.empty());
+    CHECK(scalar.empty());
+    CHECK(absent == std::vector<int>{7});
+    try {
+        problems.throw_if_any();
+        FAIL("expected an input error");
+    } catch (const phusong::InputError& e) {
+        const std::string m = e.what();
+        CHECK(m.find("plan.bad") != std::string::npos);
+        CHECK(m.find("element 2") != std::string::npos);
+        CHECK(m.find("plan.not") != std::string::npos);
+    }
 }

@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "phusong/core/error.hpp"
 
@@ -36,6 +37,8 @@ public:
     void get(std::string_view key, std::optional<double>& out, std::string_view unit = {});
     void get(std::string_view key, std::optional<int>& out);
     void get(std::string_view key, std::optional<std::string>& out);
+    /// An array of integers; every element must be one.
+    void get(std::string_view key, std::vector<int>& out);
     /// A path, resolved against the scenario's folder.
     void get_path(std::string_view key, std::optional<std::filesystem::path>& out);
 

@@ -1,0 +1,77 @@
+#pragma once
+/// The maximum-coverage problem behind the 5G plan, and its two solvers: lazy greedy (CELF) for
+/// the ranking and the coverage curve, and an exact integer programme (ilp.hpp) for the bound.
+/// Pure data: no grid, no GDAL.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "phusong/core/plan_config.hpp"
+
+namespace phusong::planning {
+
+/// Choose candidates to maximise the weight of the demand cells covered by at least one of them,
+/// under a budget (count or cost), with no two chosen candidates in conflict (closer than the
+/// minimum spacing).
+struct CoverageProblem {
+    std::vector<double> demand;                       ///< weight of each demand cell (people), ≥ 0
+    std::vector<std::vector<std::uint32_t>> covers;   ///< per candidate: demand cells, ascending
+    std::vector<double> cost;                         ///< per candidate, > 0
+    std::vector<std::vector<std::uint32_t>> conflicts;  ///< per candidate: candidates it excludes (symmetric, ascending)
+};
+
+/// Every pair of points closer than `min_spacing_m` (planar, metres, any projected CRS): one
+/// ascending list per point. Grid bucketing, O(n) for spread points.
+[[nodiscard]] std::vector<std::vector<std::uint32_t>> spacing_conflicts(
+    std::span<const std::array<double, 2>> xy_m, double min_spacing_m);
+
+struct GreedyOptions {
+    PlanBudgetKind budget_kind = PlanBudgetKind::sites;
+    std::optional<double> budget;        ///< stop before exceeding it (sites or cost)
+    std::optional<double> target_value;  ///< stop once the covered weight reaches it
+    /// true: CELF (Leskovec et al. 2007, "Cost-effective outbreak detection in networks", KDD,
+    /// §3.1): a candidate's stale gain bounds its current gain (submodularity), so only the top of
+    /// the queue is re-evaluated. false: plain greedy, every candidate re-evaluated every round
+    /// (same picks; for tests and comparisons).
+    bool lazy = true;
+};
+
+/// One pick of the ranking.
+struct RankedPick {
+    std::uint32_t candidate = 0;
+    double marginal = 0;         ///< newly covered weight
+    double cumulative = 0;       ///< covered weight after this pick
+    double cost = 0;
+    double cumulative_cost = 0;
+};
+
+struct GreedyResult {
+    std::vector<RankedPick> ranking;
+    std::size_t evaluations = 0;  ///< marginal-gain evaluations (CELF's saving shows here)
+};
+
+/// Greedy maximum coverage: each round picks the feasible candidate with the largest marginal
+/// gain (budget by sites) or gain per cost (budget by cost), ties to the lower candidate index,
+/// and drops the candidates it conflicts with. Candidates with no gain are never picked. With a
+/// sites budget and no conflicts this is the (1 − 1/e)-approximation of Nemhauser, Wolsey & Fisher
+/// (1978), "An analysis of approximations for maximizing submodular set functions", Math. Prog. 14.
+[[nodiscard]] GreedyResult greedy_select(const CoverageProblem& problem, const GreedyOptions& options);
+
+/// Data-dependent upper bound on the optimum with at most k candidates (spacing relaxed, so still
+/// an upper bound with it): f(S) + Σ of the k largest marginal gains over S (Leskovec et al. 2007,
+/// §3.2, from submodularity; Nemhauser, Wolsey & Fisher 1978). Cheap: one pass over the candidates.
+[[nodiscard]] double online_bound(const CoverageProblem& problem, std::span<const std::uint32_t> chosen,
+                                  std::size_t k);
+
+/// Covered weight of a set of candidates.
+[[nodiscard]] double covered_weight(const CoverageProblem& problem, std::span<const std::uint32_t> chosen);
+
+/// Throws InternalError if the problem is malformed (sizes, unsorted or out-of-range indices,
+/// asymmetric conflicts, non-positive cost, negative demand).
+void check_problem(const CoverageProblem& problem);
+
+}  // namespace phusong::planning

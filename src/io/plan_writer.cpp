@@ -1,0 +1,217 @@
+#include "phusong/io/plan_writer.hpp"
+
+#include <fmt/format.h>
+#include <ogrsf_frmts.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <fstream>
+
+#include "phusong/core/error.hpp"
+#include "phusong/geo/gdal.hpp"
+
+namespace phusong::io {
+namespace {
+
+double round_to(double v, double step) { return std::round(v / step) * step; }
+
+}  // namespace
+
+void write_candidates_geojson(const std::filesystem::path& path, const planning::PlanResult& plan) {
+    geo::gdal_init();
+    geo::GdalErrorCapture cap;
+    GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GeoJSON");
+    if (driver == nullptr) throw GdalError("GDAL has no GeoJSON driver");
+    std::error_code ec;
+    std::filesystem::remove(path, ec);
+    geo::DatasetPtr ds(driver->Create(path.string().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    if (!ds) throw GdalError("cannot create " + path.string() + ": " + cap.last_error());
+    OGRSpatialReference wgs84 = geo::srs_wgs84();
+    char** options = CSLSetNameValue(nullptr, "RFC7946", "YES");
+    options = CSLSetNameValue(options, "WRITE_NAME", "NO");
+    OGRLayer* layer = ds->CreateLayer("candidates", &wgs84, wkbPoint, options);
+    CSLDestroy(options);
+    if (layer == nullptr) throw GdalError("cannot create a layer in " + path.string() + ": " + cap.last_error());
+    const std::array<std::pair<const char*, OGRFieldType>, 14> fields = {{
+        {"rank", OFTInteger}, {"kind", OFTString}, {"site_id", OFTString}, {"operator", OFTString},
+        {"lon", OFTReal}, {"lat", OFTReal}, {"admin_unit", OFTString}, {"ground_m", OFTReal},
+        {"height_agl_m", OFTReal}, {"marginal_people", OFTReal}, {"covered_share", OFTReal},
+        {"cost", OFTReal}, {"cumulative_cost", OFTReal}, {"cumulative_people", OFTReal}}};
+    for (const auto& [name, type] : fields) {
+        OGRFieldDefn def(name, type);
+        if (layer->CreateField(&def) != OGRERR_NONE) throw GdalError("cannot create field " + std::string(name));
+    }
+    std::vector<int> rank_of(plan.candidates.size(), 0);
+    std::vector<std::size_t> order;
+    for (std::size_t r = 0; r < plan.ranking.size(); ++r) {
+        rank_of[plan.ranking[r].candidate] = static_cast<int>(r + 1);
+        order.push_back(plan.ranking[r].candidate);
+    }
+    for (std::size_t i = 0; i < plan.candidates.size(); ++i) {
+        if (rank_of[i] == 0) order.push_back(i);
+    }
+    for (const std::size_t i : order) {
+        const planning::Candidate& c = plan.candidates[i];
+        OGRFeature f(layer->GetLayerDefn());
+        f.SetField("kind", planning::to_string(c.kind));
+        f.SetField("site_id", c.site_id.c_str());
+        f.SetField("operator", c.operator_name.c_str());
+        f.SetField("lon", round_to(c.lon_deg, 1e-6));
+        f.SetField("lat", round_to(c.lat_deg, 1e-6));
+        if (!c.admin_unit.empty()) f.SetField("admin_unit", c.admin_unit.c_str());
+        f.SetField("ground_m", round_to(c.ground_m, 0.1));
+        f.SetField("height_agl_m", c.height_agl_m);
+        f.SetField("cost", c.cost);
+        if (rank_of[i] > 0) {
+            const planning::PlanPick& p = plan.ranking[static_cast<std::size_t>(rank_of[i] - 1)];
+            f.SetField("rank", rank_of[i]);
+            f.SetField("marginal_people", round_to(p.marginal_people, 0.1));
+            f.SetField("cumulative_people", round_to(p.cumulative_people, 0.1));
+            f.SetField("covered_share", round_to(p.covered_share, 1e-6));
+            f.SetField("cumulative_cost", p.cumulative_cost);
+        } else {
+            for (const char* name : {"rank", "marginal_people", "cumulative_people", "covered_share", "cumulative_cost"}) {
+                f.SetFieldNull(f.GetFieldIndex(name));
+            }
+        }
+        OGRPoint pt(c.lon_deg, c.lat_deg);
+        f.SetGeometry(&pt);
+        if (layer->CreateFeature(&f) != OGRERR_NONE) {
+            throw GdalError("cannot write a feature to " + path.string() + ": " + cap.last_error());
+        }
+    }
+    ds.reset();  // closes the file; GDAL 3.6's GDALClose reports failures only via CPLError
+    if (!cap.last_error().empty()) throw GdalError("cannot write " + path.string() + ": " + cap.last_error());
+}
+
+void write_coverage_curve_csv(const std::filesystem::path& path, const planning::PlanResult& plan) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << "rank,site_id,kind,marginal_people,cumulative_people,covered_share,cost,cumulative_cost\n";
+    const double existing_share = plan.people_in_aoi > 0 ? plan.people_covered_existing / plan.people_in_aoi : 0.0;
+    out << fmt::format("0,,existing,{:.1f},0.0,{:.6f},0,0\n", plan.people_covered_existing, existing_share);
+    for (std::size_t r = 0; r < plan.ranking.size(); ++r) {
+        const auto& p = plan.ranking[r];
+        const auto& c = plan.candidates[p.candidate];
+        out << fmt::format("{},{},{},{:.1f},{:.1f},{:.6f},{:g},{:g}\n", r + 1, c.site_id, planning::to_string(c.kind),
+                           p.marginal_people, p.cumulative_people, p.covered_share, p.cost, p.cumulative_cost);
+    }
+    out.close();
+    if (!out) throw Error("cannot write " + path.string());
+}
+
+void write_coverage_curve_png(const std::filesystem::path& path, const planning::PlanResult& plan) {
+    // Two 480 × 360 panels with a 40 px margin, white background, grey grid, blue curve.
+    constexpr int kPanelW = 480, kPanelH = 360, kMargin = 40;
+    constexpr int kW = 2 * kPanelW, kH = kPanelH;
+    std::array<std::vector<std::uint8_t>, 3> rgb;
+    for (auto& band : rgb) band.assign(static_cast<std::size_t>(kW) * kH, 255);
+    auto put = [&](int x, int y, std::array<std::uint8_t, 3> colour) {
+        if (x < 0 || y < 0 || x >= kW || y >= kH) return;
+        for (int b = 0; b < 3; ++b) rgb[b][static_cast<std::size_t>(y) * kW + x] = colour[b];
+    };
+    auto line = [&](double x0, double y0, double x1, double y1, std::array<std::uint8_t, 3> colour) {
+        const int steps = static_cast<int>(std::ceil(std::max(std::abs(x1 - x0), std::abs(y1 - y0)))) + 1;
+        for (int s = 0; s <= steps; ++s) {
+            const double t = static_cast<double>(s) / steps;
+            const int x = static_cast<int>(std::lround(x0 + t * (x1 - x0)));
+            const int y = static_cast<int>(std::lround(y0 + t * (y1 - y0)));
+            put(x, y, colour);
+            put(x, y + 1, colour);
+        }
+    };
+    const double existing = plan.people_in_aoi > 0 ? plan.people_covered_existing / plan.people_in_aoi : 0.0;
+    const double max_cost = plan.ranking.empty() ? 1.0 : std::max(plan.ranking.back().cumulative_cost, 1e-9);
+    const double max_sites = std::max<double>(1.0, static_cast<double>(plan.ranking.size()));
+    for (int panel = 0; panel < 2; ++panel) {
+        const double left = panel * kPanelW + kMargin;
+        const double right = (panel + 1) * kPanelW - kMargin / 2.0;
+        const double top = kMargin / 2.0;
+        const double bottom = kPanelH - kMargin;
+        auto px = [&](double f) { return left + f * (right - left); };
+        auto py = [&](double share) { return bottom - share * (bottom - top); };
+        for (int k = 0; k <= 10; ++k) {
+            const std::array<std::uint8_t, 3> grey = k == 0 ? std::array<std::uint8_t, 3>{0, 0, 0}
+                                                            : std::array<std::uint8_t, 3>{215, 215, 215};
+            line(left, py(k / 10.0), right, py(k / 10.0), grey);
+            line(px(k / 10.0), top, px(k / 10.0), bottom, grey);
+        }
+        line(left, top, left, bottom, {0, 0, 0});
+        double x_prev = px(0), y_prev = py(existing);
+        for (std::size_t r = 0; r < plan.ranking.size(); ++r) {
+            const auto& p = plan.ranking[r];
+            const double f = panel == 0 ? static_cast<double>(r + 1) / max_sites : p.cumulative_cost / max_cost;
+            const double x = px(f), y = py(p.covered_share);
+            line(x_prev, y_prev, x, y, {31, 87, 180});
+            x_prev = x;
+            y_prev = y;
+        }
+    }
+    geo::gdal_init();
+    geo::GdalErrorCapture cap;
+    geo::DatasetPtr mem = geo::create_mem_raster(kW, kH, 3, GDT_Byte);
+    for (int b = 0; b < 3; ++b) {
+        if (mem->GetRasterBand(b + 1)->RasterIO(GF_Write, 0, 0, kW, kH, rgb[b].data(), kW, kH, GDT_Byte, 0, 0) != CE_None) {
+            throw GdalError("cannot fill the coverage curve image: " + cap.last_error());
+        }
+    }
+    GDALDriver* png = GetGDALDriverManager()->GetDriverByName("PNG");
+    if (png == nullptr) throw GdalError("GDAL has no PNG driver");
+    geo::DatasetPtr out(png->CreateCopy(path.string().c_str(), mem.get(), FALSE, nullptr, nullptr, nullptr));
+    const bool created = static_cast<bool>(out);
+    out.reset();  // closes the file; failures come through CPLError
+    if (!created || !cap.last_error().empty()) throw GdalError("cannot write " + path.string() + ": " + cap.last_error());
+    std::error_code ec;
+    std::filesystem::remove(path.string() + ".aux.xml", ec);
+}
+
+nlohmann::ordered_json plan_manifest_section(const planning::PlanResult& plan, const PlanConfig& config) {
+    nlohmann::ordered_json bounds = nlohmann::ordered_json::array();
+    for (const auto& b : plan.bounds) {
+        bounds.push_back({{"budget", b.budget},
+                          {"greedy_people", std::round(b.greedy_people)},
+                          {"ilp_status", planning::to_string(b.ilp.status)},
+                          {"ilp_people", std::round(b.ilp.objective)},
+                          {"ilp_bound_people", std::round(b.ilp.bound)},
+                          {"ilp_gap", b.ilp.bound > 0 ? (b.ilp.bound - b.ilp.objective) / b.ilp.bound : 0.0},
+                          {"online_bound_people", b.online_bound ? nlohmann::ordered_json(std::round(*b.online_bound)) : nlohmann::ordered_json()},
+                          {"greedy_over_optimal", b.ratio},
+                          {"ilp_rows", b.ilp.rows},
+                          {"ilp_columns", b.ilp.columns},
+                          {"ilp_demand_groups", b.ilp.demand_groups},
+                          {"ilp_wall_s", std::round(b.ilp.wall_s * 1000) / 1000}});
+    }
+    const double existing = plan.people_in_aoi > 0 ? plan.people_covered_existing / plan.people_in_aoi : 0.0;
+    return {{"band", config.band},
+            {"coverage_threshold_dbm", config.coverage_threshold_dbm},
+            {"budget_kind", config.budget_kind == PlanBudgetKind::sites ? "sites" : "cost"},
+            {"target_share", config.target_share},
+            {"min_spacing_m", config.min_spacing_m},
+            {"demand_cell_m", plan.demand_cell_m},
+            {"demand_cells", plan.demand_cells},
+            {"candidates", plan.candidates.size()},
+            {"upgrade_candidates", plan.upgrades},
+            {"greenfield_candidates", plan.greenfield},
+            {"footprint_cells", plan.footprint_cells},
+            {"people_in_aoi", std::round(plan.people_in_aoi)},
+            {"people_covered_existing", std::round(plan.people_covered_existing)},
+            {"share_covered_existing", existing},
+            {"people_coverable_by_candidates", std::round(plan.people_coverable)},
+            {"ranked_sites", plan.ranking.size()},
+            {"final_share", plan.ranking.empty() ? existing : plan.ranking.back().covered_share},
+            {"final_cost", plan.ranking.empty() ? 0.0 : plan.ranking.back().cumulative_cost},
+            {"target_reached", plan.target_reached},
+            {"greedy_evaluations", plan.greedy_evaluations},
+            {"bounds", bounds},
+            {"wall_s", {{"candidates", plan.candidates_s}, {"footprints", plan.footprints_s},
+                        {"greedy", plan.greedy_s}, {"ilp", plan.ilp_s}}}};
+}
+
+void write_plan(const std::filesystem::path& dir, const planning::PlanResult& plan) {
+    std::filesystem::create_directories(dir);
+    write_candidates_geojson(dir / "candidates.geojson", plan);
+    write_coverage_curve_csv(dir / "coverage_curve.csv", plan);
+    write_coverage_curve_png(dir / "coverage_curve.png", plan);
+}
+
+}  // namespace phusong::io

@@ -1,2 +1,0 @@
-// Placeholder: the planning stage (issue #5) lands here.
-namespace phusong::planning {}

@@ -1,0 +1,228 @@
+#include "phusong/planning/selection.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <map>
+#include <queue>
+
+#include "phusong/core/error.hpp"
+
+namespace phusong::planning {
+
+std::vector<std::vector<std::uint32_t>> spacing_conflicts(std::span<const std::array<double, 2>> xy_m,
+                                                          double min_spacing_m) {
+    std::vector<std::vector<std::uint32_t>> out(xy_m.size());
+    if (!(min_spacing_m > 0) || xy_m.empty()) return out;
+    // Buckets of edge min_spacing_m: a conflicting pair lies in the same or adjacent buckets.
+    std::map<std::pair<long long, long long>, std::vector<std::uint32_t>> buckets;
+    auto key_of = [&](const std::array<double, 2>& p) {
+        return std::pair{static_cast<long long>(std::floor(p[0] / min_spacing_m)),
+                         static_cast<long long>(std::floor(p[1] / min_spacing_m))};
+    };
+    for (std::uint32_t i = 0; i < xy_m.size(); ++i) buckets[key_of(xy_m[i])].push_back(i);
+    const double d2max = min_spacing_m * min_spacing_m;
+    for (std::uint32_t i = 0; i < xy_m.size(); ++i) {
+        const auto [bx, by] = key_of(xy_m[i]);
+        for (long long dx = -1; dx <= 1; ++dx) {
+            for (long long dy = -1; dy <= 1; ++dy) {
+                const auto it = buckets.find({bx + dx, by + dy});
+                if (it == buckets.end()) continue;
+                for (const std::uint32_t j : it->second) {
+                    if (j == i) continue;
+                    const double ex = xy_m[i][0] - xy_m[j][0];
+                    const double ey = xy_m[i][1] - xy_m[j][1];
+                    if (ex * ex + ey * ey < d2max) out[i].push_back(j);
+                }
+            }
+        }
+        std::sort(out[i].begin(), out[i].end());
+    }
+    return out;
+}
+
+void check_problem(const CoverageProblem& p) {
+    const std::size_t n = p.covers.size();
+    if (p.cost.size() != n || p.conflicts.size() != n) {
+        throw InternalError("CoverageProblem: covers, cost and conflicts differ in size");
+    }
+    for (const double w : p.demand) {
+        if (!(w >= 0) || !std::isfinite(w)) throw InternalError("CoverageProblem: demand must be finite and ≥ 0");
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        if (!(p.cost[i] > 0) || !std::isfinite(p.cost[i])) {
+            throw InternalError("CoverageProblem: cost of candidate " + std::to_string(i) + " must be > 0");
+        }
+        const auto& c = p.covers[i];
+        for (std::size_t k = 0; k < c.size(); ++k) {
+            if (c[k] >= p.demand.size() || (k > 0 && c[k] <= c[k - 1])) {
+                throw InternalError("CoverageProblem: covers of candidate " + std::to_string(i) +
+                                    " must be ascending demand-cell indices");
+            }
+        }
+        const auto& f = p.conflicts[i];
+        for (std::size_t k = 0; k < f.size(); ++k) {
+            if (f[k] >= n || f[k] == i || (k > 0 && f[k] <= f[k - 1]) ||
+                !std::binary_search(p.conflicts[f[k]].begin(), p.conflicts[f[k]].end(),
+                                    static_cast<std::uint32_t>(i))) {
+                throw InternalError("CoverageProblem: conflicts of candidate " + std::to_string(i) +
+                                    " must be ascending, symmetric and exclude itself");
+            }
+        }
+    }
+}
+
+namespace {
+
+struct Entry {
+    double key;               // gain (sites) or gain per cost (cost): an upper bound unless fresh
+    double gain;              // the marginal gain `key` was computed from
+    std::uint32_t candidate;
+    std::size_t round;        // number of picks when `key` was computed
+};
+
+// Max-heap on key, then the lower candidate index first.
+struct EntryOrder {
+    bool operator()(const Entry& a, const Entry& b) const {
+        if (a.key != b.key) return a.key < b.key;
+        return a.candidate > b.candidate;
+    }
+};
+
+class GreedyState {
+public:
+    GreedyState(const CoverageProblem& p, const GreedyOptions& o)
+        : m_p(p), m_o(o), m_covered(p.demand.size(), 0), m_alive(p.covers.size(), 1) {}
+
+    [[nodiscard]] double gain(std::uint32_t i) {
+        ++evaluations;
+        double g = 0;
+        for (const std::uint32_t c : m_p.covers[i]) {
+            if (m_covered[c] == 0) g += m_p.demand[c];
+        }
+        return g;
+    }
+    [[nodiscard]] double key(std::uint32_t i, double g) const {
+        return m_o.budget_kind == PlanBudgetKind::cost ? g / m_p.cost[i] : g;
+    }
+    /// Whether candidate i can still be picked (not taken, not excluded, fits the budget).
+    [[nodiscard]] bool feasible(std::uint32_t i) const {
+        if (m_alive[i] == 0) return false;
+        if (m_o.budget_kind == PlanBudgetKind::cost && m_o.budget) {
+            return cumulative_cost + m_p.cost[i] <= *m_o.budget * (1 + 1e-12);
+        }
+        return true;
+    }
+    [[nodiscard]] bool done() const {
+        if (m_o.target_value && cumulative >= *m_o.target_value) return true;
+        if (m_o.budget_kind == PlanBudgetKind::sites && m_o.budget &&
+            static_cast<double>(result.ranking.size()) + 1 > *m_o.budget + 1e-9) {
+            return true;
+        }
+        return false;
+    }
+    void pick(std::uint32_t i, double g) {
+        for (const std::uint32_t c : m_p.covers[i]) m_covered[c] = 1;
+        m_alive[i] = 0;
+        for (const std::uint32_t j : m_p.conflicts[i]) m_alive[j] = 0;
+        cumulative += g;
+        cumulative_cost += m_p.cost[i];
+        result.ranking.push_back({i, g, cumulative, m_p.cost[i], cumulative_cost});
+    }
+
+    GreedyResult result;
+    std::size_t evaluations = 0;
+    double cumulative = 0;
+    double cumulative_cost = 0;
+
+private:
+    const CoverageProblem& m_p;
+    const GreedyOptions& m_o;
+    std::vector<std::uint8_t> m_covered;
+    std::vector<std::uint8_t> m_alive;
+};
+
+GreedyResult lazy_greedy(const CoverageProblem& p, const GreedyOptions& o) {
+    GreedyState s(p, o);
+    std::priority_queue<Entry, std::vector<Entry>, EntryOrder> queue;
+    for (std::uint32_t i = 0; i < p.covers.size(); ++i) {
+        if (!s.feasible(i)) continue;
+        const double g = s.gain(i);
+        if (g > 0) queue.push({s.key(i, g), g, i, 0});
+    }
+    while (!queue.empty() && !s.done()) {
+        const Entry top = queue.top();
+        queue.pop();
+        if (!s.feasible(top.candidate)) continue;  // excluded, or (cost budget) no longer fits
+        if (top.round == s.result.ranking.size()) {
+            // Fresh: by submodularity no other candidate can beat it (stale keys are upper bounds).
+            s.pick(top.candidate, top.gain);
+            continue;
+        }
+        const double g = s.gain(top.candidate);
+        if (g > 0) queue.push({s.key(top.candidate, g), g, top.candidate, s.result.ranking.size()});
+    }
+    s.result.evaluations = s.evaluations;
+    return std::move(s.result);
+}
+
+GreedyResult plain_greedy(const CoverageProblem& p, const GreedyOptions& o) {
+    GreedyState s(p, o);
+    while (!s.done()) {
+        std::optional<Entry> best;
+        for (std::uint32_t i = 0; i < p.covers.size(); ++i) {
+            if (!s.feasible(i)) continue;
+            const double g = s.gain(i);
+            if (!(g > 0)) continue;
+            const Entry e{s.key(i, g), g, i, 0};
+            if (!best || EntryOrder{}(*best, e)) best = e;
+        }
+        if (!best) break;
+        s.pick(best->candidate, best->gain);
+    }
+    s.result.evaluations = s.evaluations;
+    return std::move(s.result);
+}
+
+}  // namespace
+
+GreedyResult greedy_select(const CoverageProblem& problem, const GreedyOptions& options) {
+    check_problem(problem);
+    return options.lazy ? lazy_greedy(problem, options) : plain_greedy(problem, options);
+}
+
+double online_bound(const CoverageProblem& problem, std::span<const std::uint32_t> chosen, std::size_t k) {
+    std::vector<std::uint8_t> covered(problem.demand.size(), 0);
+    for (const std::uint32_t i : chosen) {
+        for (const std::uint32_t c : problem.covers.at(i)) covered[c] = 1;
+    }
+    std::vector<double> gains;
+    for (const auto& cov : problem.covers) {
+        double g = 0;
+        for (const std::uint32_t c : cov) {
+            if (covered[c] == 0) g += problem.demand[c];
+        }
+        gains.push_back(g);
+    }
+    const std::size_t top = std::min(k, gains.size());
+    std::partial_sort(gains.begin(), gains.begin() + static_cast<std::ptrdiff_t>(top), gains.end(), std::greater<>());
+    double bound = covered_weight(problem, chosen);
+    for (std::size_t i = 0; i < top; ++i) bound += gains[i];
+    return bound;
+}
+
+double covered_weight(const CoverageProblem& problem, std::span<const std::uint32_t> chosen) {
+    std::vector<std::uint8_t> covered(problem.demand.size(), 0);
+    double total = 0;
+    for (const std::uint32_t i : chosen) {
+        for (const std::uint32_t c : problem.covers.at(i)) {
+            if (covered[c] == 0) {
+                covered[c] = 1;
+                total += problem.demand[c];
+            }
+        }
+    }
+    return total;
+}
+
+}  // namespace phusong::planning
