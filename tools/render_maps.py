@@ -3,8 +3,8 @@
 
     /usr/bin/python3 tools/render_maps.py OUT_DIR [LAYER_SLUG ...] [--to PNG_DIR]
 
-For each layer: best-server signal in the usual RSRP bands (>= -80, -90, -100, -110, -120,
-< -120 dBm) over a hillshade of dem.tif, and the best-server map (a colour per cell), with the
+For each layer: best-server signal in the classes of its own .qml (the usual RSRP bands >= -80,
+-90, -100, -110, -120, < -120 dBm, the colours QGIS shows) over a hillshade of dem.tif, and the best-server map (a colour per cell), with the
 AOI outline from manifest.json's inputs. Needs Debian's python3-gdal and python3-numpy.
 """
 import argparse
@@ -16,8 +16,14 @@ from osgeo import gdal, ogr, osr
 
 gdal.UseExceptions()
 
-BANDS = [(-80, (0, 97, 0)), (-90, (26, 150, 65)), (-100, (166, 217, 106)), (-110, (253, 174, 97)),
-         (-120, (215, 25, 28)), (-1e9, (120, 0, 80))]
+def qml_bands(raster):
+    """(lower bound, RGB) of the DISCRETE classes of the .qml beside a raster, highest first."""
+    import xml.etree.ElementTree as ET
+    items = ET.parse(os.path.splitext(raster)[0] + '.qml').getroot().findall('.//colorrampshader/item')
+    uppers = [float(i.get('value')) for i in items]
+    colours = [tuple(int(i.get('color')[k:k + 2], 16) for k in (1, 3, 5)) for i in items]
+    lowers = [-1e9] + uppers[:-1]  # a class holds the values above the previous upper bound
+    return list(reversed(list(zip(lowers, colours))))
 
 
 def read(path):
@@ -77,8 +83,8 @@ def main():
         sig = next(f for f in ('rsrp.tif', 'rscp.tif', 'rxlev.tif') if os.path.exists(os.path.join(folder, f)))
         _, s = read(os.path.join(folder, sig))
         rgb = np.repeat((90 + 120 * shade)[:, :, None], 3, axis=2)
-        for lo, colour in reversed(BANDS):
-            m = np.isfinite(s) & (s >= lo)
+        for lo, colour in reversed(qml_bands(os.path.join(folder, sig))):
+            m = np.isfinite(s) & (s > lo)
             for i in range(3):
                 rgb[:, :, i][m] = 0.75 * colour[i] + 0.25 * rgb[:, :, i][m]
         rgb[edge] = (0, 0, 0)

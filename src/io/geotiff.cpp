@@ -1,5 +1,8 @@
 #include "phusong/io/geotiff.hpp"
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -7,6 +10,13 @@
 #include "phusong/geo/gdal.hpp"
 
 namespace phusong::io {
+
+int overview_levels(int cols, int rows) noexcept {
+    int levels = 0;
+    for (int size = std::max(cols, rows); size > kOverviewMinSizePx; size = (size + 1) / 2) ++levels;
+    return levels;
+}
+
 namespace {
 
 void write(const std::filesystem::path& path, const geo::Grid& grid, const void* data,
@@ -28,9 +38,18 @@ void write(const std::filesystem::path& path, const geo::Grid& grid, const void*
     }
     GDALDriver* cog = GetGDALDriverManager()->GetDriverByName("COG");
     if (cog == nullptr) throw GdalError("GDAL has no COG driver (GDAL ≥ 3.1 needed)");
-    const char* resampling = meta.categorical ? "OVERVIEW_RESAMPLING=NEAREST" : "OVERVIEW_RESAMPLING=AVERAGE";
-    const char* options[] = {"COMPRESS=DEFLATE", "PREDICTOR=YES", "BLOCKSIZE=512", resampling,
-                             "NUM_THREADS=1", "STATISTICS=YES", nullptr};
+    // Classes and ids must stay values that exist: the most frequent one (MODE) represents a
+    // block; physical values are averaged (GDAL skips nodata in both).
+    const std::string resampling = meta.categorical ? "MODE" : "AVERAGE";
+    mem->SetMetadataItem("PHUSONG_OVERVIEW_RESAMPLING", resampling.c_str());
+    const std::string overview_count = fmt::format("OVERVIEW_COUNT={}", overview_levels(grid.cols, grid.rows));
+    const std::string overview_resampling = "OVERVIEW_RESAMPLING=" + resampling;
+    // The COG driver's overviews default to LZW without predictor: set them like the full image.
+    const char* options[] = {"COMPRESS=DEFLATE",          "PREDICTOR=YES",
+                             "OVERVIEW_COMPRESS=DEFLATE", "OVERVIEW_PREDICTOR=YES",
+                             "BLOCKSIZE=512",             overview_resampling.c_str(),
+                             overview_count.c_str(),      "NUM_THREADS=1",
+                             "STATISTICS=YES",            nullptr};
     geo::GdalErrorCapture cap;
     geo::DatasetPtr out(cog->CreateCopy(path.c_str(), mem.get(), FALSE, const_cast<char**>(options),
                                         nullptr, nullptr));

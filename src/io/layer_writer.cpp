@@ -83,7 +83,7 @@ nlohmann::ordered_json write_layer(const std::filesystem::path& folder, const st
         },
         [&] {
             write_cog(folder / "server.tif", grid, r.server, -1,
-                      {"best-server cell (index in cells.csv)", "", true, t});
+                      {"best-server cell (index in cells.csv)", "cell index", true, t});
             std::vector<std::pair<std::int32_t, std::string>> labels;
             for (std::size_t c : table.layers[r.layer].cells) {
                 labels.emplace_back(static_cast<std::int32_t>(c), table.cells[c].cell_id);

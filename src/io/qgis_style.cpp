@@ -156,4 +156,34 @@ void write_server_style(const std::filesystem::path& raster,
     write_text(style_path(raster), header() + body + footer());
 }
 
+void write_outline_style(const std::filesystem::path& vector) {
+    // A QGIS 3 vector style: single symbol, simple fill with no brush (layerGeometryType 2 =
+    // polygon). <prop> elements are read by every QGIS 3 release.
+    const std::string text =
+        "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
+        "<qgis version=\"3.22.0\" styleCategories=\"Symbology\">\n"
+        "  <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n"
+        "    <symbols>\n"
+        "      <symbol type=\"fill\" name=\"0\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\">\n"
+        "        <layer class=\"SimpleFill\" enabled=\"1\" pass=\"0\" locked=\"0\">\n"
+        "          <prop k=\"color\" v=\"0,0,0,0\"/>\n"
+        "          <prop k=\"style\" v=\"no\"/>\n"
+        "          <prop k=\"outline_color\" v=\"35,35,35,255\"/>\n"
+        "          <prop k=\"outline_style\" v=\"solid\"/>\n"
+        "          <prop k=\"outline_width\" v=\"0.6\"/>\n"
+        "          <prop k=\"outline_width_unit\" v=\"MM\"/>\n"
+        "          <prop k=\"joinstyle\" v=\"round\"/>\n"
+        "        </layer>\n"
+        "      </symbol>\n"
+        "    </symbols>\n"
+        "    <rotation/>\n"
+        "    <sizescale/>\n"
+        "  </renderer-v2>\n"
+        "  <blendMode>0</blendMode>\n"
+        "  <featureBlendMode>0</featureBlendMode>\n"
+        "  <layerGeometryType>2</layerGeometryType>\n"
+        "</qgis>\n";
+    write_text(style_path(vector), text);
+}
+
 }  // namespace phusong::io

@@ -1,6 +1,7 @@
 #pragma once
-/// Cloud-Optimised GeoTIFF writer (GDAL COG driver): tiled, DEFLATE with predictor, internal
-/// overviews, nodata, CRS, band description and unit, metadata tags. Physical values only.
+/// Cloud-Optimised GeoTIFF writer (GDAL COG driver): 512 px tiles, DEFLATE with predictor (full
+/// image and overviews), internal overviews (average for physical values, mode for classes and
+/// ids), nodata, CRS, band description and unit, metadata tags. Physical values only.
 
 #include <cstdint>
 #include <filesystem>
@@ -15,9 +16,17 @@ namespace phusong::io {
 struct RasterMeta {
     std::string description;   ///< band description, e.g. "best-server RSRP"
     std::string unit;          ///< band unit: "dBm", "dB", "Mbit/s", "people", "m"
-    bool categorical = false;  ///< classes or ids: overviews by nearest, not average
-    std::map<std::string, std::string> tags;  ///< dataset metadata (engine version, config hash…)
+    bool categorical = false;  ///< classes or ids: overviews by mode (most frequent value), not average
+    std::map<std::string, std::string> tags;  ///< dataset metadata (engine version, config hash…);
+                                              ///< PHUSONG_OVERVIEW_RESAMPLING is added
 };
+
+/// Overviews stop once the larger side of the coarsest one is at most this many pixels.
+inline constexpr int kOverviewMinSizePx = 128;
+
+/// Number of internal overview levels (halvings) written for a cols × rows raster: the largest
+/// side is halved until it is ≤ kOverviewMinSizePx (1738 px → 4 levels, 145 px → 1, 100 px → 0).
+[[nodiscard]] int overview_levels(int cols, int rows) noexcept;
 
 /// Writes float values (NaN = nodata) on the grid as a COG. Throws GdalError on failure; a
 /// partially written file is removed.

@@ -27,6 +27,10 @@ void write_raster_style(const std::filesystem::path& raster, RasterStyle style);
 void write_server_style(const std::filesystem::path& raster,
                         const std::vector<std::pair<std::int32_t, std::string>>& cells);
 
+/// Writes the style of an area-of-interest outline beside a polygon vector file: no fill, a dark
+/// 0.6 mm outline.
+void write_outline_style(const std::filesystem::path& vector);
+
 /// The .qml path QGIS looks for beside a raster.
 [[nodiscard]] std::filesystem::path style_path(const std::filesystem::path& raster);
 

@@ -1,0 +1,87 @@
+#pragma once
+/// Static PNG maps drawn from phusong's own outputs (for the HTML report): rasters coloured by
+/// the very .qml style QGIS uses, over a hillshade, with polygon outlines and points on top.
+/// Encoded by GDAL's PNG driver; nothing here depends on a display or a font.
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace phusong::io {
+
+using Rgba = std::array<std::uint8_t, 4>;
+
+/// How a style's stops map values to colours (QGIS colour-ramp shader types).
+enum class ColourMode {
+    discrete,      ///< a value takes the first stop whose value is ≥ it (QGIS DISCRETE)
+    interpolated,  ///< linear between stops, clamped at the ends (QGIS INTERPOLATED)
+    exact,         ///< only values equal to a stop are drawn (QGIS EXACT, paletted renderers)
+};
+
+/// One class, ramp stop or palette entry of a raster style.
+struct ColourStop {
+    double value = 0;  ///< upper bound (discrete), stop (interpolated) or the value (exact)
+    Rgba rgba{0, 0, 0, 255};
+    std::string label;
+};
+
+/// The colour table of a single-band raster style.
+struct RasterColours {
+    ColourMode mode = ColourMode::discrete;
+    std::vector<ColourStop> stops;  ///< in the order of the .qml (ascending values)
+    /// The colour of `value`; nullopt where the style draws nothing (NaN, past the last discrete
+    /// class, no exact match).
+    [[nodiscard]] std::optional<Rgba> colour(double value) const;
+};
+
+/// Reads the renderer of a raster .qml (singlebandpseudocolor or paletted). InputError naming the
+/// file if it has neither.
+[[nodiscard]] RasterColours read_raster_colours(const std::filesystem::path& qml);
+
+/// An RGB image over the extent of a reference raster, in that raster's CRS.
+class MapCanvas {
+public:
+    /// A white canvas over `frame_raster`'s extent, scaled so that its longer side is
+    /// `long_side_px` pixels (up or down). InputError if the raster cannot be opened.
+    MapCanvas(const std::filesystem::path& frame_raster, int long_side_px);
+
+    [[nodiscard]] int width() const noexcept { return m_width; }
+    [[nodiscard]] int height() const noexcept { return m_height; }
+    /// Canvas geotransform (GDAL order), in the frame raster's CRS.
+    [[nodiscard]] const std::array<double, 6>& geotransform() const noexcept { return m_gt; }
+
+    /// Grey hillshade of a DEM (sun azimuth 315°, altitude 45°), replacing the canvas; nodata
+    /// stays white.
+    void draw_hillshade(const std::filesystem::path& dem);
+    /// A single-band raster coloured by `colours`, blended at `opacity` (0…1). Downsampling
+    /// averages physical values and takes the mode of classes (`categorical`). Rasters in another
+    /// CRS are warped on the fly (nearest neighbour).
+    void draw_raster(const std::filesystem::path& raster, const RasterColours& colours, double opacity,
+                     bool categorical);
+    /// Polygons of every feature of the vector file's first layer (any CRS): an optional fill,
+    /// then the outline `outline_px` pixels wide.
+    void draw_polygons(const std::filesystem::path& vector, std::optional<Rgba> fill, Rgba outline,
+                       int outline_px);
+    /// Points of the vector file's first layer as discs of `radius_px` with a dark rim.
+    void draw_points(const std::filesystem::path& vector, Rgba fill, int radius_px);
+
+    /// The canvas as PNG bytes (GDAL PNG driver through /vsimem/). Deterministic.
+    [[nodiscard]] std::vector<std::uint8_t> png() const;
+    /// The canvas pixels, RGB, row-major.
+    [[nodiscard]] const std::vector<std::uint8_t>& rgb() const noexcept { return m_rgb; }
+
+private:
+    void blend(std::size_t pixel, const Rgba& colour, double opacity);
+    [[nodiscard]] std::vector<std::uint8_t> rasterise(const std::filesystem::path& vector, bool boundaries) const;
+
+    int m_width = 0;
+    int m_height = 0;
+    std::array<double, 6> m_gt{};
+    std::string m_crs_wkt;
+    std::vector<std::uint8_t> m_rgb;
+};
+
+}  // namespace phusong::io
