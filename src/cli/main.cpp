@@ -20,9 +20,15 @@ namespace {
 
 constexpr std::size_t kMaxProblemsShown = 50;
 
-int report(const phusong::Error& e) {
+/// Prints the error; `scenario` is the scenario file of the command line, if any: a problem found
+/// in a scenario key after loading (by a stage that only sees the config struct, e.g. an unknown
+/// grid.epsg) names the key but not the file, which is then the scenario.
+int report(const phusong::Error& e, const std::string& scenario) {
     if (const auto* input = dynamic_cast<const phusong::InputError*>(&e)) {
-        const auto& problems = input->problems();
+        std::vector<phusong::Problem> problems = input->problems();
+        for (auto& p : problems) {
+            if (p.file.empty() && p.where.rfind("key ", 0) == 0) p.file = scenario;
+        }
         if (problems.size() > 1) {
             std::fprintf(stderr, "error: %zu problems in the input:\n", problems.size());
         }
@@ -80,13 +86,20 @@ int main(int argc, char** argv) {
     global.threads = threads;
     install_interrupt_handlers();
 
+    std::string scenario;
+    for (const CLI::App* sub : subs) {
+        if (!sub->parsed()) continue;
+        if (const CLI::Option* opt = sub->get_option_no_throw("scenario"); opt != nullptr && opt->count() > 0) {
+            scenario = opt->as<std::string>();
+        }
+    }
     try {
         for (std::size_t i = 0; i < subs.size(); ++i) {
             if (subs[i]->parsed()) return commands[i]->execute(global);
         }
         throw UsageError("no command given; see phusong --help");
     } catch (const Error& e) {
-        return report(e);
+        return report(e, scenario);
     } catch (const std::bad_alloc&) {
         std::fprintf(stderr, "error: out of memory: use a coarser grid.resolution_m or a smaller AOI\n");
         return static_cast<int>(ExitCode::runtime);

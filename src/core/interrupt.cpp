@@ -17,6 +17,9 @@ extern "C" void on_signal(int /*sig*/) { g_interrupted.store(true); }
 void install_interrupt_handlers() {
     struct sigaction sa {};
     sa.sa_handler = &on_signal;
+    // SA_RESTART: a system call under way (a read, a thread wait) resumes instead of failing with
+    // EINTR, so a signal never turns into a spurious I/O error; the run stops at its next check.
+    sa.sa_flags = SA_RESTART;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, nullptr);
     sigaction(SIGTERM, &sa, nullptr);

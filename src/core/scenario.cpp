@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <sstream>
 
 #include "phusong/core/error.hpp"
@@ -215,6 +218,12 @@ Scenario load_scenario(const std::filesystem::path& file) {
     std::error_code ec;
     if (!std::filesystem::exists(file, ec)) {
         throw InputError(name, "", "scenario file not found");
+    }
+    if (std::filesystem::is_directory(file, ec)) {
+        throw InputError(name, "", "expected a scenario file (TOML), got a folder");
+    }
+    if (std::ifstream probe(file, std::ios::binary); !probe) {
+        throw InputError(name, "", std::string("cannot read the scenario file: ") + std::strerror(errno));
     }
     toml::table root;
     try {

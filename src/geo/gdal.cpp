@@ -75,8 +75,10 @@ DatasetPtr open_vector(const std::filesystem::path& path, const std::string& rol
 
 OGRSpatialReference srs_from_epsg(int epsg) {
     OGRSpatialReference srs;
+    GdalErrorCapture cap;  // PROJ's own "crs not found" goes into the message, not to stderr
     if (srs.importFromEPSG(epsg) != OGRERR_NONE) {
-        throw InputError("", "epsg", "unknown EPSG code " + std::to_string(epsg));
+        throw InputError("", "key grid.epsg", "unknown EPSG code " + std::to_string(epsg) +
+                                                  ": give a projected CRS such as 32648 (WGS 84 / UTM 48N)");
     }
     srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
     return srs;

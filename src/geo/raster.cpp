@@ -76,6 +76,15 @@ double source_pixel_size_m(GDALDataset& src, const double* gt, int col, int row,
     return std::hypot(x[1] - x[0], y[1] - y[0]);
 }
 
+/// A raster that is all nodata over the grid is not an input: say so instead of running on it.
+void require_valid_pixel(const std::vector<float>& values, const std::string& file) {
+    if (std::none_of(values.begin(), values.end(), [](float v) { return std::isfinite(v); })) {
+        throw InputError(file, "",
+                         "population has no valid pixel over the analysis grid: it does not cover "
+                         "the area of interest, or it is all nodata");
+    }
+}
+
 }  // namespace
 
 std::vector<float> warp_to_grid(const std::filesystem::path& path, const std::string& role,
@@ -169,6 +178,7 @@ PopulationOnGrid resample_population(const std::filesystem::path& path, const Gr
             if (!(frac[i] > 1e-6f)) out.people[i] = kNaN;
             if (std::isfinite(out.people[i])) out.source_sum += out.people[i];
         }
+        require_valid_pixel(out.people, file);
         return out;
     }
 
@@ -203,6 +213,7 @@ PopulationOnGrid resample_population(const std::filesystem::path& path, const Gr
         if (count[i] > 0) out.source_sum += pop[i];
     }
     out.method = "index-redistribution";
+    require_valid_pixel(out.people, file);
     return out;
 }
 

@@ -1,11 +1,16 @@
 #include "phusong/sites/site_table.hpp"
 
+#include <cpl_csv.h>
 #include <ogrsf_frmts.h>
 
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
+#include <fstream>
+#include <memory>
 #include <map>
 
 #include "phusong/core/error.hpp"
@@ -143,6 +148,45 @@ bool is_csv(const std::filesystem::path& p) {
     return ext == ".csv";
 }
 
+/// Where a row is, as every message names it: "row 17 (line 18)" in a CSV (one header line),
+/// "feature 17" in other formats.
+std::string row_where(bool csv, std::size_t row) {
+    return csv ? "row " + std::to_string(row) + " (line " + std::to_string(row + 1) + ")"
+               : "feature " + std::to_string(row);
+}
+
+/// A CSV row with more values than the header has columns: OGR silently drops the extra values,
+/// which usually means an unquoted separator inside a value shifted the columns after it.
+void check_csv_value_counts(const std::filesystem::path& path, const std::string& file,
+                            ProblemList& problems) {
+    std::unique_ptr<VSILFILE, int (*)(VSILFILE*)> fp(VSIFOpenL(path.c_str(), "rb"), &VSIFCloseL);
+    if (!fp) return;
+    const char* first = CPLReadLineL(fp.get());
+    if (first == nullptr) return;
+    const char separator = CSVDetectSeperator(first);
+    VSIRewindL(fp.get());
+    const auto count = [&]() -> std::optional<int> {
+        char** values = CSVReadParseLine2L(fp.get(), separator);
+        if (values == nullptr) return std::nullopt;
+        const int n = CSLCount(values);
+        CSLDestroy(values);
+        return n;
+    };
+    const std::optional<int> columns = count();
+    if (!columns) return;
+    std::size_t row = 0;
+    while (const std::optional<int> n = count()) {
+        if (*n == 0) continue;  // blank line: OGR skips it too
+        ++row;
+        if (*n > *columns) {
+            problems.add(file, row_where(true, row),
+                         std::to_string(*n) + " values for " + std::to_string(*columns) +
+                             " columns: quote values that contain the separator (\"" +
+                             std::string(1, separator) + "\")");
+        }
+    }
+}
+
 std::string fmt6(double v) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.6f", v);
@@ -154,6 +198,15 @@ std::string fmt6(double v) {
 SiteTable read_site_table(const std::filesystem::path& path) {
     const std::string file = path.string();
     const bool csv = is_csv(path);
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(path, ec)) {
+        if (std::ifstream probe(path, std::ios::binary); !probe) {
+            throw InputError(file, "", std::string("cannot read the site table: ") + std::strerror(errno));
+        }
+        if (std::filesystem::file_size(path, ec) == 0) {
+            throw InputError(file, "", "the site table is empty (0 bytes): expected a header row and one row per cell");
+        }
+    }
     geo::gdal_init();
     geo::DatasetPtr ds;
     {
@@ -194,14 +247,15 @@ SiteTable read_site_table(const std::filesystem::path& path) {
         to_wgs84 = geo::make_transform(src, geo::srs_wgs84());
     }
 
+    if (csv) check_csv_value_counts(path, file, problems);
+
     SiteTable table;
     table.file = file;
     std::size_t row = 0;
     layer->ResetReading();
     for (auto& feature : *layer) {
         ++row;
-        const std::string where = csv ? "row " + std::to_string(row) + " (line " + std::to_string(row + 1) + ")"
-                                      : "feature " + std::to_string(row);
+        const std::string where = row_where(csv, row);
         RowReader r(file, where, problems);
         auto field = [&](std::string_view name) -> std::string {
             auto it = index.find(name);

@@ -1,0 +1,489 @@
+// The bad-input catalogue (issue #7). Each case copies the tiny fixture (tests/data/tiny: 3 sites,
+// 9 cells, 60 m grid), injects one defect, runs the real `phusong` executable, and checks:
+//   - the exit code (0 ok, 1 runtime, 2 usage, 3 invalid input; README "Exit codes");
+//   - stderr names the file and the row/field/key (every expected substring is present);
+//   - no raw GDAL message ("ERROR 1: …") and no "internal" error leaks to the user;
+//   - after a failure, the output parent folder is exactly as before (no output, no temporary
+//     folder); after a success, it holds the output folder only.
+// Cases marked `validate` are checked with `phusong validate` too (same code and message).
+//
+// PHUSONG_CATALOGUE_MD=FILE writes the catalogue as a Markdown table (README fragment).
+
+#include <doctest/doctest.h>
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "phusong/geo/gdal.hpp"
+#include "runner.hpp"
+
+namespace phusong::catalogue {
+namespace {
+
+const char* const kRun = "run {scenario} --out {out}";
+
+struct Case {
+    const char* group;
+    const char* id;
+    const char* defect;                        ///< what is wrong, for the catalogue table
+    std::function<void(Fixture&)> inject;      ///< breaks the copied fixture
+    int code;                                  ///< expected exit code
+    std::vector<std::string> expect;           ///< substrings of stderr (placeholders expanded)
+    bool validate = false;                     ///< `phusong validate` must say the same
+    std::string args = kRun;
+    bool unprivileged = false;                 ///< run as `nobody` when root (permissions)
+    std::function<void(const Fixture&, const Result&)> extra = {};
+};
+
+// ---- helpers to break the fixture ----------------------------------------------------------
+
+std::vector<std::string> split_csv(const std::string& line) {
+    std::vector<std::string> f;
+    std::string cur;
+    std::istringstream in(line);
+    while (std::getline(in, cur, ',')) f.push_back(cur);
+    if (!line.empty() && line.back() == ',') f.emplace_back();
+    return f;
+}
+
+std::string join_csv(const std::vector<std::string>& f) {
+    std::string s;
+    for (std::size_t i = 0; i < f.size(); ++i) s += (i ? "," : "") + f[i];
+    return s;
+}
+
+/// Sets `field` of data row `row` (1-based, line row + 1) of the fixture's sites.csv.
+void set_field(const Fixture& fx, std::size_t row, const std::string& field, const std::string& value) {
+    auto lines = csv_lines(fx.sites);
+    const auto header = split_csv(lines.at(0));
+    const auto col = std::find(header.begin(), header.end(), field) - header.begin();
+    REQUIRE(static_cast<std::size_t>(col) < header.size());
+    auto f = split_csv(lines.at(row));
+    f.at(static_cast<std::size_t>(col)) = value;
+    lines.at(row) = join_csv(f);
+    std::string text;
+    for (const auto& l : lines) text += l + "\n";
+    spit(fx.sites, text);
+}
+
+void append_line(const fs::path& p, const std::string& line) { std::ofstream(p, std::ios::app) << line << "\n"; }
+
+void scenario_replace(const Fixture& fx, const std::string& from, const std::string& to) {
+    replace_in_file(fx.scenario, from, to);
+}
+
+void add_to_grid(const Fixture& fx, const std::string& line) {
+    scenario_replace(fx, "tile_size_px = 64", "tile_size_px = 64\n" + line);
+}
+
+template <typename F>
+std::function<void(Fixture&)> dem_edit(F f) {
+    return [f](Fixture& fx) {
+        RasterData r = read_raster(fx.dem);
+        f(r);
+        write_raster(fx.dem, r);
+    };
+}
+
+template <typename F>
+std::function<void(Fixture&)> population_edit(F f) {
+    return [f](Fixture& fx) {
+        RasterData r = read_raster(fx.population);
+        f(r);
+        write_raster(fx.population, r);
+    };
+}
+
+std::string aoi_feature(const std::string& geometry) {
+    return R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"x"},"geometry":)" +
+           geometry + "}]}";
+}
+
+/// The first three rows of the site table as GeoJSON features; `geometry_of_first` replaces the
+/// first feature's point.
+std::string sites_geojson(const Fixture& fx, const std::string& geometry_of_first) {
+    const auto lines = csv_lines(fx.sites);
+    const auto header = split_csv(lines[0]);
+    std::string features;
+    for (std::size_t row = 1; row <= 3; ++row) {
+        const auto f = split_csv(lines[row]);
+        std::string props;
+        std::string lon;
+        std::string lat;
+        for (std::size_t i = 0; i < header.size(); ++i) {
+            if (header[i] == "lon") lon = f[i];
+            if (header[i] == "lat") lat = f[i];
+            if (header[i] == "lon" || header[i] == "lat") continue;
+            props += (props.empty() ? "" : ",") + ("\"" + header[i] + "\":\"" + f[i] + "\"");
+        }
+        const std::string geom = row == 1 ? geometry_of_first
+                                          : R"({"type":"Point","coordinates":[)" + lon + "," + lat + "]}";
+        features += std::string(row == 1 ? "" : ",") + R"({"type":"Feature","properties":{)" + props +
+                    "},\"geometry\":" + geom + "}";
+    }
+    return R"({"type":"FeatureCollection","features":[)" + features + "]}";
+}
+
+/// A polygon shapefile without .prj (no CRS) covering the AOI.
+void write_shapefile_without_crs(const fs::path& path) {
+    geo::gdal_init();
+    GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("ESRI Shapefile");
+    REQUIRE(drv != nullptr);
+    GDALDatasetUniquePtr ds(drv->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    REQUIRE(ds);
+    OGRLayer* layer = ds->CreateLayer("aoi", nullptr, wkbPolygon, nullptr);
+    REQUIRE(layer != nullptr);
+    OGRFeature f(layer->GetLayerDefn());
+    OGRGeometry* g = nullptr;
+    const char* wkt = "POLYGON((105.57 21.28,105.63 21.28,105.63 21.34,105.57 21.34,105.57 21.28))";
+    REQUIRE(OGRGeometryFactory::createFromWkt(wkt, nullptr, &g) == OGRERR_NONE);
+    f.SetGeometryDirectly(g);
+    REQUIRE(layer->CreateFeature(&f) == OGRERR_NONE);
+}
+
+nlohmann::json manifest_of(const Fixture& fx) { return nlohmann::json::parse(slurp(fx.out / "manifest.json")); }
+
+// ---- the catalogue -------------------------------------------------------------------------
+
+std::vector<Case> catalogue() {
+    std::vector<Case> c;
+    // Scenario file --------------------------------------------------------------------------
+    c.push_back({"scenario", "scenario-missing", "scenario file does not exist",
+                 [](Fixture& fx) { fs::remove(fx.scenario); }, 3,
+                 {"{scenario}: scenario file not found"}, true});
+    c.push_back({"scenario", "scenario-folder", "scenario path is a folder",
+                 [](Fixture&) {}, 3, {"{root}: expected a scenario file (TOML), got a folder"}, true,
+                 "run {root} --out {out}"});
+    c.push_back({"scenario", "scenario-unreadable", "scenario file not readable (mode 000)",
+                 [](Fixture& fx) { fs::permissions(fx.scenario, fs::perms::none); }, 3,
+                 {"{scenario}: cannot read the scenario file"}, true, kRun, true});
+    c.push_back({"scenario", "scenario-not-toml", "scenario is not TOML (syntax error)",
+                 [](Fixture& fx) { scenario_replace(fx, "resolution_m = 60", "resolution_m = = 60"); }, 3,
+                 {"{scenario}, line 12, column", "not valid TOML"}, true});
+    c.push_back({"scenario", "scenario-duplicate-key", "the same key twice",
+                 [](Fixture& fx) { add_to_grid(fx, "resolution_m = 30"); }, 3,
+                 {"{scenario}, line 15", "not valid TOML"}, true});
+    c.push_back({"scenario", "scenario-key-typo", "unknown key (typo), with a suggestion",
+                 [](Fixture& fx) { scenario_replace(fx, "resolution_m = 60", "resolution_mm = 60"); }, 3,
+                 {"{scenario}, key grid.resolution_mm (line 12): unknown key; did you mean grid.resolution_m?"}, true});
+    c.push_back({"scenario", "scenario-table-typo", "unknown table (typo), with a suggestion",
+                 [](Fixture& fx) { scenario_replace(fx, "[grid]", "[grdi]"); }, 3,
+                 {"{scenario}, key grdi", "did you mean grid?"}, true});
+    c.push_back({"scenario", "scenario-wrong-type-string", "a number given as a string",
+                 [](Fixture& fx) { scenario_replace(fx, "resolution_m = 60", "resolution_m = \"60\""); }, 3,
+                 {"{scenario}, key grid.resolution_m (line 12): expected a number in metres, got the string \"60\""}, true});
+    c.push_back({"scenario", "scenario-wrong-type-float", "an integer key given a fraction",
+                 [](Fixture& fx) { scenario_replace(fx, "tile_size_px = 64", "tile_size_px = 64.5"); }, 3,
+                 {"{scenario}, key grid.tile_size_px (line 14): expected an integer"}, true});
+    c.push_back({"scenario", "scenario-wrong-type-table", "a table given as a value",
+                 [](Fixture& fx) { scenario_replace(fx, "[scenario]", "prediction = 3\n[scenario]"); }, 3,
+                 {"{scenario}, key prediction", "expected a table, got the integer 3"}, true});
+    c.push_back({"scenario", "scenario-out-of-range", "resolution_m = 0",
+                 [](Fixture& fx) { scenario_replace(fx, "resolution_m = 60", "resolution_m = 0"); }, 3,
+                 {"{scenario}, key grid.resolution_m (line 12): expected 1 ≤ resolution_m ≤ 5000"}, true});
+    c.push_back({"scenario", "scenario-nan", "a NaN value (TOML nan)",
+                 [](Fixture& fx) { scenario_replace(fx, "margin_m = 1000", "margin_m = nan"); }, 3,
+                 {"{scenario}, key grid.margin_m (line 13): expected a finite number"}, true});
+    c.push_back({"scenario", "scenario-no-inputs", "[inputs] table missing",
+                 [](Fixture& fx) { scenario_replace(fx, "[inputs]", "[inputz]"); }, 3,
+                 {"{scenario}, table [inputs]: required table is missing", "key inputz"}, true});
+    c.push_back({"scenario", "scenario-missing-key", "required key inputs.dem missing",
+                 [](Fixture& fx) { scenario_replace(fx, "dem = \"dem.tif\"", ""); }, 3,
+                 {"{scenario}, key inputs.dem: required key is missing"}, true});
+    c.push_back({"scenario", "input-file-missing", "inputs.dem names a file that does not exist",
+                 [](Fixture& fx) { fs::remove(fx.dem); }, 3,
+                 {"{scenario}, key inputs.dem (line 6): file not found: {dem}"}, true});
+    c.push_back({"scenario", "input-path-empty", "inputs.sites = \"\"",
+                 [](Fixture& fx) { scenario_replace(fx, "sites = \"sites.csv\"", "sites = \"\""); }, 3,
+                 {"{scenario}, key inputs.sites (line 9): expected a file path, got an empty string"}, true});
+    c.push_back({"scenario", "scenario-unknown-model", "unknown propagation model name",
+                 [](Fixture& fx) { scenario_replace(fx, "[antennas.sector65_17dbi]", "[prediction]\nmodel = \"hatta\"\n\n[antennas.sector65_17dbi]"); }, 3,
+                 {"{scenario}, key prediction.model (line 17): unknown model \"hatta\""}, true});
+    c.push_back({"scenario", "epsg-geographic", "grid.epsg = 4326 (degrees, not metres)",
+                 [](Fixture& fx) { add_to_grid(fx, "epsg = 4326"); }, 3,
+                 {"{scenario}, key grid.epsg", "EPSG:4326 is not a projected CRS"}, true});
+    c.push_back({"scenario", "epsg-unknown", "grid.epsg = 999999 (no such CRS)",
+                 [](Fixture& fx) { add_to_grid(fx, "epsg = 999999"); }, 3,
+                 {"{scenario}, key grid.epsg", "unknown EPSG code 999999"}, true});
+    c.push_back({"scenario", "antenna-bad-value", "antenna catalogue entry out of range",
+                 [](Fixture& fx) { scenario_replace(fx, "gain_dbi = 17", "gain_dbi = 99"); }, 3,
+                 {"{scenario}, key antennas.sector65_17dbi.gain_dbi", "expected -10 ≤ gain_dbi ≤ 40"}, true});
+
+    // Site table -----------------------------------------------------------------------------
+    c.push_back({"sites", "sites-empty-file", "site table is an empty file (0 bytes)",
+                 [](Fixture& fx) { spit(fx.sites, ""); }, 3, {"{sites}: the site table is empty (0 bytes)"}, true});
+    c.push_back({"sites", "sites-header-only", "site table with a header and no rows",
+                 [](Fixture& fx) { spit(fx.sites, csv_lines(fx.sites)[0] + "\n"); }, 3,
+                 {"{sites}: the site table has no rows"}, true});
+    c.push_back({"sites", "sites-unreadable", "site table not readable (mode 000)",
+                 [](Fixture& fx) { fs::permissions(fx.sites, fs::perms::none); }, 3,
+                 {"{sites}: cannot read the site table", "ermission denied"}, true, kRun, true});
+    c.push_back({"sites", "sites-wrong-format", "site table is a GeoTIFF",
+                 [](Fixture& fx) { scenario_replace(fx, "sites = \"sites.csv\"", "sites = \"dem.tif\""); }, 3,
+                 {"{dem}: cannot read the site table: format not recognised"}, true});
+    c.push_back({"sites", "sites-missing-column", "column azimuth_deg missing",
+                 [](Fixture& fx) { replace_in_file(fx.sites, "azimuth_deg", "azimuth"); }, 3,
+                 {"{sites}, header: missing column(s) azimuth_deg"}, true});
+    c.push_back({"sites", "sites-lat-out-of-range", "lat = 121.3",
+                 [](Fixture& fx) { set_field(fx, 2, "lat", "121.3"); }, 3,
+                 {"{sites}, row 2 (line 3), field lat: value 121.3 is out of range"}, true});
+    c.push_back({"sites", "sites-lon-out-of-range", "lon = 205.6",
+                 [](Fixture& fx) { set_field(fx, 2, "lon", "205.6"); }, 3,
+                 {"{sites}, row 2 (line 3), field lon: value 205.6 is out of range"}, true});
+    c.push_back({"sites", "sites-lat-lon-swapped", "lat and lon swapped",
+                 [](Fixture& fx) { set_field(fx, 5, "lon", "21.325000"); set_field(fx, 5, "lat", "105.615000"); }, 3,
+                 {"{sites}, row 5 (line 6), field lat: lat and lon look swapped"}, true});
+    c.push_back({"sites", "sites-nan", "height_agl_m = nan",
+                 [](Fixture& fx) { set_field(fx, 1, "height_agl_m", "nan"); }, 3,
+                 {"{sites}, row 1 (line 2), field height_agl_m: \"nan\" is not a finite number"}, true});
+    c.push_back({"sites", "sites-inf", "tx_power_dbm = inf",
+                 [](Fixture& fx) { set_field(fx, 7, "tx_power_dbm", "inf"); }, 3,
+                 {"{sites}, row 7 (line 8), field tx_power_dbm: \"inf\" is not a finite number"}, true});
+    c.push_back({"sites", "sites-not-a-number", "freq_mhz is not a number",
+                 [](Fixture& fx) { set_field(fx, 3, "freq_mhz", "1.815e3x"); }, 3,
+                 {"{sites}, row 3 (line 4), field freq_mhz: \"1.815e3x\" is not a number"}, true});
+    c.push_back({"sites", "sites-duplicate-cell", "the same cell_id on two rows",
+                 [](Fixture& fx) { set_field(fx, 3, "cell_id", "VT-1-L18-1"); }, 3,
+                 {"{sites}, row 3, field cell_id: duplicate cell_id \"VT-1-L18-1\" (also in row 1)"}, true});
+    c.push_back({"sites", "sites-negative-height", "height_agl_m = -5",
+                 [](Fixture& fx) { set_field(fx, 4, "height_agl_m", "-5"); }, 3,
+                 {"{sites}, row 4 (line 5), field height_agl_m: value -5 is out of range"}, true});
+    c.push_back({"sites", "sites-azimuth-360", "azimuth_deg = 360",
+                 [](Fixture& fx) { set_field(fx, 2, "azimuth_deg", "360"); }, 3,
+                 {"{sites}, row 2 (line 3), field azimuth_deg: value 360 is out of range: expected 0 ≤ value < 360"}, true});
+    c.push_back({"sites", "sites-unknown-tech", "tech = 5G",
+                 [](Fixture& fx) { set_field(fx, 1, "tech", "5G"); }, 3,
+                 {"{sites}, row 1 (line 2), field tech: unknown technology \"5G\""}, true});
+    c.push_back({"sites", "sites-unknown-band", "band = B99",
+                 [](Fixture& fx) { set_field(fx, 1, "band", "B99"); }, 3,
+                 {"{sites}, row 1 (line 2), field band: unknown band \"B99\""}, true});
+    c.push_back({"sites", "sites-band-tech-mismatch", "GSM cell on LTE band B3",
+                 [](Fixture& fx) { set_field(fx, 8, "band", "B3"); }, 3,
+                 {"{sites}, row 8 (line 9), field band: band B3 is not used by GSM"}, true});
+    c.push_back({"sites", "sites-freq-outside-band", "freq_mhz outside the band's downlink",
+                 [](Fixture& fx) { set_field(fx, 1, "freq_mhz", "1900"); }, 3,
+                 {"{sites}, row 1 (line 2), field freq_mhz: frequency 1900 MHz is outside the downlink of band B3"}, true});
+    c.push_back({"sites", "sites-empty-field", "operator left empty",
+                 [](Fixture& fx) { set_field(fx, 6, "operator", ""); }, 3,
+                 {"{sites}, row 6 (line 7), field operator: missing value"}, true});
+    c.push_back({"sites", "sites-short-row", "a row with a field too few",
+                 [](Fixture& fx) { replace_in_file(fx.sites, "46,sector65_17dbi\nVT-1,VT-1-L18-3", "46\nVT-1,VT-1-L18-3"); }, 3,
+                 {"{sites}, row 2 (line 3), field antenna: missing value"}, true});
+    c.push_back({"sites", "sites-long-row", "a row with a field too many (shifted columns)",
+                 [](Fixture& fx) { replace_in_file(fx.sites, "46,sector65_17dbi\nVT-1,VT-1-L18-3", "46,sector65_17dbi,extra\nVT-1,VT-1-L18-3"); }, 3,
+                 {"{sites}, row 2 (line 3): 16 values for 15 columns"}, true});
+    c.push_back({"sites", "sites-two-locations", "one site_id at two locations",
+                 [](Fixture& fx) { set_field(fx, 3, "lat", "21.306000"); }, 3,
+                 {"{sites}, row 3, field lon/lat: site VT-1 has cells at two locations"}, true});
+    c.push_back({"sites", "sites-two-operators", "one site_id with two operators",
+                 [](Fixture& fx) { set_field(fx, 3, "operator", "VNPT"); }, 3,
+                 {"{sites}, row 3, field operator: site VT-1 has cells of two operators"}, true});
+    c.push_back({"sites", "sites-unknown-antenna", "antenna not in the scenario's catalogue",
+                 [](Fixture& fx) { set_field(fx, 2, "antenna", "sector99"); }, 3,
+                 {"{sites}, row 2", "field antenna: antenna \"sector99\" is not in the scenario's antenna catalogue"}, true});
+    c.push_back({"sites", "sites-outside-grid", "a site far outside the AOI and margin",
+                 [](Fixture& fx) { append_line(fx.sites, "FAR-1,FAR-1-1,Viettel,105.900000,21.500000,30,0,2,4,LTE,B3,1815,20,46,sector65_17dbi"); }, 3,
+                 {"{sites}, row 10 (site FAR-1), field lon/lat", "outside the analysis grid"}});
+    c.push_back({"sites", "sites-geojson-not-point", "GeoJSON site table with a LineString",
+                 [](Fixture& fx) {
+                     spit(fx.root / "sites.geojson", sites_geojson(fx, R"({"type":"LineString","coordinates":[[105.59,21.30],[105.6,21.31]]})"));
+                     scenario_replace(fx, "sites = \"sites.csv\"", "sites = \"sites.geojson\"");
+                 }, 3, {"{root}/sites.geojson, feature 1, field geometry: expected a point geometry"}, true});
+    c.push_back({"sites", "sites-bom-crlf", "UTF-8 BOM and CRLF line ends (accepted)",
+                 [](Fixture& fx) {
+                     std::string text = "\xEF\xBB\xBF";
+                     for (const auto& l : csv_lines(fx.sites)) text += l + "\r\n";
+                     spit(fx.sites, text);
+                 }, 0, {}, true});
+    c.push_back({"sites", "freq-outside-model-range", "NR n78 cell (3500 MHz) with COST-231 Hata (1500–2000 MHz): a warning, counted in the manifest",
+                 [](Fixture& fx) { append_line(fx.sites, "VT-1,VT-1-N78-1,Viettel,105.595000,21.305000,30,0,2,4,NR,n78,3500,100,49,sector65_17dbi"); },
+                 0, {"warning: 4 cells are outside their propagation model's validity range"}, false, kRun, false,
+                 [](const Fixture& fx, const Result&) {
+                     CHECK(manifest_of(fx).at("prediction").at("cells_outside_model_validity") == 4);
+                 }});
+
+    // Rasters ----------------------------------------------------------------------------------
+    c.push_back({"rasters", "dem-not-raster", "DEM is a text file",
+                 [](Fixture& fx) { spit(fx.dem, "hello\n"); }, 3,
+                 {"{dem}: cannot open as a raster (DEM)"}, true});
+    c.push_back({"rasters", "dem-truncated", "DEM file cut in half (corrupt)",
+                 [](Fixture& fx) { const std::string b = slurp(fx.dem); spit(fx.dem, b.substr(0, b.size() / 2)); }, 3,
+                 {"{dem}: cannot warp onto the analysis grid", "IReadBlock failed"}, false});
+    c.push_back({"rasters", "dem-unreadable", "DEM not readable (mode 000)",
+                 [](Fixture& fx) { fs::permissions(fx.dem, fs::perms::none); }, 3,
+                 {"{dem}: cannot open"}, true, kRun, true});
+    c.push_back({"rasters", "dem-no-crs", "DEM without CRS",
+                 dem_edit([](RasterData& r) { r.crs_wkt.clear(); }), 3,
+                 {"{dem}: the raster has no CRS"}, true});
+    c.push_back({"rasters", "dem-no-geotransform", "DEM without georeferencing",
+                 dem_edit([](RasterData& r) { r.geotransform.reset(); r.crs_wkt.clear(); }), 3,
+                 {"{dem}: the raster has no geotransform"}, true});
+    c.push_back({"rasters", "dem-rotated", "DEM with a rotated geotransform",
+                 dem_edit([](RasterData& r) { (*r.geotransform)[2] = 1e-5; (*r.geotransform)[4] = 1e-5; }), 3,
+                 {"{dem}, geotransform: rotated or sheared rasters are not supported"}, true});
+    c.push_back({"rasters", "dem-elsewhere", "DEM does not overlap the AOI",
+                 dem_edit([](RasterData& r) { (*r.geotransform)[0] += 5.0; }), 3,
+                 {"{dem}: DEM has no valid pixel over the analysis grid"}});
+    c.push_back({"rasters", "dem-not-covering-sites", "DEM covers only the west of the grid, not the sites",
+                 dem_edit([](RasterData& r) {
+                     for (int row = 0; row < r.rows; ++row)
+                         for (int col = 50; col < r.cols; ++col) r.values[static_cast<std::size_t>(row) * r.cols + col] = static_cast<float>(*r.nodata);
+                 }), 3,
+                 {"{sites}, row 1 (site VT-1), field lon/lat: the DEM has no data at this site",
+                  "row 4 (site VT-2)"}});
+    c.push_back({"rasters", "dem-all-nodata", "DEM all nodata",
+                 dem_edit([](RasterData& r) { std::fill(r.values.begin(), r.values.end(), static_cast<float>(*r.nodata)); }), 3,
+                 {"{dem}: DEM has no valid pixel over the analysis grid"}});
+    c.push_back({"rasters", "population-all-nodata", "population raster all nodata",
+                 population_edit([](RasterData& r) { std::fill(r.values.begin(), r.values.end(), static_cast<float>(*r.nodata)); }), 3,
+                 {"{population}: population has no valid pixel over the analysis grid"}});
+    c.push_back({"rasters", "population-negative", "population with a negative count",
+                 population_edit([](RasterData& r) { r.values[static_cast<std::size_t>(r.rows / 2) * r.cols + r.cols / 2] = -5; }), 3,
+                 {"{population}: negative population count"}});
+    c.push_back({"rasters", "population-no-crs", "population raster without CRS",
+                 population_edit([](RasterData& r) { r.crs_wkt.clear(); }), 3,
+                 {"{population}: the raster has no CRS"}, true});
+    c.push_back({"rasters", "population-other-crs", "population raster in EPSG:3857 (reprojected, not rejected)",
+                 [](Fixture& fx) {
+                     warp_raster(fx.population, fx.root / "pop3857.tif", 3857);
+                     fs::rename(fx.root / "pop3857.tif", fx.population);
+                 }, 0, {}, true, kRun, false,
+                 [](const Fixture& fx, const Result&) {
+                     const auto p = manifest_of(fx).at("population");
+                     CHECK(p.at("people_in_aoi").get<double>() > 50000.0);
+                     CHECK(std::abs(p.at("relative_difference").get<double>()) < 0.01);
+                 }});
+    c.push_back({"rasters", "dem-projected", "DEM in UTM 48N instead of WGS 84 (reprojected)",
+                 [](Fixture& fx) {
+                     warp_raster(fx.dem, fx.root / "dem_utm.tif", 32648);
+                     fs::rename(fx.root / "dem_utm.tif", fx.dem);
+                 }, 0, {}, true});
+
+    // Vectors (AOI) ----------------------------------------------------------------------------
+    c.push_back({"vectors", "aoi-not-vector", "AOI is not a vector file",
+                 [](Fixture& fx) { spit(fx.aoi, "{ not json"); }, 3,
+                 {"{aoi}: cannot open as a vector layer (AOI)"}, true});
+    c.push_back({"vectors", "aoi-points", "AOI made of points",
+                 [](Fixture& fx) { spit(fx.aoi, aoi_feature(R"({"type":"Point","coordinates":[105.6,21.3]})")); }, 3,
+                 {"{aoi}, feature 0: expected a polygon or multipolygon, got Point"}, true});
+    c.push_back({"vectors", "aoi-empty", "AOI with no feature",
+                 [](Fixture& fx) { spit(fx.aoi, R"({"type":"FeatureCollection","features":[]})"); }, 3,
+                 {"{aoi}: the AOI layer has no polygon feature"}, true});
+    c.push_back({"vectors", "aoi-no-crs", "AOI shapefile without .prj",
+                 [](Fixture& fx) {
+                     write_shapefile_without_crs(fx.root / "aoi.shp");
+                     scenario_replace(fx, "aoi = \"aoi.geojson\"", "aoi = \"aoi.shp\"");
+                 }, 3, {"{root}/aoi.shp: the AOI layer has no CRS"}, true});
+    c.push_back({"vectors", "aoi-self-intersection", "AOI bow-tie polygon (repaired with make-valid and reported)",
+                 [](Fixture& fx) {
+                     spit(fx.aoi, aoi_feature(R"({"type":"Polygon","coordinates":[[[105.57,21.28],[105.63,21.34],[105.63,21.28],[105.57,21.34],[105.57,21.28]]]})"));
+                 }, 0, {"{aoi}: feature 0: invalid polygon (e.g. self-intersection) repaired with make-valid"}});
+
+    // Output folder ----------------------------------------------------------------------------
+    c.push_back({"output", "out-exists", "output folder exists, no --overwrite (left as it was)",
+                 [](Fixture& fx) { fs::create_directories(fx.out); spit(fx.out / "keep.txt", "previous"); }, 2,
+                 {"output folder {out} already exists: pass --overwrite"}});
+    c.push_back({"output", "out-is-file", "--out names an existing file (with --overwrite)",
+                 [](Fixture& fx) { spit(fx.out, "a file"); }, 2,
+                 {"output path {out} exists and is not a folder"}, false, "run {scenario} --out {out} --overwrite"});
+    c.push_back({"output", "out-parent-is-file", "--out inside a file",
+                 [](Fixture& fx) { spit(fx.runs / "file", "a file"); }, 1,
+                 {"cannot write outputs: {runs}/file is not a folder"}, false, "run {scenario} --out {runs}/file/out"});
+    c.push_back({"output", "out-not-writable", "output parent folder not writable",
+                 [](Fixture& fx) {
+                     fs::permissions(fx.runs, fs::perms::owner_read | fs::perms::owner_exec | fs::perms::group_read |
+                                                  fs::perms::group_exec | fs::perms::others_read | fs::perms::others_exec);
+                 }, 1, {"cannot write outputs: folder {runs} is not writable"}, false, kRun, true});
+
+    // Command line -----------------------------------------------------------------------------
+    c.push_back({"cli", "cli-threads-zero", "--threads 0", [](Fixture&) {}, 2, {"--threads"}, false,
+                 "--threads 0 run {scenario} --out {out}"});
+    c.push_back({"cli", "cli-no-scenario", "run without a scenario", [](Fixture&) {}, 2, {"scenario is required"}, false,
+                 "run --out {out}"});
+    c.push_back({"cli", "cli-unknown-option", "unknown option", [](Fixture&) {}, 2, {"--frobnicate"}, false,
+                 "run {scenario} --out {out} --frobnicate"});
+    return c;
+}
+
+void check(const Case& k, const Fixture& fx, const Result& r, const std::string& command,
+           const std::map<std::string, std::string>& runs_before) {
+    INFO("case ", std::string(k.id), " (", command, "): ", std::string(k.defect), "\nstderr:\n", r.err);
+    CHECK(r.signal == 0);
+    CHECK(r.code == k.code);
+    for (const auto& e : k.expect) {
+        const std::string want = fx.expand(e);
+        CHECK_MESSAGE(contains(r.err, want), "stderr lacks: ", want);
+    }
+    CHECK_MESSAGE(!contains(r.err, "ERROR 1:"), "a raw GDAL message leaked");
+    CHECK_MESSAGE(!contains(r.err, "internal"), "an unexpected exception reached main");
+    if (k.code == 0 || command == "validate") return;
+    // A failed run leaves the output parent exactly as it was: no output, no temporary folder.
+    CHECK(snapshot(fx.runs) == runs_before);
+    CHECK(entries(fx.runs) == [&] {
+        std::set<std::string> names;
+        for (const auto& [path, bytes] : runs_before) names.insert(fs::path(path).begin()->string());
+        return std::vector<std::string>(names.begin(), names.end());
+    }());
+}
+
+void run_group(const std::string& group) {
+    if (geteuid() == 0) MESSAGE("running as root: permission cases run as user nobody");
+    std::size_t n = 0;
+    for (const Case& k : catalogue()) {
+        if (k.group != group) continue;
+        ++n;
+        Fixture fx;
+        k.inject(fx);
+        const auto before = snapshot(fx.runs);
+        const Result r = run_phusong(fx, k.args, {k.unprivileged});
+        check(k, fx, r, "run", before);
+        if (k.code == 0 && k.args == kRun) {
+            CHECK_MESSAGE(entries(fx.runs) == std::vector<std::string>{"out"}, "case ", k.id);
+            CHECK(fs::exists(fx.out / "manifest.json"));
+        }
+        if (k.extra && r.code == k.code) k.extra(fx, r);
+        if (k.validate) {
+            const Result v = run_phusong(fx, "validate " + std::string(k.args == kRun ? "{scenario}" : "{root}"),
+                                         {k.unprivileged});
+            check(k, fx, v, "validate", before);
+            if (k.code == 0) CHECK(contains(v.out, "valid"));
+        }
+    }
+    CHECK(n > 0);
+}
+
+}  // namespace
+
+TEST_CASE("catalogue:index: the catalogue has at least 30 cases with unique ids; Markdown on request") {
+    const auto all = catalogue();
+    CHECK(all.size() >= 30);
+    std::set<std::string> ids;
+    for (const auto& k : all) CHECK_MESSAGE(ids.insert(k.id).second, "duplicate id ", k.id);
+    if (const char* md = std::getenv("PHUSONG_CATALOGUE_MD")) {
+        std::ofstream out(md);
+        out << "| # | case | defect | exit | message contains (`{file}` = the path given) |\n|---|---|---|---|---|\n";
+        int i = 0;
+        for (const auto& k : all) {
+            std::string msg;
+            for (const auto& e : k.expect) msg += (msg.empty() ? "" : " … ") + e;
+            for (auto pos = msg.find('|'); pos != std::string::npos; pos = msg.find('|', pos + 2)) msg.replace(pos, 1, "\\|");
+            out << "| " << ++i << " | `" << k.id << "` | " << k.defect << (k.validate ? " (also `validate`)" : "")
+                << " | " << k.code << " | " << (msg.empty() ? "—" : "`" + msg + "`") << " |\n";
+        }
+    }
+}
+
+TEST_CASE("catalogue:scenario") { run_group("scenario"); }
+TEST_CASE("catalogue:sites") { run_group("sites"); }
+TEST_CASE("catalogue:rasters") { run_group("rasters"); }
+TEST_CASE("catalogue:vectors") { run_group("vectors"); }
+TEST_CASE("catalogue:output") { run_group("output"); }
+TEST_CASE("catalogue:cli") { run_group("cli"); }
+
+}  // namespace phusong::catalogue
