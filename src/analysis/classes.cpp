@@ -8,6 +8,7 @@
 
 #include "phusong/analysis/analysis.hpp"
 #include "phusong/core/error.hpp"
+#include "phusong/core/text.hpp"
 
 namespace phusong::analysis {
 

@@ -6,22 +6,10 @@
 
 #include "phusong/analysis/analysis.hpp"
 #include "phusong/core/error.hpp"
+#include "phusong/core/text.hpp"
 #include "phusong/geo/gdal.hpp"
 
 namespace phusong::analysis {
-
-std::string slug(const std::string& name) {
-    std::string out;
-    for (unsigned char c : name) {
-        if (std::isalnum(c) != 0 && c < 128) {
-            out += static_cast<char>(std::tolower(c));
-        } else if (!out.empty() && out.back() != '_') {
-            out += '_';
-        }
-    }
-    while (!out.empty() && out.back() == '_') out.pop_back();
-    return out;
-}
 
 std::vector<LayerInfo> layer_infos(const sites::SiteTable& table) {
     std::vector<LayerInfo> out;

@@ -15,6 +15,7 @@
 #include "phusong/core/interrupt.hpp"
 #include "phusong/core/manifest.hpp"
 #include "phusong/core/scenario.hpp"
+#include "phusong/core/text.hpp"
 #include "phusong/coverage/predict.hpp"
 #include "phusong/geo/grid_inputs.hpp"
 #include "phusong/io/geotiff.hpp"
@@ -140,7 +141,7 @@ public:
                 writers.run([&, r = std::move(result)] {
                     const io::LayerWriteOptions options{tags, std::string(radio::to_string(r.model.kind)),
                                                         scenario.prediction.load};
-                    const std::string dir = "layers/" + io::slug(r.name);
+                    const std::string dir = "layers/" + slug(r.name);
                     layer_entries[r.layer] = io::write_layer(out.file(dir), dir, g.grid, r, table, options);
                     // The analysis keeps what it needs of the layer (statistics, gaps, its share of
                     // the unions) before the layer is freed.
@@ -156,7 +157,7 @@ public:
         const double predict_s = predict_timer.stop();
         manifest.section("layers") = layer_entries;
         for (const auto& l : table.layers) {
-            const std::string dir = "layers/" + io::slug(l.name);
+            const std::string dir = "layers/" + slug(l.name);
             manifest.add_output(dir + "/coverage_class.tif", "coverage class of " + l.name + " (0 none, 1 fair, 2 good)");
         }
 

@@ -42,19 +42,6 @@ void write_cells_csv(const std::filesystem::path& path, const sites::SiteTable& 
     if (!out) throw Error("cannot write " + path.string());
 }
 
-std::string slug(const std::string& name) {
-    std::string out;
-    for (unsigned char c : name) {
-        if (std::isalnum(c) != 0 && c < 128) {
-            out += static_cast<char>(std::tolower(c));
-        } else if (!out.empty() && out.back() != '_') {
-            out += '_';
-        }
-    }
-    while (!out.empty() && out.back() == '_') out.pop_back();
-    return out;
-}
-
 nlohmann::ordered_json write_layer(const std::filesystem::path& folder, const std::string& relative_folder,
                                    const geo::Grid& grid, const coverage::LayerResult& r,
                                    const sites::SiteTable& table, const LayerWriteOptions& options) {

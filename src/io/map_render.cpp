@@ -16,25 +16,12 @@
 
 #include "phusong/core/error.hpp"
 #include "phusong/geo/gdal.hpp"
+#include "xml.hpp"
 
 namespace phusong::io {
 namespace fs = std::filesystem;
 
 namespace {
-
-struct XmlFree {
-    void operator()(CPLXMLNode* n) const noexcept { CPLDestroyXMLNode(n); }
-};
-using XmlPtr = std::unique_ptr<CPLXMLNode, XmlFree>;
-
-/// The top-level element `name` of a parsed document (CPLParseXMLString returns the DOCTYPE or
-/// <?xml?> node first, with the root element as its sibling).
-CPLXMLNode* top_element(CPLXMLNode* n, const char* name) {
-    for (; n != nullptr; n = n->psNext) {
-        if (n->eType == CXT_Element && std::string(n->pszValue) == name) return n;
-    }
-    return nullptr;
-}
 
 std::string read_text(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);

@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "phusong/core/error.hpp"
+#include "phusong/core/text.hpp"
 
 namespace phusong::io {
 namespace {
@@ -17,20 +18,6 @@ struct Item {
     const char* colour;
     const char* label;
 };
-
-std::string escape(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            default: out += c;
-        }
-    }
-    return out;
-}
 
 std::string header() {
     return "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
@@ -53,7 +40,7 @@ std::string pseudocolour(const std::vector<Item>& items, bool discrete, double m
     for (const Item& it : items) {
         x += fmt::format("          <item alpha=\"255\" value=\"{}\" color=\"{}\" label=\"{}\"/>\n",
                          std::isinf(it.upper) ? std::string("inf") : fmt::format("{}", it.upper), it.colour,
-                         escape(it.label));
+                         xml_escape(it.label));
     }
     return x + "        </colorrampshader>\n      </rastershader>\n    </rasterrenderer>\n";
 }
@@ -150,7 +137,7 @@ void write_server_style(const std::filesystem::path& raster,
         const auto& q = rgb[static_cast<std::size_t>(h) % 6];
         const auto to8 = [&](double ch) { return static_cast<int>((ch + v - c) * 255.0 + 0.5); };
         body += fmt::format("        <paletteEntry value=\"{}\" color=\"#{:02x}{:02x}{:02x}\" alpha=\"255\" label=\"{}\"/>\n",
-                            value, to8(q[0]), to8(q[1]), to8(q[2]), escape(label));
+                            value, to8(q[0]), to8(q[1]), to8(q[2]), xml_escape(label));
     }
     body += "      </colorPalette>\n    </rasterrenderer>\n";
     write_text(style_path(raster), header() + body + footer());

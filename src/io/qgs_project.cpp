@@ -19,26 +19,13 @@
 #include "phusong/core/hash.hpp"
 #include "phusong/geo/gdal.hpp"
 #include "phusong/io/qgis_style.hpp"
+#include "xml.hpp"
 
 namespace phusong::io {
 namespace fs = std::filesystem;
 using json = nlohmann::ordered_json;
 
 namespace {
-
-struct XmlFree {
-    void operator()(CPLXMLNode* n) const noexcept { CPLDestroyXMLNode(n); }
-};
-using XmlPtr = std::unique_ptr<CPLXMLNode, XmlFree>;
-
-/// The top-level element `name` of a parsed document (CPLParseXMLString returns the DOCTYPE or
-/// <?xml?> node first, with the root element as its sibling).
-CPLXMLNode* top_element(CPLXMLNode* n, const char* name) {
-    for (; n != nullptr; n = n->psNext) {
-        if (n->eType == CXT_Element && std::string(n->pszValue) == name) return n;
-    }
-    return nullptr;
-}
 
 std::string read_text(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "phusong/core/error.hpp"
+#include "phusong/core/text.hpp"
 #include "phusong/geo/gdal.hpp"
 #include "phusong/io/map_render.hpp"
 #include "phusong/io/qgis_style.hpp"
@@ -37,22 +38,6 @@ std::string read_bytes(const fs::path& path) {
 bool is_file(const fs::path& p) {
     std::error_code ec;
     return fs::is_regular_file(p, ec);
-}
-
-std::string esc(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (char c : s) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&#39;"; break;
-            default: out += c;
-        }
-    }
-    return out;
 }
 
 /// "1234567" → "1,234,567" (the digits of an integer string; sign kept).
@@ -88,11 +73,11 @@ std::string format_cell(const std::string& value, const std::string& column) {
     std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
     const bool identifier = lower == "id" || lower == "index" || lower == "year" || lower == "rank" ||
                             lower.ends_with("_id") || lower.ends_with("code") || lower.ends_with("_index");
-    if (identifier) return esc(value);
+    if (identifier) return xml_escape(value);
     std::smatch m;
     if (std::regex_match(value, integer)) return group_digits(value);
     if (std::regex_match(value, m, decimal)) return group_digits(m[1].str()) + m[2].str();
-    return esc(value);
+    return xml_escape(value);
 }
 
 bool numeric(const std::string& v) {
@@ -128,8 +113,8 @@ Table read_table(const fs::path& file, std::size_t max_rows) {
 }
 
 std::string html_table(const Table& t, const std::string& id) {
-    std::string h = "<table" + (id.empty() ? std::string() : " id=\"" + esc(id) + "\"") + ">\n<thead><tr>";
-    for (const auto& c : t.columns) h += "<th>" + esc(c) + "</th>";
+    std::string h = "<table" + (id.empty() ? std::string() : " id=\"" + xml_escape(id) + "\"") + ">\n<thead><tr>";
+    for (const auto& c : t.columns) h += "<th>" + xml_escape(c) + "</th>";
     h += "</tr></thead>\n<tbody>\n";
     for (const auto& row : t.rows) {
         h += "<tr>";
@@ -152,9 +137,9 @@ std::string html_table(const Table& t, const std::string& id) {
 std::string json_scalar(const json& v) {
     if (v.is_number()) return format_number(v.get<double>());
     if (v.is_boolean()) return v.get<bool>() ? "yes" : "no";
-    if (v.is_string()) return esc(v.get<std::string>());
+    if (v.is_string()) return xml_escape(v.get<std::string>());
     if (v.is_null()) return "–";
-    return esc(v.dump());
+    return xml_escape(v.dump());
 }
 
 /// Rows "key path → value" for the scalars of a JSON section; arrays of objects become tables.
@@ -169,8 +154,8 @@ void flatten(const json& v, const std::string& prefix, std::vector<std::pair<std
                 if (std::find(t.columns.begin(), t.columns.end(), k) == t.columns.end()) t.columns.push_back(k);
             }
         }
-        std::string h = "<h4>" + esc(prefix) + "</h4>\n<table>\n<thead><tr>";
-        for (const auto& c : t.columns) h += "<th>" + esc(c) + "</th>";
+        std::string h = "<h4>" + xml_escape(prefix) + "</h4>\n<table>\n<thead><tr>";
+        for (const auto& c : t.columns) h += "<th>" + xml_escape(c) + "</th>";
         h += "</tr></thead>\n<tbody>\n";
         for (const auto& item : v) {
             h += "<tr>";
@@ -206,7 +191,7 @@ std::string key_value_table(const json& section, const std::string& id) {
             std::string lower = k;
             std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
             const bool headline = lower.find("ratio") != std::string::npos || lower.find("optimal") != std::string::npos;
-            h += std::string(headline ? "<tr class=\"headline\">" : "<tr>") + "<th>" + esc(k) + "</th><td class=\"n\">" +
+            h += std::string(headline ? "<tr class=\"headline\">" : "<tr>") + "<th>" + xml_escape(k) + "</th><td class=\"n\">" +
                  v + "</td></tr>\n";
         }
         h += "</tbody></table>\n";
@@ -222,7 +207,7 @@ std::string base64(const std::string& bytes) {
 }
 
 std::string img(const std::string& png, const std::string& alt) {
-    return "<img alt=\"" + esc(alt) + "\" src=\"data:image/png;base64," + base64(png) + "\">";
+    return "<img alt=\"" + xml_escape(alt) + "\" src=\"data:image/png;base64," + base64(png) + "\">";
 }
 
 std::string css_colour(const Rgba& c) { return fmt::format("#{:02x}{:02x}{:02x}", c[0], c[1], c[2]); }
@@ -234,7 +219,7 @@ std::string legend(const RasterColours& colours, std::size_t max_items = 12) {
     if (stops.size() > max_items) stops.resize(max_items);
     for (const auto& s : stops) {
         h += "<li><span class=\"sw\" style=\"background:" + css_colour(s.rgba) + "\"></span>" +
-             esc(s.label.empty() ? format_number(s.value) : s.label) + "</li>";
+             xml_escape(s.label.empty() ? format_number(s.value) : s.label) + "</li>";
     }
     return h + "</ul>";
 }
@@ -254,7 +239,7 @@ void draw_outlines(MapCanvas& canvas, const Paths& p) {
 
 std::string figure(const std::vector<std::uint8_t>& png, const std::string& title, const std::string& caption,
                    const std::string& legend_html) {
-    return "<figure>\n<figcaption><b>" + esc(title) + "</b> " + caption + "</figcaption>\n" + img(std::string(png.begin(), png.end()), title) +
+    return "<figure>\n<figcaption><b>" + xml_escape(title) + "</b> " + caption + "</figcaption>\n" + img(std::string(png.begin(), png.end()), title) +
            "\n" + legend_html + "\n</figure>\n";
 }
 
@@ -306,7 +291,7 @@ std::vector<std::pair<std::string, std::string>> credits_for(const fs::path& inp
 }
 
 std::string section_not_run(const std::string& what) {
-    return "<p class=\"notrun\">" + esc(what) + ": not run.</p>\n";
+    return "<p class=\"notrun\">" + xml_escape(what) + ": not run.</p>\n";
 }
 
 const char* kStyle = R"(
@@ -349,13 +334,13 @@ std::string report_html(const fs::path& dir, const json& manifest, const OutputC
 
     std::string h = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-                    "<title>Coverage report: " + esc(title) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n";
+                    "<title>Coverage report: " + xml_escape(title) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n";
     const std::string version = manifest.contains("engine") ? manifest["engine"].value("version", "") : "";
     const std::string config = manifest.contains("scenario") ? manifest["scenario"].value("config_sha256", "") : "";
-    h += "<h1>Coverage report: " + esc(title) + "</h1>\n";
-    h += "<p class=\"meta\">phusong " + esc(version) + " · scenario file " +
-         esc(manifest.contains("scenario") ? manifest["scenario"].value("file", "") : "") +
-         " · config sha256 <code>" + esc(config) + "</code></p>\n";
+    h += "<h1>Coverage report: " + xml_escape(title) + "</h1>\n";
+    h += "<p class=\"meta\">phusong " + xml_escape(version) + " · scenario file " +
+         xml_escape(manifest.contains("scenario") ? manifest["scenario"].value("file", "") : "") +
+         " · config sha256 <code>" + xml_escape(config) + "</code></p>\n";
     h += "<nav><a href=\"#kpis\">Key figures</a><a href=\"#maps\">Maps</a><a href=\"#admin\">Admin units</a>"
          "<a href=\"#plan\">5G plan</a><a href=\"#layers\">Network layers</a><a href=\"#parameters\">Parameters</a>"
          "<a href=\"#sources\">Data sources</a></nav>\n";
@@ -363,7 +348,7 @@ std::string report_html(const fs::path& dir, const json& manifest, const OutputC
     // ---- key figures
     h += "<section id=\"kpis\">\n<h2>Key figures</h2>\n<table id=\"kpi\" class=\"kv\">\n<tbody>\n";
     const auto kpi = [&](const std::string& name, const std::string& value) {
-        h += "<tr><th>" + esc(name) + "</th><td class=\"n\">" + value + "</td></tr>\n";
+        h += "<tr><th>" + xml_escape(name) + "</th><td class=\"n\">" + value + "</td></tr>\n";
     };
     if (manifest.contains("population")) {
         const auto& pop = manifest["population"];
@@ -424,7 +409,7 @@ std::string report_html(const fs::path& dir, const json& manifest, const OutputC
                 if (fs::path(l.value("folder", "")) == cat.signal->parent_path()) layer_name = l.value("name", layer_name);
             }
             h += figure(c.png(), "Best-server signal: " + layer_name,
-                        "(<code>" + esc(cat.signal->generic_string()) + "</code>, in the bands of its QGIS style)",
+                        "(<code>" + xml_escape(cat.signal->generic_string()) + "</code>, in the bands of its QGIS style)",
                         legend(colours));
         }
         // Coverage classes of the best of all operators, one map per technology.
@@ -436,7 +421,7 @@ std::string report_html(const fs::path& dir, const json& manifest, const OutputC
                 const RasterColours colours = read_raster_colours(style_path(p.file(layer.relative)));
                 c.draw_raster(p.file(layer.relative), colours, 0.8, true);
                 draw_outlines(c, p);
-                h += figure(c.png(), layer.name, "(<code>" + esc(layer.relative.generic_string()) + "</code>)",
+                h += figure(c.png(), layer.name, "(<code>" + xml_escape(layer.relative.generic_string()) + "</code>)",
                             legend(colours));
             }
         }
@@ -511,7 +496,7 @@ std::string report_html(const fs::path& dir, const json& manifest, const OutputC
     if (!csvs.empty()) {
         h += "<section id=\"tables\">\n<h2>Other tables</h2>\n";
         for (const auto& rel : csvs) {
-            h += "<details><summary><code>" + esc(rel.generic_string()) + "</code></summary>\n" +
+            h += "<details><summary><code>" + xml_escape(rel.generic_string()) + "</code></summary>\n" +
                  html_table(read_table(p.file(rel), kMaxTableRows), "") + "</details>\n";
         }
         h += "</section>\n";
@@ -527,12 +512,12 @@ std::string report_html(const fs::path& dir, const json& manifest, const OutputC
              "<th>band</th><th>signal</th><th>model</th><th>floor (dBm)</th><th>area with signal (km²)</th>"
              "<th>folder</th></tr></thead>\n<tbody>\n";
         for (const auto& l : manifest["layers"]) {
-            h += "<tr><td>" + esc(l.value("name", "")) + "</td><td>" + esc(l.value("operator", "")) + "</td><td>" +
-                 esc(l.value("technology", "")) + "</td><td>" + esc(l.value("band", "")) + "</td><td>" +
-                 esc(l.value("signal", "")) + "</td><td>" + esc(l.value("model", "")) + "</td><td class=\"n\">" +
+            h += "<tr><td>" + xml_escape(l.value("name", "")) + "</td><td>" + xml_escape(l.value("operator", "")) + "</td><td>" +
+                 xml_escape(l.value("technology", "")) + "</td><td>" + xml_escape(l.value("band", "")) + "</td><td>" +
+                 xml_escape(l.value("signal", "")) + "</td><td>" + xml_escape(l.value("model", "")) + "</td><td class=\"n\">" +
                  format_number(l.value("floor_dbm", 0.0)) + "</td><td class=\"n\">" +
                  format_number(std::round(l.value("pixels_with_signal", 0.0) * px_km2 * 10) / 10) +
-                 "</td><td><code>" + esc(l.value("folder", "")) + "</code></td></tr>\n";
+                 "</td><td><code>" + xml_escape(l.value("folder", "")) + "</code></td></tr>\n";
         }
         h += "</tbody></table>\n";
     } else {
@@ -566,9 +551,9 @@ std::string report_html(const fs::path& dir, const json& manifest, const OutputC
     for (const auto& i : manifest.value("inputs", json::array())) {
         const fs::path path = i.value("path", "");
         std::string credits;
-        for (const auto& [k, v] : credits_for(path)) credits += "<b>" + esc(k) + ":</b> " + esc(v) + "<br>";
-        h += "<tr><td>" + esc(i.value("role", "")) + "</td><td><code>" + esc(path.generic_string()) +
-             "</code></td><td><code>" + esc(i.value("sha256", "")) + "</code></td><td>" + credits + "</td></tr>\n";
+        for (const auto& [k, v] : credits_for(path)) credits += "<b>" + xml_escape(k) + ":</b> " + xml_escape(v) + "<br>";
+        h += "<tr><td>" + xml_escape(i.value("role", "")) + "</td><td><code>" + xml_escape(path.generic_string()) +
+             "</code></td><td><code>" + xml_escape(i.value("sha256", "")) + "</code></td><td>" + credits + "</td></tr>\n";
     }
     h += "</tbody></table>\n</section>\n</body>\n</html>\n";
     return h;

@@ -6,23 +6,10 @@
 #include <limits>
 
 #include "phusong/core/error.hpp"
+#include "phusong/core/text.hpp"
 
 namespace phusong::io {
 namespace {
-
-std::string escape(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            default: out += c;
-        }
-    }
-    return out;
-}
 
 /// "#rrggbb" → "r,g,b,255" as QGIS symbol properties want it.
 std::string rgba(const std::string& hex) {
@@ -55,7 +42,7 @@ void write_graduated_polygon_style(const std::filesystem::path& vector_file, con
     for (std::size_t i = 0; i < classes.size(); ++i) {
         const GraduatedClass& c = classes[i];
         ranges += fmt::format("      <range lower=\"{}\" upper=\"{}\" symbol=\"{}\" label=\"{}\" render=\"true\"/>\n",
-                              c.lower, c.upper, i, escape(c.label));
+                              c.lower, c.upper, i, xml_escape(c.label));
         symbols += fmt::format(
             "      <symbol type=\"fill\" name=\"{}\" alpha=\"0.8\" clip_to_extent=\"1\" force_rhr=\"0\">\n"
             "        <layer class=\"SimpleFill\" enabled=\"1\" locked=\"0\" pass=\"0\">\n"
@@ -71,7 +58,7 @@ void write_graduated_polygon_style(const std::filesystem::path& vector_file, con
                std::string(kHeader) +
                    fmt::format("  <renderer-v2 type=\"graduatedSymbol\" attr=\"{}\" graduatedMethod=\"GraduatedColor\" "
                                "symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n    <ranges>\n",
-                               escape(attribute)) +
+                               xml_escape(attribute)) +
                    ranges + "    </ranges>\n    <symbols>\n" + symbols +
                    "    </symbols>\n  </renderer-v2>\n  <blendMode>0</blendMode>\n</qgis>\n");
 }

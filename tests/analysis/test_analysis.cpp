@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "phusong/analysis/analysis.hpp"
+#include "phusong/core/text.hpp"
 #include "phusong/geo/gdal.hpp"
 
 using namespace phusong;

@@ -237,9 +237,6 @@ private:
 
 // --- setting the stage up (shared by `phusong run` and `phusong analyse`) ------------------------
 
-/// "Viettel LTE B3" → "viettel_lte_b3" (the same folder names as io::slug).
-[[nodiscard]] std::string slug(const std::string& name);
-
 /// The layers of a site table as the analysis sees them, in SiteTable::layers order.
 [[nodiscard]] std::vector<LayerInfo> layer_infos(const sites::SiteTable& table);
 

@@ -17,9 +17,6 @@ namespace phusong::io {
 /// lon, lat, azimuth_deg, height_agl_m. UTF-8, RFC 4180 quoting. Throws Error if not written.
 void write_cells_csv(const std::filesystem::path& path, const sites::SiteTable& table);
 
-/// "Viettel LTE B3" → "viettel_lte_b3": a folder name that survives every file system.
-[[nodiscard]] std::string slug(const std::string& name);
-
 struct LayerWriteOptions {
     std::map<std::string, std::string> tags;  ///< dataset metadata stamped on every raster
     std::string model;                        ///< propagation model name, for the metadata
