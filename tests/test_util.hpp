@@ -1,10 +1,14 @@
 #pragma once
 // Helpers shared by the tests: temporary folders and files.
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <map>
 #include <random>
 #include <string>
+#include <vector>
 
 namespace phusong::test {
 
@@ -37,5 +41,30 @@ private:
 
 inline std::filesystem::path test_data_dir() { return PHUSONG_TEST_DATA_DIR; }
 inline std::filesystem::path gis_data_dir() { return PHUSONG_GIS_DATA_DIR; }
+
+/// A file's bytes ("" if it cannot be read).
+inline std::string slurp(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+/// Sorted names in a folder (empty if it does not exist).
+inline std::vector<std::string> entries(const std::filesystem::path& dir) {
+    std::vector<std::string> names;
+    std::error_code ec;
+    if (!std::filesystem::exists(dir, ec)) return names;
+    for (const auto& e : std::filesystem::directory_iterator(dir)) names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+/// Every regular file under a folder by relative path, with its bytes.
+inline std::map<std::string, std::string> snapshot(const std::filesystem::path& dir) {
+    std::map<std::string, std::string> files;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+        if (e.is_regular_file()) files[std::filesystem::relative(e.path(), dir).string()] = slurp(e.path());
+    }
+    return files;
+}
 
 }  // namespace phusong::test

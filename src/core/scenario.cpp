@@ -1,7 +1,5 @@
 #include "phusong/core/scenario.hpp"
 
-#include <fmt/format.h>
-
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -101,13 +99,6 @@ constexpr std::array<std::pair<std::string_view, DiffractionMethod>, 3> kDiffrac
     {"delta_bullington", DiffractionMethod::delta_bullington},
 }};
 
-void check_range(TomlTableReader& r, std::string_view key, double v, double lo, double hi,
-                 std::string_view unit) {
-    if (!(v >= lo && v <= hi)) {
-        r.problem(key, fmt::format("expected {:g} ≤ {} ≤ {:g} ({}), got {:g}", lo, key, hi, unit, v));
-    }
-}
-
 /// Model keys shared by [prediction] and [prediction.layer."NAME"].
 void read_model(TomlTableReader& r, radio::ModelConfig& m) {
     std::optional<std::string> kind;
@@ -129,7 +120,7 @@ void read_model(TomlTableReader& r, radio::ModelConfig& m) {
     std::optional<double> weight;
     r.get("diffraction_weight", weight);
     if (weight) {
-        check_range(r, "diffraction_weight", *weight, 0, 5, "dimensionless");
+        r.check_range("diffraction_weight", *weight, 0, 5, "dimensionless");
         m.diffraction_weight = *weight;
     }
     TomlTableReader spm = r.table("spm");
@@ -139,7 +130,7 @@ void read_model(TomlTableReader& r, radio::ModelConfig& m) {
     std::optional<double> k4;
     spm.get("k4", k4);
     if (k4) {
-        check_range(spm, "k4", *k4, 0, 5, "dimensionless");
+        spm.check_range("k4", *k4, 0, 5, "dimensionless");
         m.spm.k4 = *k4;
     }
     spm.get("k5", m.spm.k5);
@@ -177,13 +168,13 @@ void read_prediction(TomlTableReader r, PredictionConfig& p) {
         group.finish();
     }
     r.finish();
-    check_range(r, "receiver_height_m", p.receiver_height_m, 0.5, 50, "metres");
-    check_range(r, "max_radius_m", p.max_radius_m, 100, 200000, "metres");
-    check_range(r, "k_factor", p.k_factor, 0.5, 10, "dimensionless");
-    check_range(r, "feeder_loss_db", p.feeder_loss_db, 0, 20, "dB");
-    check_range(r, "load", p.load, 0, 1, "fraction");
-    check_range(r, "noise_figure_db", p.noise_figure_db, 0, 20, "dB");
-    check_range(r, "ray_spacing_px", p.ray_spacing_px, 0.25, 8, "pixels");
+    r.check_range("receiver_height_m", p.receiver_height_m, 0.5, 50, "metres");
+    r.check_range("max_radius_m", p.max_radius_m, 100, 200000, "metres");
+    r.check_range("k_factor", p.k_factor, 0.5, 10, "dimensionless");
+    r.check_range("feeder_loss_db", p.feeder_loss_db, 0, 20, "dB");
+    r.check_range("load", p.load, 0, 1, "fraction");
+    r.check_range("noise_figure_db", p.noise_figure_db, 0, 20, "dB");
+    r.check_range("ray_spacing_px", p.ray_spacing_px, 0.25, 8, "pixels");
     if (p.nr_scs_khz != 15 && p.nr_scs_khz != 30 && p.nr_scs_khz != 60) {
         r.problem("nr_scs_khz", "expected 15, 30 or 60 (kHz), got " + std::to_string(p.nr_scs_khz));
     }
@@ -201,11 +192,11 @@ void read_antennas(TomlTableReader r, std::map<std::string, AntennaSpec>& out) {
         ar.get("side_lobe_db", a.sector.side_lobe_db, "dB");
         ar.finish();
         if (a.msi_file) check_file(ar, "msi", *a.msi_file);
-        check_range(ar, "gain_dbi", a.sector.gain_dbi, -10, 40, "dBi");
-        check_range(ar, "h_beamwidth_deg", a.sector.h_beamwidth_deg, 1, 360, "degrees");
-        check_range(ar, "v_beamwidth_deg", a.sector.v_beamwidth_deg, 1, 180, "degrees");
-        check_range(ar, "front_to_back_db", a.sector.front_to_back_db, 0, 60, "dB");
-        check_range(ar, "side_lobe_db", a.sector.side_lobe_db, 0, 60, "dB");
+        ar.check_range("gain_dbi", a.sector.gain_dbi, -10, 40, "dBi");
+        ar.check_range("h_beamwidth_deg", a.sector.h_beamwidth_deg, 1, 360, "degrees");
+        ar.check_range("v_beamwidth_deg", a.sector.v_beamwidth_deg, 1, 180, "degrees");
+        ar.check_range("front_to_back_db", a.sector.front_to_back_db, 0, 60, "dB");
+        ar.check_range("side_lobe_db", a.sector.side_lobe_db, 0, 60, "dB");
         out[name] = a;
     }
     r.finish();

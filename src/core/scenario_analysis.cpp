@@ -12,12 +12,6 @@ namespace {
 
 constexpr std::array<const char*, 4> kTechKeys = {"GSM", "UMTS", "LTE", "NR"};
 
-void check(TomlTableReader& r, std::string_view key, double v, double lo, double hi, std::string_view unit) {
-    if (!(v >= lo && v <= hi)) {
-        r.problem(key, fmt::format("expected {:g} ≤ {} ≤ {:g} ({}), got {:g}", lo, key, hi, unit, v));
-    }
-}
-
 void read_thresholds(TomlTableReader r, ClassThresholds& t) {
     r.get("good_signal_dbm", t.good_signal_dbm, "dBm");
     r.get("fair_signal_dbm", t.fair_signal_dbm, "dBm");
@@ -26,12 +20,12 @@ void read_thresholds(TomlTableReader r, ClassThresholds& t) {
     r.get("good_throughput_mbps", t.good_throughput_mbps, "Mbit/s");
     r.get("fair_throughput_mbps", t.fair_throughput_mbps, "Mbit/s");
     r.finish();
-    check(r, "good_signal_dbm", t.good_signal_dbm, -160, 0, "dBm");
-    check(r, "fair_signal_dbm", t.fair_signal_dbm, -160, 0, "dBm");
-    check(r, "good_sinr_db", t.good_sinr_db, -30, 50, "dB");
-    check(r, "fair_sinr_db", t.fair_sinr_db, -30, 50, "dB");
-    check(r, "good_throughput_mbps", t.good_throughput_mbps, 0, 100000, "Mbit/s");
-    check(r, "fair_throughput_mbps", t.fair_throughput_mbps, 0, 100000, "Mbit/s");
+    r.check_range("good_signal_dbm", t.good_signal_dbm, -160, 0, "dBm");
+    r.check_range("fair_signal_dbm", t.fair_signal_dbm, -160, 0, "dBm");
+    r.check_range("good_sinr_db", t.good_sinr_db, -30, 50, "dB");
+    r.check_range("fair_sinr_db", t.fair_sinr_db, -30, 50, "dB");
+    r.check_range("good_throughput_mbps", t.good_throughput_mbps, 0, 100000, "Mbit/s");
+    r.check_range("fair_throughput_mbps", t.fair_throughput_mbps, 0, 100000, "Mbit/s");
     // "good" must be a subset of "fair", or the classes would not nest.
     if (t.good_signal_dbm < t.fair_signal_dbm) {
         r.problem("good_signal_dbm", fmt::format("expected good_signal_dbm ≥ fair_signal_dbm ({:g} dBm), got {:g}",
@@ -94,16 +88,16 @@ void read_analysis(TomlTableReader r, AnalysisConfig& out) {
     r.get("geopackage", out.geopackage);
     read_census(r.table("census"), out.census);
     r.finish();
-    check(r, "sensitivity_max_dbm", out.sensitivity_max_dbm, -160, 0, "dBm");
-    check(r, "sensitivity_min_dbm", out.sensitivity_min_dbm, -160, 0, "dBm");
-    check(r, "sensitivity_step_db", out.sensitivity_step_db, 0.1, 50, "dB");
+    r.check_range("sensitivity_max_dbm", out.sensitivity_max_dbm, -160, 0, "dBm");
+    r.check_range("sensitivity_min_dbm", out.sensitivity_min_dbm, -160, 0, "dBm");
+    r.check_range("sensitivity_step_db", out.sensitivity_step_db, 0.1, 50, "dB");
     if (out.sensitivity_min_dbm > out.sensitivity_max_dbm) {
         r.problem("sensitivity_min_dbm", fmt::format("expected sensitivity_min_dbm ≤ sensitivity_max_dbm ({:g}), got {:g}",
                                                      out.sensitivity_max_dbm, out.sensitivity_min_dbm));
     }
-    check(r, "gap_min_area_km2", out.gap_min_area_km2, 0, 1e6, "km²");
-    check(r, "gap_min_population", out.gap_min_population, 0, 1e9, "people");
-    check(r, "gap_simplify_px", out.gap_simplify_px, 0, 10, "pixels");
+    r.check_range("gap_min_area_km2", out.gap_min_area_km2, 0, 1e6, "km²");
+    r.check_range("gap_min_population", out.gap_min_population, 0, 1e9, "people");
+    r.check_range("gap_simplify_px", out.gap_simplify_px, 0, 10, "pixels");
 }
 
 std::string prediction_config_hash(const std::filesystem::path& scenario_file) {

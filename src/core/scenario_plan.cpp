@@ -1,17 +1,8 @@
-#include <fmt/format.h>
-
 #include "phusong/core/plan_config.hpp"
 #include "phusong/core/toml_reader.hpp"
 
 namespace phusong {
 namespace {
-
-void check_range(TomlTableReader& r, std::string_view key, double v, double lo, double hi,
-                 std::string_view unit) {
-    if (!(v >= lo && v <= hi)) {
-        r.problem(key, fmt::format("expected {:g} ≤ {} ≤ {:g} ({}), got {:g}", lo, key, hi, unit, v));
-    }
-}
 
 }  // namespace
 
@@ -55,27 +46,27 @@ void read_plan(TomlTableReader r, PlanConfig& p) {
     r.get("ilp_time_limit_s", p.ilp_time_limit_s, "seconds");
     r.finish();
 
-    check_range(r, "freq_mhz", p.freq_mhz, 400, 100000, "MHz");
-    check_range(r, "bandwidth_mhz", p.bandwidth_mhz, 0.1, 400, "MHz");
-    check_range(r, "tx_power_dbm", p.tx_power_dbm, -10, 70, "dBm");
+    r.check_range("freq_mhz", p.freq_mhz, 400, 100000, "MHz");
+    r.check_range("bandwidth_mhz", p.bandwidth_mhz, 0.1, 400, "MHz");
+    r.check_range("tx_power_dbm", p.tx_power_dbm, -10, 70, "dBm");
     if (p.sectors < 1 || p.sectors > 12) {
         r.problem("sectors", "expected 1 ≤ sectors ≤ 12, got " + std::to_string(p.sectors));
     }
-    check_range(r, "first_azimuth_deg", p.first_azimuth_deg, 0, 359.999999, "degrees");
-    check_range(r, "mech_tilt_deg", p.mech_tilt_deg, -20, 30, "degrees");
-    check_range(r, "elec_tilt_deg", p.elec_tilt_deg, -20, 30, "degrees");
-    check_range(r, "upgrade_cost", p.upgrade_cost, 1e-9, 1e12, "cost units, > 0");
-    check_range(r, "greenfield_spacing_m", p.greenfield_spacing_m, 50, 50000, "metres");
-    check_range(r, "greenfield_min_distance_m", p.greenfield_min_distance_m, 0, 50000, "metres");
-    check_range(r, "greenfield_min_people", p.greenfield_min_people, 0, 1e9, "people");
-    check_range(r, "greenfield_height_m", p.greenfield_height_m, 0.5, 300, "metres");
-    check_range(r, "greenfield_cost", p.greenfield_cost, 1e-9, 1e12, "cost units, > 0");
-    check_range(r, "demand_cell_m", p.demand_cell_m, 1, 5000, "metres");
-    check_range(r, "coverage_threshold_dbm", p.coverage_threshold_dbm, -140, -44, "dBm");
-    if (p.budget) check_range(r, "budget", *p.budget, 1e-9, 1e12, "sites or cost units, > 0");
-    check_range(r, "target_share", p.target_share, 1e-6, 1, "fraction of the AOI's people");
-    check_range(r, "min_spacing_m", p.min_spacing_m, 0, 50000, "metres");
-    check_range(r, "ilp_time_limit_s", p.ilp_time_limit_s, 0.1, 86400, "seconds");
+    r.check_range("first_azimuth_deg", p.first_azimuth_deg, 0, 359.999999, "degrees");
+    r.check_range("mech_tilt_deg", p.mech_tilt_deg, -20, 30, "degrees");
+    r.check_range("elec_tilt_deg", p.elec_tilt_deg, -20, 30, "degrees");
+    r.check_range("upgrade_cost", p.upgrade_cost, 1e-9, 1e12, "cost units, > 0");
+    r.check_range("greenfield_spacing_m", p.greenfield_spacing_m, 50, 50000, "metres");
+    r.check_range("greenfield_min_distance_m", p.greenfield_min_distance_m, 0, 50000, "metres");
+    r.check_range("greenfield_min_people", p.greenfield_min_people, 0, 1e9, "people");
+    r.check_range("greenfield_height_m", p.greenfield_height_m, 0.5, 300, "metres");
+    r.check_range("greenfield_cost", p.greenfield_cost, 1e-9, 1e12, "cost units, > 0");
+    r.check_range("demand_cell_m", p.demand_cell_m, 1, 5000, "metres");
+    r.check_range("coverage_threshold_dbm", p.coverage_threshold_dbm, -140, -44, "dBm");
+    if (p.budget) r.check_range("budget", *p.budget, 1e-9, 1e12, "sites or cost units, > 0");
+    r.check_range("target_share", p.target_share, 1e-6, 1, "fraction of the AOI's people");
+    r.check_range("min_spacing_m", p.min_spacing_m, 0, 50000, "metres");
+    r.check_range("ilp_time_limit_s", p.ilp_time_limit_s, 0.1, 86400, "seconds");
     if (!p.upgrades && !p.greenfield) {
         r.problem("greenfield", "upgrades and greenfield are both false: the plan has no candidates");
     }

@@ -1,5 +1,7 @@
 #include "phusong/core/toml_reader.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -67,6 +69,13 @@ TomlTableReader::TomlTableReader(const toml::table* table, std::string prefix, s
 
 std::string TomlTableReader::key_path(std::string_view key) const {
     return m_prefix.empty() ? std::string(key) : m_prefix + "." + std::string(key);
+}
+
+void TomlTableReader::check_range(std::string_view key, double value, double lo, double hi,
+                                  std::string_view unit) {
+    if (!(value >= lo && value <= hi)) {
+        problem(key, fmt::format("expected {:g} ≤ {} ≤ {:g} ({}), got {:g}", lo, key, hi, unit, value));
+    }
 }
 
 void TomlTableReader::problem(std::string_view key, std::string message) {

@@ -57,11 +57,6 @@ std::string Fixture::expand(std::string text) const {
     return text;
 }
 
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 void spit(const fs::path& p, const std::string& text) {
     std::ofstream(p, std::ios::binary | std::ios::trunc) << text;
 }
@@ -76,23 +71,6 @@ void replace_in_file(const fs::path& p, const std::string& from, const std::stri
     REQUIRE_MESSAGE(pos != std::string::npos, "\"", from, "\" not in ", p.string());
     text.replace(pos, from.size(), to);
     spit(p, text);
-}
-
-std::vector<std::string> entries(const fs::path& dir) {
-    std::vector<std::string> names;
-    std::error_code ec;
-    if (!fs::exists(dir, ec)) return names;
-    for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
-    std::sort(names.begin(), names.end());
-    return names;
-}
-
-std::map<std::string, std::string> snapshot(const fs::path& dir) {
-    std::map<std::string, std::string> files;
-    for (const auto& e : fs::recursive_directory_iterator(dir)) {
-        if (e.is_regular_file()) files[fs::relative(e.path(), dir).string()] = slurp(e.path());
-    }
-    return files;
 }
 
 std::vector<std::string> csv_lines(const fs::path& p) {

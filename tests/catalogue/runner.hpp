@@ -59,15 +59,13 @@ pid_t spawn_phusong(const std::vector<std::string>& argv, const fs::path& stderr
 /// `timeout_s`.
 std::pair<int, int> wait_child(pid_t pid, int timeout_s);
 
-std::string slurp(const fs::path& p);
+using test::slurp;
+using test::entries;
+using test::snapshot;
 void spit(const fs::path& p, const std::string& text);
 bool contains(const std::string& haystack, const std::string& needle);
 /// Replaces the first occurrence of `from`; fails the test if absent.
 void replace_in_file(const fs::path& p, const std::string& from, const std::string& to);
-/// Sorted names in a folder (empty if it does not exist).
-std::vector<std::string> entries(const fs::path& dir);
-/// Every regular file under a folder by relative path, with its bytes.
-std::map<std::string, std::string> snapshot(const fs::path& dir);
 
 /// Band 1 of a raster with its frame, for making broken copies.
 struct RasterData {

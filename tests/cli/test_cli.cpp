@@ -32,6 +32,9 @@
 
 namespace fs = std::filesystem;
 using phusong::test::TempDir;
+using phusong::test::entries;
+using phusong::test::slurp;
+using phusong::test::snapshot;
 
 namespace {
 
@@ -42,11 +45,6 @@ struct Result {
 };
 
 std::string quote(const fs::path& p) { return "'" + p.string() + "'"; }
-
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 bool contains(const std::string& haystack, const std::string& needle) {
     return haystack.find(needle) != std::string::npos;
@@ -99,22 +97,6 @@ void replace_in_file(const fs::path& p, const std::string& from, const std::stri
     REQUIRE_MESSAGE(pos != std::string::npos, "\"", from, "\" not in ", p.string());
     text.replace(pos, from.size(), to);
     std::ofstream(p, std::ios::binary | std::ios::trunc) << text;
-}
-
-std::vector<std::string> entries(const fs::path& dir) {
-    std::vector<std::string> names;
-    for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
-    std::sort(names.begin(), names.end());
-    return names;
-}
-
-/// Every file under a folder (relative path) with its bytes.
-std::map<std::string, std::string> snapshot(const fs::path& dir) {
-    std::map<std::string, std::string> files;
-    for (const auto& e : fs::recursive_directory_iterator(dir)) {
-        if (e.is_regular_file()) files[fs::relative(e.path(), dir).string()] = slurp(e.path());
-    }
-    return files;
 }
 
 std::string version_of(const TempDir& logs) {

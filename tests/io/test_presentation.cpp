@@ -28,13 +28,9 @@
 
 namespace fs = std::filesystem;
 using phusong::test::TempDir;
+using phusong::test::slurp;
 
 namespace {
-
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 int run_cli(const std::string& args, const fs::path& log) {
     const std::string cmd = std::string("'") + PHUSONG_EXE + "' -q " + args + " > '" + log.string() + "' 2>&1";

@@ -58,6 +58,8 @@ public:
     [[nodiscard]] std::string key_path(std::string_view key) const;
     /// Adds a problem at this key.
     void problem(std::string_view key, std::string message);
+    /// Adds a problem unless lo ≤ value ≤ hi ("expected lo ≤ key ≤ hi (unit), got value").
+    void check_range(std::string_view key, double value, double lo, double hi, std::string_view unit);
 
 private:
     const toml::node* lookup(std::string_view key);
