@@ -29,6 +29,19 @@ for s in "${which[@]}"; do
     [[ $rc -eq 0 && $asan -eq 0 && $ubsan -eq 0 ]] || status=1
   else
     cmake --build --preset tsan -j"$jobs" || { echo "tsan: build failed" >&2; exit 2; }
+    # Canary: a deliberate race in a phusong::parallel_for body must be reported with our
+    # suppressions, or they hide real races.
+    canary=$(mktemp -d)
+    printf '%s\n' '#include "phusong/core/parallel.hpp"' '#include <chrono>' \
+      'int main() { long n = 0; phusong::parallel_for(0, 64, [&](std::size_t) {' \
+      '  std::this_thread::sleep_for(std::chrono::milliseconds(2)); n += 1; }); return n == 0; }' >"$canary/race.cpp"
+    g++ -std=c++20 -g -fsanitize=thread -Iinclude "$canary/race.cpp" -o "$canary/race" -ltbb
+    canary_out=$(TSAN_OPTIONS="suppressions=$PWD/tools/tsan.supp halt_on_error=0" "$canary/race" 2>&1)
+    if ! grep -q "WARNING: ThreadSanitizer: data race" <<<"$canary_out"; then
+      echo "tsan: the canary race was not reported: tools/tsan.supp hides races" >&2
+      status=1
+    fi
+    rm -rf "$canary"
     TSAN_OPTIONS="suppressions=$PWD/tools/tsan.supp halt_on_error=0 second_deadlock_stack=1" \
       build/tsan/tests/test_coverage >"$log" 2>&1
     rc=$?

@@ -1,6 +1,5 @@
 // The accumulator: per-layer classes and statistics as layers arrive, union views at the end.
 
-#include <tbb/parallel_for.h>
 
 #include <algorithm>
 #include <cmath>
@@ -8,6 +7,7 @@
 
 #include "phusong/analysis/analysis.hpp"
 #include "phusong/core/error.hpp"
+#include "phusong/core/parallel.hpp"
 
 namespace phusong::analysis {
 namespace {
@@ -127,7 +127,7 @@ AnalysisResult Accumulator::finish() {
         if (!m_added[l]) throw InternalError("analysis: layer " + m_in.layers[l].name + " was never added");
     }
     const std::size_t first_union = m_in.layers.size();
-    tbb::parallel_for(first_union, m_views.size(), [&](std::size_t v) {
+    parallel_for(first_union, m_views.size(), [&](std::size_t v) {
         const UnionState& u = m_unions[v];
         std::vector<float> signal(u.best_cdbm.size());
         for (std::size_t i = 0; i < signal.size(); ++i) {

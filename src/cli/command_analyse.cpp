@@ -14,7 +14,6 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include <tbb/parallel_for.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -26,6 +25,7 @@
 #include "phusong/core/hash.hpp"
 #include "phusong/core/interrupt.hpp"
 #include "phusong/core/manifest.hpp"
+#include "phusong/core/parallel.hpp"
 #include "phusong/core/scenario.hpp"
 #include "phusong/geo/gdal.hpp"
 #include "phusong/geo/raster.hpp"
@@ -201,7 +201,7 @@ public:
         const io::AnalysisWriteOptions options{tags, analysis::thresholds_json(scenario.analysis), scenario.analysis.geopackage};
         std::vector<std::pair<std::string, std::string>> written;
         std::mutex written_mutex;
-        tbb::parallel_for(std::size_t{0}, layers.size(), [&](std::size_t i) {
+        parallel_for(std::size_t{0}, layers.size(), [&](std::size_t i) {
             throw_if_interrupted();
             const analysis::LayerInfo& l = layers[i];
             std::string sig = l.signal;

@@ -153,6 +153,8 @@ void read_prediction(TomlTableReader r, PredictionConfig& p) {
     r.get("noise_figure_db", p.noise_figure_db, "dB");
     r.get("nr_scs_khz", p.nr_scs_khz);
     r.get("ray_spacing_px", p.ray_spacing_px);
+    r.get("near_radius_m", p.near_radius_m, "metres");
+    r.get("far_block_px", p.far_block_px);
     read_model(r, p.model);
     // Overrides: [prediction.band."B8"] and [prediction.layer."Viettel LTE B3"], each starting from
     // the default model; a layer override wins over its band's.
@@ -175,6 +177,11 @@ void read_prediction(TomlTableReader r, PredictionConfig& p) {
     r.check_range("load", p.load, 0, 1, "fraction");
     r.check_range("noise_figure_db", p.noise_figure_db, 0, 20, "dB");
     r.check_range("ray_spacing_px", p.ray_spacing_px, 0.25, 8, "pixels");
+    r.check_range("near_radius_m", p.near_radius_m, 0, 200000, "metres");
+    if (p.far_block_px < 1 || p.far_block_px > 15) {
+        r.problem("far_block_px", "expected a whole number of pixels from 1 (no far zone) to 15, got " +
+                                      std::to_string(p.far_block_px));
+    }
     if (p.nr_scs_khz != 15 && p.nr_scs_khz != 30 && p.nr_scs_khz != 60) {
         r.problem("nr_scs_khz", "expected 15, 30 or 60 (kHz), got " + std::to_string(p.nr_scs_khz));
     }

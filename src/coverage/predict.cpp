@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 #include <tbb/enumerable_thread_specific.h>
-#include <tbb/parallel_for.h>
 
 #include <algorithm>
 #include <atomic>
@@ -16,9 +15,11 @@
 #include "phusong/core/error.hpp"
 #include "phusong/core/interrupt.hpp"
 #include "phusong/core/log.hpp"
+#include "phusong/core/parallel.hpp"
 #include "phusong/coverage/footprint.hpp"
 #include "phusong/coverage/gain_table.hpp"
 #include "phusong/coverage/sweep.hpp"
+#include "phusong/radio/angles.hpp"
 #include "phusong/radio/link_budget.hpp"
 #include "phusong/radio/pathloss.hpp"
 
@@ -64,17 +65,40 @@ struct LayerAccumulator {
           tile_locks(tiles) {}
 
     void merge(std::size_t i, std::int16_t q, std::int32_t cell) {
-        auto& t = top[i];
-        if (q > t[0] || (q == t[0] && cell < server[i])) server[i] = cell;
-        if (q > t[3]) {
-            int j = 3;
-            while (j > 0 && q > t[j - 1]) {
-                t[j] = t[j - 1];
-                --j;
-            }
-            t[j] = q;
-        }
+        if (q > top[i][0] || (q == top[i][0] && cell < server[i])) server[i] = cell;
+        insert(top[i], q);
         power_sum[i] += power_units(q);
+    }
+
+    /// Adds the far zone's signals (`far`, one entry per block of `block` × `block` pixels of
+    /// `grid`) to every pixel of its block: the same result as merging them pixel by pixel.
+    void absorb_blocks(const LayerAccumulator& far, const geo::Grid& grid, int block) {
+        const std::size_t far_cols = static_cast<std::size_t>((grid.cols + block - 1) / block);
+        for (int row = 0; row < grid.rows; ++row) {
+            const std::size_t far_row = static_cast<std::size_t>(row / block) * far_cols;
+            for (int col = 0; col < grid.cols; ++col) {
+                const std::size_t j = far_row + static_cast<std::size_t>(col / block);
+                const auto& ft = far.top[j];
+                if (ft[0] == kNone) continue;
+                const std::size_t i = grid.index(col, row);
+                if (ft[0] > top[i][0] || (ft[0] == top[i][0] && far.server[j] < server[i])) server[i] = far.server[j];
+                for (const std::int16_t q : ft) {
+                    if (q != kNone) insert(top[i], q);
+                }
+                power_sum[i] += far.power_sum[j];
+            }
+        }
+    }
+
+private:
+    static void insert(std::array<std::int16_t, 4>& t, std::int16_t q) {
+        if (q <= t[3]) return;
+        int j = 3;
+        while (j > 0 && q > t[j - 1]) {
+            t[j] = t[j - 1];
+            --j;
+        }
+        t[j] = q;
     }
 };
 
@@ -230,7 +254,7 @@ Setup make_setup(const PredictionInputs& in, double min_floor_dbm, bool check_ov
     {
         std::vector<std::remove_reference_t<decltype(gains)>::iterator> todo;
         for (auto it = gains.begin(); it != gains.end(); ++it) todo.push_back(it);
-        tbb::parallel_for(std::size_t{0}, todo.size(), [&](std::size_t i) {
+        parallel_for(std::size_t{0}, todo.size(), [&](std::size_t i) {
             const auto& [name, mech, elec] = todo[i]->first;
             todo[i]->second = std::make_unique<GainTable>(in.antennas.at(name), mech, elec);
         });
@@ -290,7 +314,7 @@ Setup make_setup(const PredictionInputs& in, double min_floor_dbm, bool check_ov
     }
     const double lowest_rx = lowest_ground + cfg.receiver_height_m;
     const auto rings = static_cast<std::size_t>(std::ceil(cfg.max_radius_m / kReachStep_m)) + 1;
-    tbb::parallel_for(std::size_t{0}, sources.size(), [&](std::size_t si) {
+    parallel_for(std::size_t{0}, sources.size(), [&](std::size_t si) {
         Source& src = sources[si];
         const double hts = src.sweep.ground_m + src.sweep.height_agl_m;
         std::vector<std::vector<double>> ring_loss(src.bands.size(), std::vector<double>(rings));
@@ -334,18 +358,64 @@ Setup make_setup(const PredictionInputs& in, double min_floor_dbm, bool check_ov
     return setup;
 }
 
+/// Where a source's signal is evaluated: the grid's pixels in the main zone, and blocks of
+/// `block` × `block` pixels beyond `near_radius_m` (PredictionConfig::far_block_px).
+struct Zones {
+    const geo::Grid* fine = nullptr;
+    geo::Grid coarse;                       ///< one pixel per block, same origin
+    std::vector<geo::Window> fine_tiles;
+    std::vector<geo::Window> coarse_tiles;
+    int block = 1;
+    double near_radius_m = std::numeric_limits<double>::infinity();
+
+    Zones(const geo::Grid& grid, int block_px, double near_m) : fine(&grid), block(block_px) {
+        fine_tiles = grid.tiles();
+        if (block > 1) {
+            near_radius_m = near_m;
+            coarse = grid;
+            coarse.resolution_m = grid.resolution_m * block;
+            coarse.cols = (grid.cols + block - 1) / block;  // partial blocks at the right and bottom
+            coarse.rows = (grid.rows + block - 1) / block;
+            coarse.tile_size_px = std::max(1, grid.tile_size_px / block);
+            coarse_tiles = coarse.tiles();
+        }
+    }
+    [[nodiscard]] bool has_far() const noexcept { return block > 1; }
+    /// Squared distance from (x, y) to the centre of the block holding pixel (col, row).
+    [[nodiscard]] double block_d2(int col, int row, double x, double y) const noexcept {
+        const double dx = coarse.col_center_x(col / block) - x;
+        const double dy = coarse.row_center_y(row / block) - y;
+        return dx * dx + dy * dy;
+    }
+};
+
+/// The part of the grid a sink receives signals for: a tile of the grid (indices Grid::index),
+/// or a tile of the far zone's block grid (indices Zones::coarse.index).
+struct ZoneTile {
+    bool far = false;
+    std::size_t tile = 0;
+};
+
 /// One thread's evaluation of sources: the sweep, the path loss per pixel shared by the
 /// source's cells, then each cell's signal. Scratch memory is kept between sources.
 class SourceEvaluator {
 public:
-    /// For every tile the source reaches and every cell, calls `sink(cell, tile, pixels)`, where
-    /// `pixels(f)` calls f(grid index, signal in centi-dBm) for each pixel at or above the
-    /// cell's floor. Returns the number of cell × pixel signal evaluations.
+    /// For every tile of each zone the source reaches and every cell, calls
+    /// `sink(cell, zone_tile, pixels)`, where `pixels(f)` calls f(index, signal in centi-dBm) for
+    /// each pixel (or far-zone block) at or above the cell's floor. Returns the number of
+    /// cell × pixel signal evaluations.
     template <typename Sink>
     std::size_t evaluate(const Source& src, const Setup& setup, const PredictionInputs& in,
-                         const SweepSettings& settings, std::span<const geo::Window> tiles, Sink&& sink);
+                         const SweepSettings& settings, const Zones& zones, Sink&& sink);
 
 private:
+    /// One zone: every point of `g` (the grid or the block grid) in `tiles` within `radius_m`
+    /// for which `in_zone(col, row)` holds, on ground `ground_of(col, row)`.
+    template <typename InZone, typename Ground, typename Sink>
+    std::size_t evaluate_zone(const Source& src, const PredictionInputs& in, const geo::Grid& g,
+                              std::span<const geo::Window> tiles, bool far, double radius_m, InZone&& in_zone,
+                              Ground&& ground_of, Sink& sink);
+
     RadialSweep m_sweep;
     std::vector<LossTable> m_loss_tables;
     std::vector<float> m_diff_factor;
@@ -357,12 +427,13 @@ private:
 
 template <typename Sink>
 std::size_t SourceEvaluator::evaluate(const Source& src, const Setup& setup, const PredictionInputs& in,
-                                      const SweepSettings& settings, std::span<const geo::Window> tiles,
-                                      Sink&& sink) {
+                                      const SweepSettings& settings, const Zones& zones, Sink&& sink) {
     const geo::Grid& grid = in.grid;
     const PredictionConfig& cfg = in.config;
-    m_sweep.run(src.sweep, grid, in.dem_m, settings);
-    const double hts = src.sweep.ground_m + src.sweep.height_agl_m;
+    SweepSettings swept = settings;
+    swept.near_radius_m = zones.near_radius_m;
+    swept.far_block_px = zones.block;
+    m_sweep.run(src.sweep, grid, in.dem_m, swept);
     const double r = src.sweep.radius_m;
     // Empirical loss per band, tabulated every resolution/4 up to the radius.
     m_loss_tables.resize(src.bands.size());
@@ -389,11 +460,51 @@ std::size_t SourceEvaluator::evaluate(const Source& src, const Setup& setup, con
         }
         m_diff_factor[b] = static_cast<float>(diffraction_factor(m));
     }
-    const auto c0 = static_cast<int>(std::floor(grid.fcol(src.sweep.x_m - r)));
-    const auto c1 = static_cast<int>(std::ceil(grid.fcol(src.sweep.x_m + r)));
-    const auto r0 = static_cast<int>(std::floor(grid.frow(src.sweep.y_m + r)));
-    const auto r1 = static_cast<int>(std::ceil(grid.frow(src.sweep.y_m - r)));
-    const geo::Window window = geo::Window{c0, r0, c1 - c0, r1 - r0}.intersect(grid.full());
+    const double x0 = src.sweep.x_m;
+    const double y0 = src.sweep.y_m;
+    const double near2 = zones.near_radius_m * zones.near_radius_m;
+    if (!zones.has_far() || r <= zones.near_radius_m) {
+        return evaluate_zone(
+            src, in, grid, zones.fine_tiles, false, r, [](int, int) { return true; },
+            [&](int col, int row) { return in.dem_m[grid.index(col, row)]; }, sink);
+    }
+    // Main zone: the pixels of the blocks whose centre is within the near radius (a block is
+    // wholly in one zone, so that every pixel is evaluated once).
+    const double half_diagonal = zones.block * grid.resolution_m * std::numbers::sqrt2 / 2;
+    std::size_t evaluated = evaluate_zone(
+        src, in, grid, zones.fine_tiles, false, std::min(r, zones.near_radius_m + half_diagonal),
+        [&](int col, int row) { return zones.block_d2(col, row, x0, y0) <= near2; },
+        [&](int col, int row) { return in.dem_m[grid.index(col, row)]; }, sink);
+    // Far zone: one point per block at its centre, on the DEM there (the centre pixel for odd
+    // blocks; partial edge blocks take the nearest point of the grid).
+    const geo::Grid& cg = zones.coarse;
+    evaluated += evaluate_zone(
+        src, in, cg, zones.coarse_tiles, true, r,
+        [&](int col, int row) {
+            const double dx = cg.col_center_x(col) - x0;
+            const double dy = cg.row_center_y(row) - y0;
+            return dx * dx + dy * dy > near2;
+        },
+        [&](int col, int row) {
+            const double fc = std::min(grid.fcol(cg.col_center_x(col)), grid.cols - 0.5);
+            const double fr = std::min(grid.frow(cg.row_center_y(row)), grid.rows - 0.5);
+            return static_cast<float>(geo::sample_bilinear(grid, in.dem_m, fc, fr));
+        },
+        sink);
+    return evaluated;
+}
+
+template <typename InZone, typename Ground, typename Sink>
+std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionInputs& in, const geo::Grid& g,
+                                           std::span<const geo::Window> tiles, bool far, double r,
+                                           InZone&& in_zone, Ground&& ground_of, Sink& sink) {
+    const PredictionConfig& cfg = in.config;
+    const double hts = src.sweep.ground_m + src.sweep.height_agl_m;
+    const auto c0 = static_cast<int>(std::floor(g.fcol(src.sweep.x_m - r)));
+    const auto c1 = static_cast<int>(std::ceil(g.fcol(src.sweep.x_m + r)));
+    const auto r0 = static_cast<int>(std::floor(g.frow(src.sweep.y_m + r)));
+    const auto r1 = static_cast<int>(std::ceil(g.frow(src.sweep.y_m - r)));
+    const geo::Window window = geo::Window{c0, r0, c1 - c0, r1 - r0}.intersect(g.full());
     std::array<float, RadialSweep::kMaxFrequencies> diffraction{};
     std::size_t evaluated = 0;
     for (std::size_t t = 0; t < tiles.size(); ++t) {
@@ -407,26 +518,24 @@ std::size_t SourceEvaluator::evaluate(const Source& src, const Setup& setup, con
         // Geometry and path loss per pixel, shared by the source's cells.
         bool any = false;
         for (int row = sub.row0; row < sub.row_end(); ++row) {
-            const double dy = grid.row_center_y(row) - src.sweep.y_m;
+            const double dy = g.row_center_y(row) - src.sweep.y_m;
             for (int col = sub.col0; col < sub.col_end(); ++col) {
-                const double dx = grid.col_center_x(col) - src.sweep.x_m;
+                const double dx = g.col_center_x(col) - src.sweep.x_m;
                 const double d2 = dx * dx + dy * dy;
-                if (d2 > r * r) continue;
-                const double azimuth = std::atan2(dx, dy);
-                double az_deg = azimuth * kRadToDeg;
-                if (az_deg < 0) az_deg += 360.0;
+                if (d2 > r * r || !in_zone(col, row)) continue;
+                const double azimuth_deg = radio::fast_atan2_deg(dx, dy);
+                const double az_deg = azimuth_deg < 0 ? azimuth_deg + 360.0 : azimuth_deg;
                 const auto bin = std::min(static_cast<int>(az_deg / 5.0), GainTable::kBins - 1);
                 const double reach = src.sweep.radius_by_bin_m[static_cast<std::size_t>(bin)];
                 if (d2 > reach * reach) continue;
-                const float ground = in.dem_m[grid.index(col, row)];
+                const float ground = ground_of(col, row);
                 if (!std::isfinite(ground)) continue;
                 const double d = std::sqrt(d2);
-                if (!m_sweep.losses_db(m_sweep.ray_of(azimuth), d, ground, diffraction)) continue;
+                if (!m_sweep.losses_db(m_sweep.ray_of(azimuth_deg / kRadToDeg), d, ground, diffraction)) continue;
                 const std::size_t p = static_cast<std::size_t>(row - sub.row0) * sub.cols + (col - sub.col0);
                 m_dist[p] = static_cast<float>(d);
                 m_az[p] = static_cast<float>(az_deg);
-                m_dep[p] = static_cast<float>(std::atan2(hts - (ground + cfg.receiver_height_m), std::max(d, 1.0)) *
-                                              kRadToDeg);
+                m_dep[p] = static_cast<float>(radio::fast_atan2_deg(hts - (ground + cfg.receiver_height_m), std::max(d, 1.0)));
                 for (std::size_t b = 0; b < src.bands.size(); ++b) {
                     const float diff = diffraction[src.bands[b].group];
                     m_band_loss[b * n + p] = m_loss_tables[b].at(d, diff <= 0.0f) + m_diff_factor[b] * diff;
@@ -438,7 +547,7 @@ std::size_t SourceEvaluator::evaluate(const Source& src, const Setup& setup, con
         // Each cell: antenna gain toward each pixel, signal, handed to the sink.
         for (const CellPlan& cell : src.cells) {
             const float* pl = &m_band_loss[cell.band * n];
-            sink(cell, t, [&](auto&& emit) {
+            sink(cell, ZoneTile{far, t}, [&](auto&& emit) {
                 for (int row = sub.row0; row < sub.row_end(); ++row) {
                     for (int col = sub.col0; col < sub.col_end(); ++col) {
                         const std::size_t p = static_cast<std::size_t>(row - sub.row0) * sub.cols + (col - sub.col0);
@@ -450,7 +559,7 @@ std::size_t SourceEvaluator::evaluate(const Source& src, const Setup& setup, con
                         const float signal = cell.power_dbm + cell.gain->gain_dbi(offset, m_dep[p]) - pl[p];
                         ++evaluated;
                         if (signal < cell.floor_dbm) continue;
-                        emit(grid.index(col, row), static_cast<std::int16_t>(std::lround(signal * 100.0f)));
+                        emit(g.index(col, row), static_cast<std::int16_t>(std::lround(signal * 100.0f)));
                     }
                 }
             });
@@ -524,7 +633,7 @@ PredictionStats predict(const PredictionInputs& in, const std::function<void(Lay
     }
 
     const SweepSettings settings{cfg.receiver_height_m, cfg.k_factor, cfg.diffraction, cfg.ray_spacing_px};
-    const std::vector<geo::Window> tiles = grid.tiles();
+    const Zones zones(grid, cfg.far_block_px, cfg.near_radius_m);
     std::atomic<std::size_t> evaluations{0};
     tbb::enumerable_thread_specific<SourceEvaluator> evaluators;
 
@@ -537,9 +646,14 @@ PredictionStats predict(const PredictionInputs& in, const std::function<void(Lay
     }
     for (const std::string& op : operators) {
         std::map<std::size_t, std::unique_ptr<LayerAccumulator>> acc;
+        std::map<std::size_t, std::unique_ptr<LayerAccumulator>> far_acc;  // far-zone blocks
         for (std::size_t l = 0; l < table.layers.size(); ++l) {
             if (table.layers[l].operator_name == op) {
-                acc[l] = std::make_unique<LayerAccumulator>(grid.pixel_count(), tiles.size());
+                acc[l] = std::make_unique<LayerAccumulator>(grid.pixel_count(), zones.fine_tiles.size());
+                if (zones.has_far()) {
+                    far_acc[l] = std::make_unique<LayerAccumulator>(zones.coarse.pixel_count(),
+                                                                    zones.coarse_tiles.size());
+                }
             }
         }
         std::vector<const Source*> mine;
@@ -547,13 +661,13 @@ PredictionStats predict(const PredictionInputs& in, const std::function<void(Lay
             if (s.operator_name == op) mine.push_back(&s);
         }
         Progress progress("predict " + op, mine.size());
-        tbb::parallel_for(std::size_t{0}, mine.size(), [&](std::size_t si) {
+        parallel_for(std::size_t{0}, mine.size(), [&](std::size_t si) {
             throw_if_interrupted();
             evaluations += evaluators.local().evaluate(
-                *mine[si], setup, in, settings, tiles, [&](const CellPlan& cell, std::size_t t, auto&& pixels) {
-                    LayerAccumulator& a = *acc.at(cell.layer);
+                *mine[si], setup, in, settings, zones, [&](const CellPlan& cell, ZoneTile zt, auto&& pixels) {
+                    LayerAccumulator& a = zt.far ? *far_acc.at(cell.layer) : *acc.at(cell.layer);
                     const auto cell_index = static_cast<std::int32_t>(cell.cell);
-                    std::lock_guard lock(a.tile_locks[t]);
+                    std::lock_guard lock(a.tile_locks[zt.tile]);
                     pixels([&](std::size_t i, std::int16_t q) { a.merge(i, q, cell_index); });
                 });
             progress.advance();
@@ -562,6 +676,10 @@ PredictionStats predict(const PredictionInputs& in, const std::function<void(Lay
 
         // Final maps of the operator's layers.
         for (auto& [l, a] : acc) {
+            if (zones.has_far()) {
+                a->absorb_blocks(*far_acc.at(l), grid, zones.block);
+                far_acc.at(l).reset();
+            }
             const sites::Layer& layer = table.layers[l];
             LayerResult res;
             res.name = layer.name;
@@ -613,15 +731,16 @@ std::vector<Footprint> site_footprints(const PredictionInputs& in, double thresh
     const Setup setup = make_setup(in, threshold_dbm, false);
     const SweepSettings settings{in.config.receiver_height_m, in.config.k_factor, in.config.diffraction,
                                  in.config.ray_spacing_px};
-    const std::vector<geo::Window> tiles = in.grid.tiles();
+    // Footprints are for planning on a demand grid that is itself coarse: no far zone.
+    const Zones zones(in.grid, 1, 0.0);
     tbb::enumerable_thread_specific<SourceEvaluator> evaluators;
     // Each source's (pixel, signal) pairs, then per site the strongest per pixel.
     std::vector<std::vector<std::pair<std::uint32_t, std::int16_t>>> hits(setup.sources.size());
-    tbb::parallel_for(std::size_t{0}, setup.sources.size(), [&](std::size_t si) {
+    parallel_for(std::size_t{0}, setup.sources.size(), [&](std::size_t si) {
         throw_if_interrupted();
         auto& out = hits[si];
-        evaluators.local().evaluate(setup.sources[si], setup, in, settings, tiles,
-                                    [&](const CellPlan& /*cell*/, std::size_t /*tile*/, auto&& pixels) {
+        evaluators.local().evaluate(setup.sources[si], setup, in, settings, zones,
+                                    [&](const CellPlan& /*cell*/, ZoneTile /*tile*/, auto&& pixels) {
                                         pixels([&](std::size_t i, std::int16_t q) {
                                             out.emplace_back(static_cast<std::uint32_t>(i), q);
                                         });
@@ -630,7 +749,7 @@ std::vector<Footprint> site_footprints(const PredictionInputs& in, double thresh
     std::vector<Footprint> footprints(in.table.sites.size());
     std::vector<std::vector<std::size_t>> by_site(in.table.sites.size());
     for (std::size_t si = 0; si < setup.sources.size(); ++si) by_site[setup.sources[si].site].push_back(si);
-    tbb::parallel_for(std::size_t{0}, by_site.size(), [&](std::size_t s) {
+    parallel_for(std::size_t{0}, by_site.size(), [&](std::size_t s) {
         std::vector<std::pair<std::uint32_t, std::int16_t>> all;
         for (std::size_t si : by_site[s]) all.insert(all.end(), hits[si].begin(), hits[si].end());
         // Ascending pixel, strongest first within a pixel: the first of each run is kept.

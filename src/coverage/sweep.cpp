@@ -16,7 +16,7 @@ constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 // ν (eq 16) weighs clearance by 1/√(d_i(d − d_i)): the terrain next to the receiver counts most,
 // so the last samples before it (about 1 km at 30 m) are candidates for ν_max as well. Measured
 // with tools/sweep_accuracy on the demo: 4 → p95 |Δ| 3.0 dB, 12 → 2.1 dB, 32 → 1.6 dB.
-constexpr long kNearReceiver = 32;
+constexpr long kNearReceiver = 32;  // a power of two (near_receiver_cmax)
 // Mobile networks use slant (±45°) polarised antennas; vertical is the closer of P.452's two.
 constexpr radio::Polarisation kPolarisation = radio::Polarisation::vertical;
 
@@ -114,9 +114,13 @@ void RadialSweep::run(const SweepSource& source, const geo::Grid& grid, std::spa
     m_step_m = grid.resolution_m;
     m_samples = std::max(1, static_cast<int>(std::ceil(source.radius_m / m_step_m)) + 1);
     const double spacing_m = settings.ray_spacing_px * grid.resolution_m;
-    m_rays = std::max(72, static_cast<int>(std::ceil(2.0 * std::numbers::pi * source.radius_m / spacing_m)));
+    const double near_m = std::min(source.radius_m, settings.near_radius_m);
+    m_rays = std::max({72, static_cast<int>(std::ceil(2.0 * std::numbers::pi * near_m / spacing_m)),
+                       static_cast<int>(std::ceil(2.0 * std::numbers::pi * source.radius_m /
+                                                  (spacing_m * std::max(1, settings.far_block_px))))});
     // No fill: every ray writes its samples 0 … m_ray_samples[ray], and nothing reads further.
     m_state.resize(static_cast<std::size_t>(m_rays) * static_cast<std::size_t>(m_samples + 1));
+    m_heights.resize(m_state.size());
     m_correction.resize(source.freqs_mhz.size() * m_state.size());
     m_ray_samples.assign(static_cast<std::size_t>(m_rays), 0);
     m_d_km.resize(static_cast<std::size_t>(m_samples) + 1);
@@ -160,6 +164,8 @@ void RadialSweep::sweep_ray(int ray, const geo::Grid& grid, std::span<const floa
     m_d_km[0] = 0.0;
     m_h_m[0] = m_source.ground_m;
     state[0] = {static_cast<float>(m_source.ground_m), 0, 0, 0};
+    float* heights = &m_heights[at(ray, 0)];
+    heights[0] = static_cast<float>(m_source.ground_m);
     for (std::size_t f = 0; f < nf; ++f) corr_out[f * f_stride] = 0.0f;
     // The previous smooth-earth correction anchor: its sample and value per frequency.
     int anchor = -1;
@@ -180,6 +186,7 @@ void RadialSweep::sweep_ray(int ray, const geo::Grid& grid, std::span<const floa
         sums.add_segment(m_d_km[k - 1], m_h_m[k - 1], d, h);
         const double hrs = h + m_settings.rx_height_m;
         state[k] = {static_cast<float>(h), 0, 0, 0};
+        heights[k] = static_cast<float>(h);
         for (std::size_t f = 0; f < nf; ++f) corr_out[f * f_stride + static_cast<std::size_t>(k)] = 0.0f;
 
         if (k >= 2) {  // at least one interior point: the horizon points for this receiver
@@ -239,6 +246,39 @@ void RadialSweep::sweep_ray(int ray, const geo::Grid& grid, std::span<const floa
     m_ray_samples[static_cast<std::size_t>(ray)] = std::max(last, 0);
 }
 
+float RadialSweep::near_receiver_cmax(std::size_t base, long k, double d, double hts, double s_ray,
+                                       double curvature) const noexcept {
+    // Single precision, fixed length and branch-free, so that the compiler vectorises it (4 or
+    // 8 lanes): clearances are metres above hundreds of metres (float: ~1e-4 m), ν to ~1e-6.
+    constexpr std::size_t kN = kNearReceiver;
+    const long i0 = k - static_cast<long>(kN);
+    const float* h = &m_heights[base];
+    const auto step_km = static_cast<float>(m_step_m / 1000.0);
+    const auto fd = static_cast<float>(d);
+    const auto fhts = static_cast<float>(hts);
+    const auto fs = static_cast<float>(s_ray);
+    const auto fcurv = static_cast<float>(curvature);
+    alignas(32) std::array<float, kN> c;
+    if (i0 >= 1) {
+        for (std::size_t j = 0; j < kN; ++j) {
+            const float di = static_cast<float>(i0 + static_cast<long>(j)) * step_km;
+            const float s2 = di * (fd - di);
+            c[j] = (h[i0 + static_cast<long>(j)] + fcurv * s2 - fhts - fs * di) / std::sqrt(s2);
+        }
+    } else {  // fewer than kN samples before the receiver
+        c.fill(-std::numeric_limits<float>::infinity());
+        for (long i = 1; i < k; ++i) {
+            const float di = static_cast<float>(i) * step_km;
+            const float s2 = di * (fd - di);
+            c[static_cast<std::size_t>(i - 1)] = (h[i] + fcurv * s2 - fhts - fs * di) / std::sqrt(s2);
+        }
+    }
+    for (std::size_t w = kN / 2; w > 0; w /= 2) {  // pairwise maximum: element-wise, vectorised
+        for (std::size_t j = 0; j < w; ++j) c[j] = std::max(c[j], c[j + w]);
+    }
+    return c[0];
+}
+
 bool RadialSweep::losses_db(int ray, double distance_m, double rx_ground_m, std::span<float> out) const noexcept {
     const long k = std::lround(distance_m / m_step_m);
     if (k > m_ray_samples[static_cast<std::size_t>(ray)]) return false;
@@ -270,15 +310,16 @@ bool RadialSweep::losses_db(int ray, double distance_m, double rx_ground_m, std:
     const bool los = stim < str;
     double cmax = kNegInf;
     if (los) {
+        // Eq (16)'s bracket: the clearance of point i above the Tx→Rx ray, the ray at hts + s·d_i
+        // less the earth's bulge 500·d_i(d − d_i)/ae (d, d_i in km, heights in m).
+        const double curvature = 500.0 / ae;
+        const double s_ray = (hrs - hts) / d;
         auto c_at = [&](double di, double hi) {
-            const double clearance = hi + 500.0 * di * (d - di) / ae - (hts * (d - di) + hrs * di) / d;
-            return clearance / std::sqrt(di * (d - di));
+            const double s2 = di * (d - di);
+            return (hi + curvature * s2 - hts - s_ray * di) / std::sqrt(s2);
         };
         cmax = std::max({c_at(dt, ht), c_at(dr, hr), c_at(dc, hc)});
-        for (long i = std::max(1L, k - kNearReceiver); i < k; ++i) {
-            cmax = std::max(cmax, c_at(static_cast<double>(i) * m_step_m / 1000.0,
-                                       m_state[base + static_cast<std::size_t>(i)].h_m));
-        }
+        cmax = std::max(cmax, static_cast<double>(near_receiver_cmax(base, k, d, hts, s_ray, curvature)));
     }
     for (std::size_t f = 0; f < nf; ++f) {
         const double lambda = m_lambda_m[f];

@@ -1,7 +1,6 @@
 #include "phusong/io/layer_writer.hpp"
 
 #include <fmt/format.h>
-#include <tbb/parallel_for.h>
 
 #include <cctype>
 #include <cmath>
@@ -10,6 +9,7 @@
 #include <vector>
 
 #include "phusong/core/error.hpp"
+#include "phusong/core/parallel.hpp"
 #include "phusong/io/geotiff.hpp"
 #include "phusong/io/qgis_style.hpp"
 
@@ -95,7 +95,7 @@ nlohmann::ordered_json write_layer(const std::filesystem::path& folder, const st
             write_raster_style(folder / "throughput.tif", RasterStyle::throughput_mbps);
         });
     }
-    tbb::parallel_for(std::size_t{0}, writes.size(), [&](std::size_t i) { writes[i](); });
+    parallel_for(std::size_t{0}, writes.size(), [&](std::size_t i) { writes[i](); });
 
     std::size_t covered = 0;
     for (float v : r.best_dbm) covered += std::isfinite(v) ? 1 : 0;

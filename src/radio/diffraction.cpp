@@ -26,6 +26,7 @@ constexpr Ground kSea{80.0, 5.0};
 
 // Eq (22): Lbull = Luc + (1 − exp(−Luc/6))(10 + 0.02 d).
 double bullington_total_db(double luc_db, double d_km) noexcept {
+    if (luc_db == 0.0) return 0.0;  // the same value, without exp() on the per-pixel path
     return luc_db + (1.0 - std::exp(-luc_db / 6.0)) * (10.0 + 0.02 * d_km);
 }
 

@@ -385,6 +385,26 @@ std::vector<Case> catalogue() {
                      spit(fx.aoi, aoi_feature(R"({"type":"Polygon","coordinates":[[[105.57,21.28],[105.63,21.34],[105.63,21.28],[105.57,21.34],[105.57,21.28]]]})"));
                  }, 0, {"{aoi}: feature 0: invalid polygon (e.g. self-intersection) repaired with make-valid"}});
 
+    c.push_back({"vectors", "admin-self-intersection",
+                 "admin unit bow-tie polygon (repaired with make-valid, reported, in the manifest)",
+                 [](Fixture& fx) {
+                     spit(fx.root / "admin.geojson",
+                          R"({"type":"FeatureCollection","features":[)"
+                          R"({"type":"Feature","properties":{"name":"West"},"geometry":{"type":"Polygon","coordinates":)"
+                          R"([[[105.57,21.28],[105.60,21.28],[105.60,21.34],[105.57,21.34],[105.57,21.28]]]}},)"
+                          R"({"type":"Feature","properties":{"name":"East"},"geometry":{"type":"Polygon","coordinates":)"
+                          R"([[[105.60,21.28],[105.63,21.34],[105.63,21.28],[105.60,21.34],[105.60,21.28]]]}}]})");
+                     scenario_replace(fx, "aoi = \"aoi.geojson\"", "aoi = \"aoi.geojson\"\nadmin = \"admin.geojson\"");
+                 }, 0, {"{root}/admin.geojson: feature 1: invalid polygon (e.g. self-intersection) repaired with make-valid"},
+                 false, kRun, false,
+                 [](const Fixture& fx, const Result&) {
+                     const auto admin = manifest_of(fx).at("analysis").at("admin_units");
+                     CHECK(admin.at("repaired").dump().find("feature 1: invalid polygon") != std::string::npos);
+                     // The repaired bow-tie keeps both triangles: East holds people.
+                     const std::string units = slurp(fx.out / "analysis" / "admin_units.csv");
+                     CHECK(units.find("East") != std::string::npos);
+                 }});
+
     // Output folder ----------------------------------------------------------------------------
     c.push_back({"output", "out-exists", "output folder exists, no --overwrite (left as it was)",
                  [](Fixture& fx) { fs::create_directories(fx.out); spit(fx.out / "keep.txt", "previous"); }, 2,

@@ -64,6 +64,14 @@ struct PredictionConfig {
     double noise_figure_db = 9.0;     ///< UE noise figure, dB
     int nr_scs_khz = 30;              ///< NR sub-carrier spacing (SS-RSRP per RE), kHz
     double ray_spacing_px = 1.0;      ///< spacing of sweep rays at the radius, pixels
+    /// Main and extended calculation zones (the "main matrix" and "extended matrix" of planning
+    /// tools such as Atoll): within near_radius_m of a site every pixel is evaluated; beyond it,
+    /// one evaluation per block of far_block_px × far_block_px pixels (aligned on the grid), at
+    /// the block centre, counts for the whole block: about far_block_px² times less work beyond
+    /// near_radius_m, at the price of the pixels' own ground height and position there (README
+    /// "Performance" gives the measured speed and error). Off by default (far_block_px = 1).
+    double near_radius_m = 3000.0;
+    int far_block_px = 1;
     radio::ModelConfig model;         ///< default empirical model for every layer
     std::map<std::string, radio::ModelConfig> band_models;   ///< per-band overrides ("GSM900", "B8")
     std::map<std::string, radio::ModelConfig> layer_models;  ///< per-layer overrides (win over bands)

@@ -49,6 +49,10 @@ struct SweepSettings {
     double k_factor = 4.0 / 3.0;
     DiffractionMethod method = DiffractionMethod::bullington;
     double ray_spacing_px = 1.0;  ///< distance between neighbouring rays at the radius, pixels
+    /// With a far zone (PredictionConfig::far_block_px > 1), rays need the spacing above only out
+    /// to near_radius_m, and far_block_px times it at the radius: there is one evaluation per block.
+    double near_radius_m = std::numeric_limits<double>::infinity();
+    int far_block_px = 1;
 };
 
 /// Frequencies within 10% of each other share one sweep at their geometric mean (ν ∝ √f, so ν
@@ -88,6 +92,9 @@ private:
         std::uint32_t top;   ///< sample index of the largest clearance above the Tx→Rx ray
     };
     void sweep_ray(int ray, const geo::Grid& grid, std::span<const float> dem_m);
+    /// Largest clearance/√(d_i(d − d_i)) of eq (16) over the samples just before sample k.
+    [[nodiscard]] float near_receiver_cmax(std::size_t base, long k, double d, double hts, double s_ray,
+                                           double curvature) const noexcept;
     [[nodiscard]] std::size_t at(int ray, int sample) const noexcept {
         return static_cast<std::size_t>(ray) * static_cast<std::size_t>(m_samples + 1) +
                static_cast<std::size_t>(sample);
@@ -102,6 +109,7 @@ private:
     double m_step_m = 0;
     std::vector<int> m_ray_samples;       ///< last valid sample of each ray
     std::vector<SampleState> m_state;     ///< [ray][sample]
+    std::vector<float> m_heights;         ///< [ray][sample]: SampleState::h_m, contiguous
     std::vector<float> m_correction;      ///< [f][ray][sample], dB
     std::vector<double> m_d_km;           ///< per-ray scratch: sample distances
     std::vector<double> m_h_m;            ///< per-ray scratch: terrain heights
