@@ -16,6 +16,7 @@
 //    O(1) with at most 245 samples plus two nth_element calls.
 //  * The least-squares lines are trapezoid-weighted sums of z_i and i·z_i over index ranges, so
 //    prefix sums of z_i and i·z_i would make each fit O(1).
+// RayProfile (itm_ray.hpp) does this, exactly, with the helpers of the `detail` namespace below.
 // What does not depend on the profile at all: the ground impedance (f, pol, ε, σ) and the
 // variability curves' climate constants. `PathGeometry` holds everything that depends on the
 // profile, the heights and N_0 only, so several bands or quantiles on one path share it.
@@ -56,6 +57,10 @@ using Pair = std::array<double, 2>;
 // Preparatory quantities
 // ---------------------------------------------------------------------------------------------
 
+}  // namespace
+
+namespace detail {
+
 /// N_s from N_0 and the system elevation [TN101 Eqn 4.3]; v1.4 uses N_0 unchanged at h_sys = 0.
 double surface_refractivity(double n0, double h_sys_m) {
     return h_sys_m == 0.0 ? n0 : n0 * std::exp(-h_sys_m / 9460.0);
@@ -65,6 +70,13 @@ double surface_refractivity(double n0, double h_sys_m) {
 double effective_curvature(double n_s) {
     return kGammaActual_per_m * (1.0 - 0.04665 * std::exp(n_s / 179.3));
 }
+
+}  // namespace detail
+
+namespace {
+
+using detail::effective_curvature;
+using detail::surface_refractivity;
 
 /// Surface transfer impedance of the ground [Alg, ground constants]: ε_r' = ε + i·18000·σ/f,
 /// Z_g = sqrt(ε_r' − 1) (horizontal), divided by ε_r' for vertical polarisation.
@@ -95,10 +107,11 @@ double free_space_loss_db(double d_m, double f_mhz) {
 // Profile analysis [Alg §3 "point-to-point": hzns, zlsq1, d1thx, qlrpfl]
 // ---------------------------------------------------------------------------------------------
 
-struct LineFit {
-    double y_first;  ///< fitted elevation at index 0
-    double y_last;   ///< fitted elevation at the last index
-};
+using detail::LineFit;
+
+}  // namespace
+
+namespace detail {
 
 /// Least-squares straight line through z over the index range covering [d_start, d_end]
 /// ("zlsq1"). The sums are trapezoidal (end points weighted ½), which is the discrete form of the
@@ -174,6 +187,13 @@ double terrain_delta_h(std::span<const double> z, double spacing, double d_start
     return (upper - lower) / (1.0 - 0.8 * std::exp(-(d_end - d_start) / 50e3));
 }
 
+}  // namespace detail
+
+namespace {
+
+using detail::fit_line;
+using detail::terrain_delta_h;
+
 /// Radio horizons of both terminals over the profile ("hzns", [TN101 Eqn 6.15]). Angles are
 /// elevation angles above the horizontal at the antenna, with the effective earth's curvature
 /// folded in as −x/(2·a_e). Both start as the angles of the chord to the other terminal with
@@ -205,6 +225,10 @@ void find_horizons(std::span<const double> z, double spacing, double a_e, const 
     }
 }
 
+}  // namespace
+
+namespace detail {
+
 /// Smooth-earth horizon distance reduced for terrain irregularity [Alg Eqn 3.3]:
 /// d_L = sqrt(2·h_e·a_e)·exp(−0.07·sqrt(Δh / max(h_e, 5 m))).
 double rough_horizon_distance(double h_e, double a_e, double delta_h) {
@@ -217,6 +241,13 @@ double rough_horizon_angle(double h_e, double a_e, double delta_h, double d_hzn)
     const double d_ls = std::sqrt(2.0 * h_e * a_e);
     return (0.65 * delta_h * (d_ls / d_hzn - 1.0) - 2.0 * h_e) / d_ls;
 }
+
+}  // namespace detail
+
+namespace {
+
+using detail::rough_horizon_angle;
+using detail::rough_horizon_distance;
 
 void check_profile(std::span<const double> z, double spacing_m) {
     std::vector<std::string> problems;

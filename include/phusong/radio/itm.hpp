@@ -194,6 +194,32 @@ namespace detail {
 /// asymptotic value [ERL79 Eqn 3; Alg "d1thx"].
 [[nodiscard]] double delta_h_m(std::span<const double> elevations_m, double spacing_m,
                                double d_start_m, double d_end_m);
+
+// The profile helpers of `analyse_profile`, shared with the incremental RayProfile (itm_ray.hpp)
+// so that both compute the same numbers bit for bit. No input checks.
+
+/// N_s = N_0·exp(−h_sys/9460), N_0 itself at h_sys = 0 [TN101 Eqn 4.3; V1.4].
+[[nodiscard]] double surface_refractivity(double n0, double h_sys_m);
+/// Effective earth curvature γ_e = γ_a·(1 − 0.04665·exp(N_s/179.3)), 1/m [TN101 Eqn 4.4].
+[[nodiscard]] double effective_curvature(double n_s);
+
+/// A least-squares line's values at a profile's first and last index, m.
+struct LineFit {
+    double y_first;  ///< fitted elevation at index 0
+    double y_last;   ///< fitted elevation at the last index
+};
+/// ITM's "zlsq1": trapezoid-weighted least-squares line through the samples covering
+/// [d_start_m, d_end_m] of the profile [Alg §3].
+[[nodiscard]] LineFit fit_line(std::span<const double> z, double spacing_m, double d_start_m,
+                               double d_end_m);
+/// `delta_h_m` without the input checks ("d1thx" [Alg §3; ERL79 Eqn 3]).
+[[nodiscard]] double terrain_delta_h(std::span<const double> z, double spacing_m, double d_start_m,
+                                     double d_end_m);
+/// d_L = sqrt(2·h_e·a_e)·exp(−0.07·sqrt(Δh / max(h_e, 5 m))), m [Alg Eqn 3.3].
+[[nodiscard]] double rough_horizon_distance(double h_e_m, double a_e_m, double delta_h_m);
+/// θ = (0.65·Δh·(d_Ls/d_L − 1) − 2·h_e)/d_Ls, rad [Alg Eqn 3.4].
+[[nodiscard]] double rough_horizon_angle(double h_e_m, double a_e_m, double delta_h_m,
+                                         double d_hzn_m);
 }  // namespace detail
 
 }  // namespace phusong::radio::itm
