@@ -168,17 +168,31 @@ void write_coverage_curve_png(const std::filesystem::path& path, const planning:
 nlohmann::ordered_json plan_manifest_section(const planning::PlanResult& plan, const PlanConfig& config) {
     nlohmann::ordered_json bounds = nlohmann::ordered_json::array();
     for (const auto& b : plan.bounds) {
+        const auto people = [](std::optional<double> v) {
+            return v ? nlohmann::ordered_json(std::round(*v)) : nlohmann::ordered_json();
+        };
         bounds.push_back({{"budget", b.budget},
                           {"greedy_people", std::round(b.greedy_people)},
+                          {"best_bound_people", std::round(b.best_bound)},
+                          {"bound_source", planning::to_string(b.bound_source)},
+                          {"greedy_over_optimal", b.ratio},
+                          {"lagrangian_bound_people", std::round(b.lagrangian.bound)},
+                          {"lagrangian_trivial_bound_people", std::round(b.lagrangian.trivial_bound)},
+                          {"lagrangian_iterations", b.lagrangian.iterations},
+                          {"lagrangian_fixed_out", b.lagrangian.fixed_count},
+                          {"lagrangian_wall_s", std::round(b.lagrangian.wall_s * 1000) / 1000},
                           {"ilp_status", planning::to_string(b.ilp.status)},
                           {"ilp_people", std::round(b.ilp.objective)},
-                          {"ilp_bound_people", std::round(b.ilp.bound)},
-                          {"ilp_gap", b.ilp.bound > 0 ? (b.ilp.bound - b.ilp.objective) / b.ilp.bound : 0.0},
-                          {"online_bound_people", b.online_bound ? nlohmann::ordered_json(std::round(*b.online_bound)) : nlohmann::ordered_json()},
-                          {"greedy_over_optimal", b.ratio},
+                          {"ilp_bound_people", people(b.ilp.bound)},
+                          {"ilp_gap", b.ilp.bound && *b.ilp.bound > 0
+                                          ? nlohmann::ordered_json((*b.ilp.bound - b.ilp.objective) / *b.ilp.bound)
+                                          : nlohmann::ordered_json()},
+                          {"online_bound_people", people(b.online_bound)},
+                          {"ilp_candidate_columns", b.ilp.candidate_columns},
                           {"ilp_rows", b.ilp.rows},
                           {"ilp_columns", b.ilp.columns},
                           {"ilp_demand_groups", b.ilp.demand_groups},
+                          {"ilp_spacing_rows", b.ilp.spacing_rows},
                           {"ilp_wall_s", std::round(b.ilp.wall_s * 1000) / 1000}});
     }
     const double existing = plan.people_in_aoi > 0 ? plan.people_covered_existing / plan.people_in_aoi : 0.0;
@@ -204,7 +218,7 @@ nlohmann::ordered_json plan_manifest_section(const planning::PlanResult& plan, c
             {"greedy_evaluations", plan.greedy_evaluations},
             {"bounds", bounds},
             {"wall_s", {{"candidates", plan.candidates_s}, {"footprints", plan.footprints_s},
-                        {"greedy", plan.greedy_s}, {"ilp", plan.ilp_s}}}};
+                        {"greedy", plan.greedy_s}, {"bounds", plan.bounds_s}}}};
 }
 
 void write_plan(const std::filesystem::path& dir, const planning::PlanResult& plan) {
