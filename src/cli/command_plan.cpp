@@ -143,7 +143,7 @@ public:
         }
 
         out.open();
-        io::write_plan(out.file(""), plan);
+        const auto written = io::write_plan(out.file(""), plan);
         {
             std::ofstream f(out.file("plan.json"), std::ios::binary | std::ios::trunc);
             f << section.dump(2) << '\n';
@@ -156,9 +156,8 @@ public:
         // The run's manifest gains the plan section, replaced atomically.
         manifest["plan"] = section;
         for (const auto& st : stages.json()["stages"]) manifest["stages"].push_back(st);
-        for (const auto& [path, what] : {std::pair{"plan/candidates.geojson", "5G candidates, ranked (RFC 7946)"},
-                                         std::pair{"plan/coverage_curve.csv", "covered share versus sites and cost"},
-                                         std::pair{"plan/coverage_curve.png", "plot of the coverage curve"}}) {
+        for (const auto& [name, what] : written) {
+            const std::string path = "plan/" + name;
             bool listed = false;
             for (const auto& o : manifest["outputs"]) listed = listed || o.value("path", std::string()) == path;
             if (!listed) manifest["outputs"].push_back({{"path", path}, {"description", what}});
