@@ -1,5 +1,5 @@
 // `phusong plan OUT_DIR [--scenario FILE] [--check]`: the 5G planning stage alone, on the outputs
-// of a previous `phusong run` whose manifest stamp (config hash, input checksums, grid) matches.
+// of a previous `phusong run` whose manifest stamp (prediction settings, input checksums, grid) matches.
 // Writes OUT_DIR/plan/ atomically and adds the "plan" section to OUT_DIR/manifest.json.
 
 #include <fmt/format.h>
@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "commands.hpp"
+#include "phusong/core/analysis_config.hpp"
 #include "phusong/core/error.hpp"
 #include "phusong/core/hash.hpp"
 #include "phusong/core/interrupt.hpp"
@@ -52,16 +53,27 @@ std::filesystem::path find_scenario(const nlohmann::ordered_json& m, const std::
                      ": give it with --scenario");
 }
 
-// The stamp: same scenario (config hash), same input files (sha256), same grid.
+// The stamp: same prediction settings (the prediction stamp: the scenario hashed without
+// [analysis], [plan] and inputs.admin*, so the plan's own settings may change; for manifests
+// older than it, the whole config hash), same input files (sha256), same grid.
 void check_stamp(const nlohmann::ordered_json& m, const std::filesystem::path& manifest_file, const Scenario& s,
                  const geo::Grid& grid) {
     ProblemList problems;
     const std::string file = manifest_file.string();
-    const std::string hash = m.value("/scenario/config_sha256"_json_pointer, std::string());
-    if (hash != s.config_hash) {
+    const auto stamp = m.value("scenario", nlohmann::ordered_json::object());
+    if (stamp.contains("prediction_config_sha256")) {
+        const std::string hash = stamp.value("prediction_config_sha256", std::string());
+        const std::string now = prediction_config_hash(s.file);
+        if (hash != now) {
+            problems.add(file, "scenario.prediction_config_sha256",
+                         fmt::format("the outputs were predicted with other settings ({}…) than {} ({}…; only [plan], "
+                                     "[analysis] and inputs.admin* may change): rerun `phusong run` with this scenario",
+                                     hash.substr(0, 12), s.file.string(), now.substr(0, 12)));
+        }
+    } else if (const std::string hash = stamp.value("config_sha256", std::string()); hash != s.config_hash) {
         problems.add(file, "scenario.config_sha256",
-                     fmt::format("the outputs were made with another configuration ({}…) than {} ({}…): "
-                                 "rerun `phusong run` with this scenario",
+                     fmt::format("the outputs were made with another configuration ({}…) than {} ({}…), and this older "
+                                 "manifest has no prediction stamp: rerun `phusong run` with this scenario",
                                  hash.substr(0, 12), s.file.string(), s.config_hash.substr(0, 12)));
     }
     for (const auto& input : m.value("inputs", nlohmann::ordered_json::array())) {
@@ -131,7 +143,7 @@ public:
         }
 
         out.open();
-        io::write_plan(out.file(""), plan);
+        const auto written = io::write_plan(out.file(""), plan);
         {
             std::ofstream f(out.file("plan.json"), std::ios::binary | std::ios::trunc);
             f << section.dump(2) << '\n';
@@ -144,9 +156,8 @@ public:
         // The run's manifest gains the plan section, replaced atomically.
         manifest["plan"] = section;
         for (const auto& st : stages.json()["stages"]) manifest["stages"].push_back(st);
-        for (const auto& [path, what] : {std::pair{"plan/candidates.geojson", "5G candidates, ranked (RFC 7946)"},
-                                         std::pair{"plan/coverage_curve.csv", "covered share versus sites and cost"},
-                                         std::pair{"plan/coverage_curve.png", "plot of the coverage curve"}}) {
+        for (const auto& [name, what] : written) {
+            const std::string path = "plan/" + name;
             bool listed = false;
             for (const auto& o : manifest["outputs"]) listed = listed || o.value("path", std::string()) == path;
             if (!listed) manifest["outputs"].push_back({{"path", path}, {"description", what}});
@@ -177,12 +188,17 @@ public:
                         plan.target_reached ? "reached" : "not reached");
         }
         for (const auto& b : plan.bounds) {
-            std::printf("  budget %-4d greedy %.0f, ILP %s %.0f (bound %.0f): greedy/optimal %.4f, %.1f s\n", b.budget,
-                        b.greedy_people, planning::to_string(b.ilp.status).c_str(), b.ilp.objective, b.ilp.bound,
-                        b.ratio, b.ilp.wall_s);
+            const bool proven = b.bound_source == planning::BoundSource::ilp_optimal;
+            const std::string found = proven ? "" : fmt::format(", best found {:.0f}", b.ilp.objective);
+            std::printf("  budget %-4d greedy %.0f%s, %s %.0f (%s): greedy/optimal %s %.4f; Lagrangian %.0f (%zu fixed "
+                        "out, %.1f s), ILP %s on %zu candidates (%.1f s)\n",
+                        b.budget, b.greedy_people, found.c_str(), proven ? "optimum" : "bound", b.best_bound,
+                        planning::to_string(b.bound_source), proven ? "=" : "≥", b.ratio, b.lagrangian.bound,
+                        b.lagrangian.fixed_count, b.lagrangian.wall_s, planning::to_string(b.ilp.status).c_str(),
+                        b.ilp.candidate_columns, b.ilp.wall_s);
         }
-        std::printf("  time        %.1f s (candidates %.1f, footprints %.1f, greedy %.2f, ILP %.1f)\n", plan_s,
-                    plan.candidates_s, plan.footprints_s, plan.greedy_s, plan.ilp_s);
+        std::printf("  time        %.1f s (candidates %.1f, footprints %.1f, greedy %.2f, bounds %.1f)\n", plan_s,
+                    plan.candidates_s, plan.footprints_s, plan.greedy_s, plan.bounds_s);
         std::printf("  outputs     %s\n", where.c_str());
     }
 

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <set>
 
 #include "commands.hpp"
@@ -17,13 +18,17 @@
 #include "phusong/core/scenario.hpp"
 #include "phusong/core/text.hpp"
 #include "phusong/coverage/predict.hpp"
+#include "phusong/geo/gdal.hpp"
 #include "phusong/geo/grid_inputs.hpp"
+#include "phusong/geo/vector.hpp"
 #include "phusong/io/geotiff.hpp"
 #include "phusong/io/layer_writer.hpp"
 #include "phusong/io/output_dir.hpp"
+#include "phusong/io/plan_writer.hpp"
 #include "phusong/io/qgis_style.hpp"
 #include "phusong/io/report.hpp"
 #include "phusong/io/vector_writer.hpp"
+#include "phusong/planning/plan.hpp"
 #include "phusong/sites/placement.hpp"
 #include "phusong/sites/site_table.hpp"
 
@@ -171,6 +176,22 @@ public:
         manifest.section("analysis") =
             analysis::manifest_section(analysed, scenario.analysis, prep.census, prep.admin ? &*prep.admin : nullptr);
         const double analyse_s = analyse_timer.stop();
+
+        // 5G planning when the scenario asks for it: the stage `phusong plan` runs alone.
+        std::optional<planning::PlanResult> plan;
+        if (scenario.plan.enabled) {
+            StageTimer plan_timer(manifest, "plan");
+            std::optional<geo::PolygonLayer> admin;
+            if (scenario.inputs.admin) {
+                admin = geo::read_polygons(*scenario.inputs.admin, "admin", geo::srs_from_epsg(g.grid.epsg));
+            }
+            plan = planning::run_plan({scenario, g, table, placements, admin ? &*admin : nullptr});
+            for (const auto& [name, what] : io::write_plan(out.file("plan"), *plan)) {
+                manifest.add_output("plan/" + name, what);
+            }
+            manifest.section("plan") = io::plan_manifest_section(*plan, scenario.plan);
+            plan_timer.stop();
+        }
         // What `phusong analyse` checks before reusing these layers (README "phusong analyse").
         manifest.section("scenario")["path"] = std::filesystem::absolute(scenario.file).lexically_normal().string();
         manifest.section("scenario")["prediction_config_sha256"] = prediction_config_hash(scenario.file);
@@ -229,6 +250,19 @@ public:
         for (const auto& line : coverage_summary_lines(analysed)) std::printf("%s\n", line.c_str());
         std::printf("  analysis    %zu gaps (≥ %g km2, ≥ %g people), %.1f s\n", analysed.gaps.size(),
                     scenario.analysis.gap_min_area_km2, scenario.analysis.gap_min_population, analyse_s);
+        if (plan) {
+            const auto& p = *plan;
+            std::printf("  plan        %zu candidates, %zu sites to %.2f%% covered, cost %g%s\n", p.candidates.size(),
+                        p.ranking.size(), 100 * (p.ranking.empty() ? 0.0 : p.ranking.back().covered_share),
+                        p.ranking.empty() ? 0.0 : p.ranking.back().cumulative_cost,
+                        p.target_reached ? "" : " (target not reached)");
+            for (const auto& b : p.bounds) {
+                std::printf("  plan bound  %d %s: greedy/optimal %s %.4f (%s)\n", b.budget,
+                            scenario.plan.budget_kind == PlanBudgetKind::sites ? "sites" : "cost units",
+                            b.bound_source == planning::BoundSource::ilp_optimal ? "=" : "≥", b.ratio,
+                            planning::to_string(b.bound_source));
+            }
+        }
         std::printf("  outputs     %s\n", out.destination().c_str());
         return 0;
     }

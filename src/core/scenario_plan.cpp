@@ -43,6 +43,7 @@ void read_plan(TomlTableReader r, PlanConfig& p) {
     r.get("budget", p.budget);
     r.get("target_share", p.target_share);
     r.get("min_spacing_m", p.min_spacing_m, "metres");
+    r.get("ilp_budgets", p.ilp_budgets);
     r.get("ilp_time_limit_s", p.ilp_time_limit_s, "seconds");
     r.finish();
 
@@ -66,6 +67,12 @@ void read_plan(TomlTableReader r, PlanConfig& p) {
     if (p.budget) r.check_range("budget", *p.budget, 1e-9, 1e12, "sites or cost units, > 0");
     r.check_range("target_share", p.target_share, 1e-6, 1, "fraction of the AOI's people");
     r.check_range("min_spacing_m", p.min_spacing_m, 0, 50000, "metres");
+    for (std::size_t k = 0; k < p.ilp_budgets.size(); ++k) {
+        if (p.ilp_budgets[k] < 1) {
+            r.problem("ilp_budgets", "entry " + std::to_string(k + 1) + " is " + std::to_string(p.ilp_budgets[k]) +
+                                         ": expected budgets ≥ 1 (sites or cost units), or [] for no bound");
+        }
+    }
     r.check_range("ilp_time_limit_s", p.ilp_time_limit_s, 0.1, 86400, "seconds");
     if (!p.upgrades && !p.greenfield) {
         r.problem("greenfield", "upgrades and greenfield are both false: the plan has no candidates");

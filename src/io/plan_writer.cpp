@@ -10,6 +10,8 @@
 
 #include "phusong/core/error.hpp"
 #include "phusong/geo/gdal.hpp"
+#include "phusong/io/vector_style.hpp"
+#include "bitmap_font.hpp"
 
 namespace phusong::io {
 namespace {
@@ -101,9 +103,12 @@ void write_coverage_curve_csv(const std::filesystem::path& path, const planning:
 }
 
 void write_coverage_curve_png(const std::filesystem::path& path, const planning::PlanResult& plan) {
-    // Two 480 × 360 panels with a 40 px margin, white background, grey grid, blue curve.
-    constexpr int kPanelW = 480, kPanelH = 360, kMargin = 40;
+    // Two 480 × 400 panels, white background, grey grid, blue curve, black axes and labels
+    // (the 5 × 7 bitmap font: no font library needed).
+    constexpr int kPanelW = 480, kPanelH = 400;
+    constexpr int kLeft = 52, kRight = 18, kTop = 36, kBottom = 48;
     constexpr int kW = 2 * kPanelW, kH = kPanelH;
+    constexpr std::array<std::uint8_t, 3> kBlack{0, 0, 0}, kGrey{215, 215, 215}, kBlue{31, 87, 180};
     std::array<std::vector<std::uint8_t>, 3> rgb;
     for (auto& band : rgb) band.assign(static_cast<std::size_t>(kW) * kH, 255);
     auto put = [&](int x, int y, std::array<std::uint8_t, 3> colour) {
@@ -120,29 +125,53 @@ void write_coverage_curve_png(const std::filesystem::path& path, const planning:
             put(x, y + 1, colour);
         }
     };
-    const double existing = plan.people_in_aoi > 0 ? plan.people_covered_existing / plan.people_in_aoi : 0.0;
-    const double max_cost = plan.ranking.empty() ? 1.0 : std::max(plan.ranking.back().cumulative_cost, 1e-9);
-    const double max_sites = std::max<double>(1.0, static_cast<double>(plan.ranking.size()));
-    for (int panel = 0; panel < 2; ++panel) {
-        const double left = panel * kPanelW + kMargin;
-        const double right = (panel + 1) * kPanelW - kMargin / 2.0;
-        const double top = kMargin / 2.0;
-        const double bottom = kPanelH - kMargin;
-        auto px = [&](double f) { return left + f * (right - left); };
-        auto py = [&](double share) { return bottom - share * (bottom - top); };
-        for (int k = 0; k <= 10; ++k) {
-            const std::array<std::uint8_t, 3> grey = k == 0 ? std::array<std::uint8_t, 3>{0, 0, 0}
-                                                            : std::array<std::uint8_t, 3>{215, 215, 215};
-            line(left, py(k / 10.0), right, py(k / 10.0), grey);
-            line(px(k / 10.0), top, px(k / 10.0), bottom, grey);
+    auto text = [&](const std::string& t, double x, double y, int scale, double align) {  // align: 0 left, 0.5 centre, 1 right
+        draw_text(t, static_cast<int>(std::lround(x - align * text_width(t, scale))), static_cast<int>(std::lround(y)), scale,
+                  [&](int px, int py) { put(px, py, kBlack); });
+    };
+    // A round tick step (1, 2, 2.5 or 5 × 10^n) giving at most 6 intervals up to `max`.
+    auto nice_step = [](double max) {
+        const double raw = std::max(max, 1e-9) / 6;
+        const double mag = std::pow(10.0, std::floor(std::log10(raw)));
+        for (const double f : {1.0, 2.0, 2.5, 5.0}) {
+            if (f * mag >= raw) return f * mag;
         }
-        line(left, top, left, bottom, {0, 0, 0});
+        return 10 * mag;
+    };
+    const double existing = plan.people_in_aoi > 0 ? plan.people_covered_existing / plan.people_in_aoi : 0.0;
+    const double last_cost = plan.ranking.empty() ? 1.0 : std::max(plan.ranking.back().cumulative_cost, 1e-9);
+    const double last_sites = std::max<double>(1.0, static_cast<double>(plan.ranking.size()));
+    for (int panel = 0; panel < 2; ++panel) {
+        const double x_last = panel == 0 ? last_sites : last_cost;
+        const double step = std::max(panel == 0 ? 1.0 : 0.0, nice_step(x_last));
+        const double x_max = std::ceil(x_last / step - 1e-9) * step;
+        const double left = panel * kPanelW + kLeft;
+        const double right = (panel + 1) * kPanelW - kRight;
+        const double top = kTop;
+        const double bottom = kPanelH - kBottom;
+        auto px = [&](double v) { return left + v / x_max * (right - left); };
+        auto py = [&](double share) { return bottom - share * (bottom - top); };
+        text(panel == 0 ? "Covered share (%) vs number of sites" : "Covered share (%) vs cumulative cost",
+             (left + right) / 2, 8, 2, 0.5);
+        for (int k = 0; k <= 10; ++k) {  // share: grid every 10 %, labelled every 20 %
+            line(left, py(k / 10.0), right, py(k / 10.0), k == 0 ? kBlack : kGrey);
+            if (k % 2 == 0) text(fmt::format("{}%", 10 * k), left - 6, py(k / 10.0) - 3, 1, 1.0);
+        }
+        for (int k = 0; k * step <= x_max + 1e-9; ++k) {  // x: grid and labels at the round steps
+            const double v = k * step;
+            if (k > 0) line(px(v), top, px(v), bottom, kGrey);
+            line(px(v), bottom, px(v), bottom + 4, kBlack);
+            text(fmt::format("{:g}", v), px(v), bottom + 8, 1, 0.5);
+        }
+        line(left, top, left, bottom, kBlack);
+        text(panel == 0 ? "number of sites (greedy rank)" : "cumulative cost (cost units)", (left + right) / 2,
+             bottom + 22, 2, 0.5);
         double x_prev = px(0), y_prev = py(existing);
         for (std::size_t r = 0; r < plan.ranking.size(); ++r) {
             const auto& p = plan.ranking[r];
-            const double f = panel == 0 ? static_cast<double>(r + 1) / max_sites : p.cumulative_cost / max_cost;
-            const double x = px(f), y = py(p.covered_share);
-            line(x_prev, y_prev, x, y, {31, 87, 180});
+            const double x = px(panel == 0 ? static_cast<double>(r + 1) : p.cumulative_cost);
+            const double y = py(p.covered_share);
+            line(x_prev, y_prev, x, y, kBlue);
             x_prev = x;
             y_prev = y;
         }
@@ -168,17 +197,31 @@ void write_coverage_curve_png(const std::filesystem::path& path, const planning:
 nlohmann::ordered_json plan_manifest_section(const planning::PlanResult& plan, const PlanConfig& config) {
     nlohmann::ordered_json bounds = nlohmann::ordered_json::array();
     for (const auto& b : plan.bounds) {
+        const auto people = [](std::optional<double> v) {
+            return v ? nlohmann::ordered_json(std::round(*v)) : nlohmann::ordered_json();
+        };
         bounds.push_back({{"budget", b.budget},
                           {"greedy_people", std::round(b.greedy_people)},
+                          {"best_bound_people", std::round(b.best_bound)},
+                          {"bound_source", planning::to_string(b.bound_source)},
+                          {"greedy_over_optimal", b.ratio},
+                          {"lagrangian_bound_people", std::round(b.lagrangian.bound)},
+                          {"lagrangian_trivial_bound_people", std::round(b.lagrangian.trivial_bound)},
+                          {"lagrangian_iterations", b.lagrangian.iterations},
+                          {"lagrangian_fixed_out", b.lagrangian.fixed_count},
+                          {"lagrangian_wall_s", std::round(b.lagrangian.wall_s * 1000) / 1000},
                           {"ilp_status", planning::to_string(b.ilp.status)},
                           {"ilp_people", std::round(b.ilp.objective)},
-                          {"ilp_bound_people", std::round(b.ilp.bound)},
-                          {"ilp_gap", b.ilp.bound > 0 ? (b.ilp.bound - b.ilp.objective) / b.ilp.bound : 0.0},
-                          {"online_bound_people", b.online_bound ? nlohmann::ordered_json(std::round(*b.online_bound)) : nlohmann::ordered_json()},
-                          {"greedy_over_optimal", b.ratio},
+                          {"ilp_bound_people", people(b.ilp.bound)},
+                          {"ilp_gap", b.ilp.bound && *b.ilp.bound > 0
+                                          ? nlohmann::ordered_json((*b.ilp.bound - b.ilp.objective) / *b.ilp.bound)
+                                          : nlohmann::ordered_json()},
+                          {"online_bound_people", people(b.online_bound)},
+                          {"ilp_candidate_columns", b.ilp.candidate_columns},
                           {"ilp_rows", b.ilp.rows},
                           {"ilp_columns", b.ilp.columns},
                           {"ilp_demand_groups", b.ilp.demand_groups},
+                          {"ilp_spacing_rows", b.ilp.spacing_rows},
                           {"ilp_wall_s", std::round(b.ilp.wall_s * 1000) / 1000}});
     }
     const double existing = plan.people_in_aoi > 0 ? plan.people_covered_existing / plan.people_in_aoi : 0.0;
@@ -204,14 +247,20 @@ nlohmann::ordered_json plan_manifest_section(const planning::PlanResult& plan, c
             {"greedy_evaluations", plan.greedy_evaluations},
             {"bounds", bounds},
             {"wall_s", {{"candidates", plan.candidates_s}, {"footprints", plan.footprints_s},
-                        {"greedy", plan.greedy_s}, {"ilp", plan.ilp_s}}}};
+                        {"greedy", plan.greedy_s}, {"bounds", plan.bounds_s}}}};
 }
 
-void write_plan(const std::filesystem::path& dir, const planning::PlanResult& plan) {
+std::vector<std::pair<std::string, std::string>> write_plan(const std::filesystem::path& dir,
+                                                            const planning::PlanResult& plan) {
     std::filesystem::create_directories(dir);
     write_candidates_geojson(dir / "candidates.geojson", plan);
+    write_candidates_style(dir / "candidates.geojson");
     write_coverage_curve_csv(dir / "coverage_curve.csv", plan);
     write_coverage_curve_png(dir / "coverage_curve.png", plan);
+    return {{"candidates.geojson", "5G candidates, ranked (RFC 7946)"},
+            {"candidates.qml", "QGIS style of the candidates (rank bands, upgrade/new, rank labels)"},
+            {"coverage_curve.csv", "covered share versus sites and cost"},
+            {"coverage_curve.png", "plot of the coverage curve: share versus sites and versus cost"}};
 }
 
 }  // namespace phusong::io

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <functional>
 #include <map>
+#include <optional>
 #include <queue>
 
 #include "phusong/core/error.hpp"
@@ -209,6 +210,135 @@ double online_bound(const CoverageProblem& problem, std::span<const std::uint32_
     double bound = covered_weight(problem, chosen);
     for (std::size_t i = 0; i < top; ++i) bound += gains[i];
     return bound;
+}
+
+SwapResult improve_by_swaps(const CoverageProblem& p, std::span<const std::uint32_t> start, PlanBudgetKind budget_kind,
+                            double budget, std::size_t max_moves) {
+    check_problem(p);
+    const std::size_t n = p.covers.size();
+    const std::size_t m = p.demand.size();
+    const bool sites = budget_kind == PlanBudgetKind::sites;
+    const double capacity = sites ? std::floor(budget + 1e-9) : budget;
+    auto size_of = [&](std::uint32_t i) { return sites ? 1.0 : p.cost[i]; };
+    // Cell → candidates covering it, to find the candidates a swap's removal interacts with.
+    std::vector<std::uint32_t> cell_start(m + 1, 0);
+    for (const auto& c : p.covers) {
+        for (const std::uint32_t j : c) ++cell_start[j + 1];
+    }
+    for (std::size_t j = 0; j < m; ++j) cell_start[j + 1] += cell_start[j];
+    std::vector<std::uint32_t> cell_cands(cell_start[m]);
+    {
+        std::vector<std::uint32_t> next(cell_start.begin(), cell_start.end() - 1);
+        for (std::uint32_t i = 0; i < n; ++i) {
+            for (const std::uint32_t j : p.covers[i]) cell_cands[next[j]++] = i;
+        }
+    }
+
+    std::vector<std::uint8_t> in(n, 0);
+    double used = 0;
+    for (const std::uint32_t i : start) {
+        if (i >= n || in[i] != 0) throw InternalError("improve_by_swaps: the start has a repeated or unknown candidate");
+        in[i] = 1;
+        used += size_of(i);
+    }
+    SwapResult res;
+    std::vector<std::uint32_t> count(m, 0);      // chosen candidates covering each cell
+    std::vector<std::uint32_t> conflicts(n, 0);  // chosen candidates each candidate conflicts with
+    std::vector<double> gain(n, 0.0);            // weight a candidate would add (cells at count 0)
+    std::vector<double> bonus(n, 0.0);           // scratch: weight shared with the candidate removed
+    std::vector<std::uint32_t> touched;
+    std::vector<std::uint32_t> order;
+    const double eps = 1e-9 * std::max(1.0, covered_weight(p, start));  // improvements below this are rounding
+    while (true) {
+        std::fill(count.begin(), count.end(), 0);
+        std::fill(conflicts.begin(), conflicts.end(), 0);
+        for (std::uint32_t i = 0; i < n; ++i) {
+            if (in[i] == 0) continue;
+            for (const std::uint32_t c : p.covers[i]) ++count[c];
+            for (const std::uint32_t j : p.conflicts[i]) ++conflicts[j];
+        }
+        for (std::uint32_t i = 0; i < n; ++i) {
+            double g = 0;
+            for (const std::uint32_t c : p.covers[i]) {
+                if (count[c] == 0) g += p.demand[c];
+            }
+            gain[i] = g;
+        }
+        if (res.moves >= max_moves) break;
+        // Candidates outside the choice by decreasing gain (ties: lower index).
+        order.clear();
+        for (std::uint32_t j = 0; j < n; ++j) {
+            if (in[j] == 0) order.push_back(j);
+        }
+        std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+            return gain[a] != gain[b] ? gain[a] > gain[b] : a < b;
+        });
+        double best_delta = eps;
+        std::optional<std::uint32_t> best_out;
+        std::uint32_t best_in = 0;
+        // Additions while the budget allows.
+        for (const std::uint32_t j : order) {
+            if (gain[j] <= best_delta) break;
+            if (conflicts[j] == 0 && used + size_of(j) <= capacity * (1 + 1e-12)) {
+                best_delta = gain[j];
+                best_in = j;
+                break;
+            }
+        }
+        // Swaps: removing i loses the cells only i covers; j then gains its own uncovered cells
+        // plus those of i's cells it also covers.
+        for (std::uint32_t i = 0; i < n; ++i) {
+            if (in[i] == 0) continue;
+            double loss = 0;
+            touched.clear();
+            for (const std::uint32_t c : p.covers[i]) {
+                if (count[c] != 1 || !(p.demand[c] > 0)) continue;
+                loss += p.demand[c];
+                for (std::uint32_t k = cell_start[c]; k < cell_start[c + 1]; ++k) {
+                    const std::uint32_t j = cell_cands[k];
+                    if (in[j] != 0) continue;
+                    if (bonus[j] == 0) touched.push_back(j);
+                    bonus[j] += p.demand[c];
+                }
+            }
+            auto feasible = [&](std::uint32_t j) {
+                const bool conflicts_i = std::binary_search(p.conflicts[j].begin(), p.conflicts[j].end(), i);
+                return conflicts[j] == (conflicts_i ? 1u : 0u) &&
+                       used - size_of(i) + size_of(j) <= capacity * (1 + 1e-12);
+            };
+            auto consider = [&](std::uint32_t j, double delta) {
+                if (delta > best_delta || (delta == best_delta && best_out && (i < *best_out || (i == *best_out && j < best_in)))) {
+                    best_delta = delta;
+                    best_out = i;
+                    best_in = j;
+                }
+            };
+            for (const std::uint32_t j : touched) {
+                if (feasible(j)) consider(j, gain[j] + bonus[j] - loss);
+            }
+            for (const std::uint32_t j : order) {  // the best of the rest: no shared cells
+                if (gain[j] - loss < best_delta) break;
+                if (bonus[j] == 0 && feasible(j)) {
+                    consider(j, gain[j] - loss);
+                    break;
+                }
+            }
+            for (const std::uint32_t j : touched) bonus[j] = 0;
+        }
+        if (best_delta <= eps) break;
+        if (best_out) {
+            in[*best_out] = 0;
+            used -= size_of(*best_out);
+        }
+        in[best_in] = 1;
+        used += size_of(best_in);
+        ++res.moves;
+    }
+    for (std::uint32_t i = 0; i < n; ++i) {
+        if (in[i] != 0) res.chosen.push_back(i);
+    }
+    res.value = covered_weight(p, res.chosen);
+    return res;
 }
 
 double covered_weight(const CoverageProblem& problem, std::span<const std::uint32_t> chosen) {

@@ -546,6 +546,52 @@ TEST_CASE("run writes every layer's maps, the cell lookup table and their manife
     CHECK(m.at("prediction").at("pixel_evaluations").get<std::size_t>() > 0);
 }
 
+TEST_CASE("run plans when [plan] enabled = true; plan re-runs alone when only [plan] changed (issue #5)") {
+    TempDir work;
+    const fs::path scenario = copy_fixture(work);
+    {
+        std::ofstream add(scenario, std::ios::binary | std::ios::app);
+        add << "\n[prediction.band.n78]\nmodel = \"tr38901_uma\"\n\n"
+               "[antennas.nr_mmimo_64t64r]\ngain_dbi = 24\nh_beamwidth_deg = 65\nv_beamwidth_deg = 6\n"
+               "front_to_back_db = 25\nside_lobe_db = 20\n\n"
+               "[plan]\nenabled = true\ngreenfield_spacing_m = 1000\nilp_budgets = [1, 2]\n";
+    }
+    const fs::path out = work.path() / "out";
+    const Result r = phusong_cli(work, "run " + quote(scenario) + " --out " + quote(out));
+    REQUIRE_MESSAGE(r.code == 0, r.err);
+    CHECK(contains(r.out, "greedy/optimal"));
+    for (const char* f : {"candidates.geojson", "candidates.qml", "coverage_curve.csv", "coverage_curve.png"}) {
+        CHECK_MESSAGE(fs::exists(out / "plan" / f), f);
+    }
+    auto m = nlohmann::json::parse(slurp(out / "manifest.json"));
+    REQUIRE(m.contains("plan"));
+    const auto& bounds = m.at("plan").at("bounds");
+    REQUIRE(bounds.size() == 2);
+    for (const auto& b : bounds) {
+        CHECK(b.at("greedy_over_optimal").get<double>() > 0);
+        CHECK(b.at("greedy_over_optimal").get<double>() <= 1);
+        CHECK(b.at("best_bound_people").get<double>() >= b.at("greedy_people").get<double>());
+        CHECK(b.at("lagrangian_bound_people").get<double>() >= b.at("best_bound_people").get<double>() - 0.5);
+    }
+    bool staged = false;
+    for (const auto& st : m.at("stages")) staged = staged || st.at("name") == "plan";
+    CHECK(staged);
+
+    // Another [plan] setting: `phusong plan` reuses the run (the prediction stamp leaves [plan] out).
+    replace_in_file(scenario, "ilp_budgets = [1, 2]", "ilp_budgets = [3]");
+    const Result again = phusong_cli(work, "plan " + quote(out) + " --scenario " + quote(scenario));
+    REQUIRE_MESSAGE(again.code == 0, again.err);
+    m = nlohmann::json::parse(slurp(out / "manifest.json"));
+    CHECK(m.at("plan").at("bounds").size() == 1);
+    CHECK(m.at("plan").at("bounds").at(0).at("budget") == 3);
+
+    // A prediction setting changed: refused, exit 3, naming the stamp.
+    replace_in_file(scenario, "model = \"tr38901_uma\"", "model = \"tr38901_umi\"");
+    const Result changed = phusong_cli(work, "plan " + quote(out) + " --scenario " + quote(scenario));
+    CHECK(changed.code == 3);
+    CHECK(contains(changed.err, "prediction_config_sha256"));
+}
+
 TEST_CASE("SIGINT during a demo run: exit 130, no destination and no temporary folder (issue #7)") {
     TempDir work;
     const fs::path scenario = phusong::test::gis_data_dir() / "vinh_phuc.toml";

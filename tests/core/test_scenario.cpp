@@ -141,3 +141,19 @@ TEST_CASE("an integer array key reads its values, and rejects non-integers namin
         CHECK(m.find("plan.not") != std::string::npos);
     }
 }
+
+TEST_CASE("plan keys: the ILP budgets are read and must be at least 1") {
+    TempDir dir;
+    touch_inputs(dir);
+    const auto ok = dir.write("ok.toml", inputs_block() + "[plan]\nenabled = true\nilp_budgets = [5, 20]\n"
+                                                          "ilp_time_limit_s = 3\n");
+    const phusong::Scenario s = phusong::load_scenario(ok);
+    CHECK(s.plan.enabled);
+    CHECK(s.plan.ilp_budgets == std::vector<int>{5, 20});
+    CHECK(s.plan.ilp_time_limit_s == 3.0);
+    const auto none = dir.write("none.toml", inputs_block() + "[plan]\nilp_budgets = []\n");
+    CHECK(phusong::load_scenario(none).plan.ilp_budgets.empty());
+    const auto bad = dir.write("bad.toml", inputs_block() + "[plan]\nilp_budgets = [10, 0]\n");
+    CHECK(problems_of(bad).find("key plan.ilp_budgets") != std::string::npos);
+    CHECK(problems_of(bad).find("entry 2 is 0") != std::string::npos);
+}

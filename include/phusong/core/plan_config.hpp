@@ -63,7 +63,7 @@ struct PlanConfig {
 
     // Exact bound: the same problem as an integer programme (COIN-OR CBC) at these budgets.
     std::vector<int> ilp_budgets = {10, 25, 50};
-    double ilp_time_limit_s = 10.0;       ///< per budget, wall seconds
+    double ilp_time_limit_s = 20.0;       ///< per budget, wall seconds (root LP and branch and bound)
 };
 
 /// Reads [plan] (src/core/scenario_plan.cpp), adding every problem to the reader.

@@ -3,6 +3,9 @@
 /// coverage_curve.csv, coverage_curve.png, and the manifest's "plan" section.
 
 #include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
 #include <nlohmann/json.hpp>
 
 #include "phusong/core/plan_config.hpp"
@@ -19,7 +22,8 @@ void write_candidates_geojson(const std::filesystem::path& path, const planning:
 void write_coverage_curve_csv(const std::filesystem::path& path, const planning::PlanResult& plan);
 
 /// A PNG plot (GDAL's PNG driver): covered share versus number of sites (left panel) and versus
-/// cumulative cost (right panel); grid lines every 10 % of share and every tenth of the axes.
+/// cumulative cost (right panel), from the existing NR layer's share at 0; titles, axis titles,
+/// share grid every 10 % (labelled every 20 %), x grid and labels at round steps.
 void write_coverage_curve_png(const std::filesystem::path& path, const planning::PlanResult& plan);
 
 /// The manifest's "plan" section: settings that matter, counts, timings, ranking summary, and
@@ -27,7 +31,10 @@ void write_coverage_curve_png(const std::filesystem::path& path, const planning:
 [[nodiscard]] nlohmann::ordered_json plan_manifest_section(const planning::PlanResult& plan,
                                                            const PlanConfig& config);
 
-/// All three files into `dir` (created if needed).
-void write_plan(const std::filesystem::path& dir, const planning::PlanResult& plan);
+/// candidates.geojson with its QGIS style (candidates.qml), coverage_curve.csv and
+/// coverage_curve.png into `dir` (created if needed). Returns (file name in `dir`, description) of
+/// every file written, for the manifest.
+std::vector<std::pair<std::string, std::string>> write_plan(const std::filesystem::path& dir,
+                                                            const planning::PlanResult& plan);
 
 }  // namespace phusong::io

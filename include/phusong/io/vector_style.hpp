@@ -26,6 +26,11 @@ void write_gap_style(const std::filesystem::path& vector_file);
 /// Admin units graduated by the covered share (0–1) of `share_attribute`.
 void write_admin_style(const std::filesystem::path& vector_file, const std::string& share_attribute);
 
+/// 5G candidates (plan/candidates.geojson): rule-based by `rank` band (1–10, 11–50, 51–200,
+/// beyond; unranked small and grey) and `kind` (upgrade: circle, new: triangle), top ranks drawn
+/// on top, ranked points labelled with their rank.
+void write_candidates_style(const std::filesystem::path& vector_file);
+
 /// Coverage classes as a categorised (paletted) raster: none, fair, good.
 void write_class_raster_style(const std::filesystem::path& raster);
 

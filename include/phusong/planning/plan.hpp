@@ -14,6 +14,7 @@
 #include "phusong/geo/grid_inputs.hpp"
 #include "phusong/geo/vector.hpp"
 #include "phusong/planning/ilp.hpp"
+#include "phusong/planning/lagrangian.hpp"
 #include "phusong/planning/selection.hpp"
 #include "phusong/sites/placement.hpp"
 #include "phusong/sites/site_table.hpp"
@@ -109,15 +110,28 @@ struct PlanPick {
     double cumulative_cost = 0;
 };
 
-/// The exact bound at one budget.
+/// Where the tightest bound of a budget comes from.
+enum class BoundSource {
+    ilp_optimal,  ///< CBC proved the optimum
+    ilp,          ///< CBC's best bound when stopped at the time limit
+    lagrangian,   ///< the Lagrangian relaxation (lagrangian.hpp)
+    online,       ///< the submodular online bound (selection.hpp online_bound)
+};
+[[nodiscard]] const char* to_string(BoundSource source);
+
+/// The optimality bound at one budget: greedy against the Lagrangian bound and CBC on what the
+/// Lagrangian fixing leaves.
 struct PlanBound {
     int budget = 0;                  ///< sites (or cost units with budget_kind = cost)
     double greedy_people = 0;        ///< greedy's newly covered people within the budget
+    LagrangianResult lagrangian;     ///< its fixed_out is released after use
     IlpResult ilp;
     /// Sites budgets: the submodular online bound (selection.hpp online_bound), valid whatever CBC did.
     std::optional<double> online_bound;
-    /// greedy / ILP optimum when proven optimal; otherwise greedy / the smaller of CBC's best bound
-    /// and the online bound (a lower bound on the true ratio).
+    double best_bound = 0;           ///< the tightest valid upper bound on the optimum (the optimum if proven)
+    BoundSource bound_source = BoundSource::lagrangian;
+    /// greedy / the optimum when CBC proved it; otherwise greedy / best_bound (a lower bound on
+    /// the true ratio).
     double ratio = 0;
 };
 
@@ -135,7 +149,7 @@ struct PlanResult {
     bool target_reached = false;
     std::size_t greedy_evaluations = 0;
     std::vector<PlanBound> bounds;
-    double candidates_s = 0, footprints_s = 0, greedy_s = 0, ilp_s = 0;
+    double candidates_s = 0, footprints_s = 0, greedy_s = 0, bounds_s = 0;  ///< wall seconds per step
 };
 
 /// Runs the stage. InputError when [plan] names an antenna the catalogue lacks.

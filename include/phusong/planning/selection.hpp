@@ -67,6 +67,21 @@ struct GreedyResult {
 [[nodiscard]] double online_bound(const CoverageProblem& problem, std::span<const std::uint32_t> chosen,
                                   std::size_t k);
 
+struct SwapResult {
+    std::vector<std::uint32_t> chosen;  ///< ascending
+    double value = 0;                   ///< covered weight
+    std::size_t moves = 0;              ///< improving swaps (and additions) applied
+};
+
+/// Local search from a feasible choice (e.g. greedy's): repeatedly applies the best improving
+/// swap of one chosen candidate for one other (or addition, while the budget allows) that keeps
+/// the budget and the spacing — the vertex substitution heuristic of Teitz & Bart 1968,
+/// "Heuristic methods for estimating the generalized vertex median of a weighted graph", Operations
+/// Research 16, applied to maximal covering. Stops at a local optimum or after `max_moves`.
+/// Deterministic (ties to the lower indices). Its value is a lower bound on the optimum.
+[[nodiscard]] SwapResult improve_by_swaps(const CoverageProblem& problem, std::span<const std::uint32_t> start,
+                                          PlanBudgetKind budget_kind, double budget, std::size_t max_moves = 1000);
+
 /// Covered weight of a set of candidates.
 [[nodiscard]] double covered_weight(const CoverageProblem& problem, std::span<const std::uint32_t> chosen);
 
