@@ -138,6 +138,11 @@ void RayProfile::insert_point(std::size_t i) {
     // RX horizon: upper hull of (x_i, z_i − γ_ref·x_i²/2) by Andrew's monotone chain; collinear
     // middle points are dropped (never the first of several tied maxima, see rx_horizon).
     if (!m_hull_valid) return;
+    push_hull_point(i);
+}
+
+void RayProfile::push_hull_point(std::size_t i) {
+    const double x = m_x[i];
     m_w[i] = m_z[i] - 0.5 * m_gamma_ref * x * x;
     while (m_hull.size() >= 2) {
         const int b = m_hull.back();
@@ -149,7 +154,7 @@ void RayProfile::insert_point(std::size_t i) {
         else
             break;
     }
-    m_hull.push_back(li);
+    m_hull.push_back(static_cast<int>(i));
 }
 
 void RayProfile::rebuild_hull(double gamma_ref) {
@@ -158,21 +163,7 @@ void RayProfile::rebuild_hull(double gamma_ref) {
     m_hull.clear();
     ++m_rebuilds;
     const std::size_t n = m_z.size();
-    for (std::size_t i = 1; i + 1 < n; ++i) {
-        const double x = m_x[i];
-        m_w[i] = m_z[i] - 0.5 * m_gamma_ref * x * x;
-        while (m_hull.size() >= 2) {
-            const int b = m_hull.back();
-            const int a = m_hull[m_hull.size() - 2];
-            const double cross =
-                (m_x[b] - m_x[a]) * (m_w[i] - m_w[a]) - (m_w[b] - m_w[a]) * (x - m_x[a]);
-            if (cross >= 0.0)
-                m_hull.pop_back();
-            else
-                break;
-        }
-        m_hull.push_back(static_cast<int>(i));
-    }
+    for (std::size_t i = 1; i + 1 < n; ++i) push_hull_point(i);
 }
 
 std::size_t RayProfile::tx_horizon(double gamma) const {

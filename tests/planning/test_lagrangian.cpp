@@ -88,6 +88,16 @@ Exhaustive exhaustive(const CoverageProblem& p, PlanBudgetKind kind, double budg
     return e;
 }
 
+/// Greedy's choice under the budget: the starting solution the plan hands to the bound.
+std::vector<std::uint32_t> greedy_start(const CoverageProblem& p, PlanBudgetKind kind, double budget) {
+    GreedyOptions go;
+    go.budget_kind = kind;
+    go.budget = budget;
+    std::vector<std::uint32_t> start;
+    for (const auto& pick : greedy_select(p, go).ranking) start.push_back(pick.candidate);
+    return start;
+}
+
 }  // namespace
 
 TEST_CASE("demand groups: cells with the same allowed candidates merge; both index directions agree") {
@@ -122,11 +132,7 @@ TEST_CASE("the Lagrangian bound lies between the exhaustive optimum and the triv
         const auto p = random_problem(rng, 10, 60, spacing);
         const double budget = kind == PlanBudgetKind::sites ? 1 + trial % 4 : 2 + trial % 5;
         const Exhaustive e = exhaustive(p, kind, budget);
-        GreedyOptions go;
-        go.budget_kind = kind;
-        go.budget = budget;
-        std::vector<std::uint32_t> start;
-        for (const auto& pick : greedy_select(p, go).ranking) start.push_back(pick.candidate);
+        const std::vector<std::uint32_t> start = greedy_start(p, kind, budget);
         LagrangianOptions lo;
         lo.budget_kind = kind;
         lo.budget = budget;
@@ -158,11 +164,7 @@ TEST_CASE("Lagrangian fixing never removes a candidate of an optimal choice; the
         const auto p = random_problem(rng, 12, 80, spacing);
         const double budget = kind == PlanBudgetKind::sites ? 2 + trial % 3 : 3 + trial % 4;
         const Exhaustive e = exhaustive(p, kind, budget);
-        GreedyOptions go;
-        go.budget_kind = kind;
-        go.budget = budget;
-        std::vector<std::uint32_t> start;
-        for (const auto& pick : greedy_select(p, go).ranking) start.push_back(pick.candidate);
+        const std::vector<std::uint32_t> start = greedy_start(p, kind, budget);
         LagrangianOptions lo;
         lo.budget_kind = kind;
         lo.budget = budget;
@@ -238,11 +240,7 @@ TEST_CASE("swaps improve greedy on the textbook instance and keep budget and spa
         const PlanBudgetKind kind = trial % 2 == 0 ? PlanBudgetKind::sites : PlanBudgetKind::cost;
         const auto p = random_problem(rng, 12, 80, true);
         const double budget = kind == PlanBudgetKind::sites ? 3 : 5;
-        GreedyOptions go;
-        go.budget_kind = kind;
-        go.budget = budget;
-        std::vector<std::uint32_t> start;
-        for (const auto& pick : greedy_select(p, go).ranking) start.push_back(pick.candidate);
+        const std::vector<std::uint32_t> start = greedy_start(p, kind, budget);
         const SwapResult r = improve_by_swaps(p, start, kind, budget);
         std::uint32_t mask = 0;
         for (const std::uint32_t i : r.chosen) mask |= 1u << i;

@@ -107,6 +107,8 @@ class RayProfile {
     PathGeometry evaluate(double z_end, bool own_ground);
     void insert_point(std::size_t i);  // sample i becomes an interior point of later prefixes
     void rebuild_hull(double gamma_ref);
+    /// Appends sample i to the RX-side upper hull at m_gamma_ref (Andrew's monotone chain).
+    void push_hull_point(std::size_t i);
     std::size_t tx_horizon(double gamma) const;  // position in m_env
     int rx_horizon(int np, double z_rx, double gamma, double a_e, double& theta);
     detail::LineFit fit(int np, double z_end, double d_start, double d_end) const;
