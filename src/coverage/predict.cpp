@@ -361,14 +361,13 @@ Setup make_setup(const PredictionInputs& in, double min_floor_dbm, bool check_ov
 /// Where a source's signal is evaluated: the grid's pixels in the main zone, and blocks of
 /// `block` × `block` pixels beyond `near_radius_m` (PredictionConfig::far_block_px).
 struct Zones {
-    const geo::Grid* fine = nullptr;
     geo::Grid coarse;                       ///< one pixel per block, same origin
     std::vector<geo::Window> fine_tiles;
     std::vector<geo::Window> coarse_tiles;
     int block = 1;
     double near_radius_m = std::numeric_limits<double>::infinity();
 
-    Zones(const geo::Grid& grid, int block_px, double near_m) : fine(&grid), block(block_px) {
+    Zones(const geo::Grid& grid, int block_px, double near_m) : block(block_px) {
         fine_tiles = grid.tiles();
         if (block > 1) {
             near_radius_m = near_m;
