@@ -358,6 +358,39 @@ Setup make_setup(const PredictionInputs& in, double min_floor_dbm, bool check_ov
     return setup;
 }
 
+/// The pixels of `g` whose centres can lie within a cell's reach (CellPlan::radius_m, per 5° of
+/// azimuth offset), with a pixel's margin: the bounding box of the reach's sectors, each the box of
+/// its arc's ends, of the compass points within it and of the site. The cell loop needs no pixel
+/// outside it (the sweep's pixels are shared by every cell of a source, most reach far in one
+/// direction only).
+geo::Window reach_window(const CellPlan& cell, const Source& src, const geo::Grid& g) {
+    double min_x = 0;
+    double max_x = 0;
+    double min_y = 0;
+    double max_y = 0;
+    auto add = [&](double az_deg, double r) {
+        const double a = az_deg / kRadToDeg;
+        min_x = std::min(min_x, r * std::sin(a));
+        max_x = std::max(max_x, r * std::sin(a));
+        min_y = std::min(min_y, r * std::cos(a));
+        max_y = std::max(max_y, r * std::cos(a));
+    };
+    for (int b = 0; b < GainTable::kBins; ++b) {
+        const double r = cell.radius_m[static_cast<std::size_t>(b)];
+        const double a0 = cell.azimuth_deg + 5.0 * b;
+        add(a0, r);
+        add(a0 + 5.0, r);
+        for (double compass = 0; compass < 720; compass += 90) {
+            if (compass > a0 && compass < a0 + 5.0) add(compass, r);
+        }
+    }
+    const auto c0 = static_cast<int>(std::floor(g.fcol(src.sweep.x_m + min_x))) - 1;
+    const auto c1 = static_cast<int>(std::ceil(g.fcol(src.sweep.x_m + max_x))) + 1;
+    const auto r0 = static_cast<int>(std::floor(g.frow(src.sweep.y_m + max_y))) - 1;
+    const auto r1 = static_cast<int>(std::ceil(g.frow(src.sweep.y_m + min_y))) + 1;
+    return geo::Window{c0, r0, c1 - c0, r1 - r0};
+}
+
 /// Where a source's signal is evaluated: the grid's pixels in the main zone, and blocks of
 /// `block` × `block` pixels beyond `near_radius_m` (PredictionConfig::far_block_px).
 struct Zones {
@@ -422,6 +455,7 @@ private:
     std::vector<float> m_az;
     std::vector<float> m_dep;
     std::vector<float> m_band_loss;
+    std::vector<geo::Window> m_cell_windows;  ///< per cell of the source: reach_window
 };
 
 template <typename Sink>
@@ -506,6 +540,8 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
     const geo::Window window = geo::Window{c0, r0, c1 - c0, r1 - r0}.intersect(g.full());
     std::array<float, RadialSweep::kMaxFrequencies> diffraction{};
     std::size_t evaluated = 0;
+    m_cell_windows.clear();
+    for (const CellPlan& cell : src.cells) m_cell_windows.push_back(reach_window(cell, src, g).intersect(window));
     for (std::size_t t = 0; t < tiles.size(); ++t) {
         const geo::Window sub = tiles[t].intersect(window);
         if (sub.empty()) continue;
@@ -544,11 +580,14 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
         }
         if (!any) continue;
         // Each cell: antenna gain toward each pixel, signal, handed to the sink.
-        for (const CellPlan& cell : src.cells) {
+        for (std::size_t c = 0; c < src.cells.size(); ++c) {
+            const CellPlan& cell = src.cells[c];
+            const geo::Window cw = sub.intersect(m_cell_windows[c]);
+            if (cw.empty()) continue;
             const float* pl = &m_band_loss[cell.band * n];
             sink(cell, ZoneTile{far, t}, [&](auto&& emit) {
-                for (int row = sub.row0; row < sub.row_end(); ++row) {
-                    for (int col = sub.col0; col < sub.col_end(); ++col) {
+                for (int row = cw.row0; row < cw.row_end(); ++row) {
+                    for (int col = cw.col0; col < cw.col_end(); ++col) {
                         const std::size_t p = static_cast<std::size_t>(row - sub.row0) * sub.cols + (col - sub.col0);
                         if (m_dist[p] < 0) continue;
                         float offset = m_az[p] - cell.azimuth_deg;
