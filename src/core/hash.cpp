@@ -3,6 +3,8 @@
 #include <openssl/evp.h>
 
 #include <array>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <memory>
 
@@ -46,8 +48,13 @@ std::string sha256_hex(std::string_view bytes) {
 }
 
 std::string sha256_file_hex(const std::filesystem::path& path) {
+    errno = 0;
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw InputError(path.string(), "", "cannot open the file to checksum it");
+    if (!in) {
+        // libstdc++ opens through fopen, which leaves the reason in errno.
+        const std::string reason = errno != 0 ? std::string(": ") + std::strerror(errno) : std::string();
+        throw InputError(path.string(), "", "cannot open the file to checksum it" + reason);
+    }
     DigestContext d;
     std::array<char, 1 << 16> buffer{};
     while (in) {

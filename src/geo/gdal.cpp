@@ -1,6 +1,9 @@
 #include "phusong/geo/gdal.hpp"
 
+#include <cerrno>
 #include <cmath>
+#include <cstdio>
+#include <cstring>
 #include <mutex>
 
 #include "phusong/core/error.hpp"
@@ -32,6 +35,18 @@ std::string why(const GdalErrorCapture& cap, const char* fallback) {
     return cap.last_error().empty() ? std::string(fallback) : cap.last_error();
 }
 
+/// Why GDAL could not open `path`: the operating system's reason when the file itself cannot be
+/// read (GDAL then says only that no driver recognised it), else GDAL's own message.
+std::string open_failure(const std::filesystem::path& path, const GdalErrorCapture& cap) {
+    if (!path.string().starts_with("/vsi")) {  // GDAL's virtual paths are not files
+        errno = 0;
+        std::FILE* f = std::fopen(path.c_str(), "rb");
+        if (f == nullptr && errno != 0) return std::strerror(errno);
+        if (f != nullptr) std::fclose(f);
+    }
+    return why(cap, "format not recognised");
+}
+
 }  // namespace
 
 DatasetPtr open_raster(const std::filesystem::path& path, const std::string& role) {
@@ -41,7 +56,7 @@ DatasetPtr open_raster(const std::filesystem::path& path, const std::string& rol
     const std::string file = path.string();
     if (!ds) {
         throw InputError(file, "", "cannot open as a raster (" + role + "): " +
-                                       why(cap, "format not recognised"));
+                                       open_failure(path, cap));
     }
     if (ds->GetRasterCount() < 1) throw InputError(file, "", "the raster has no band");
     double gt[6];
@@ -67,7 +82,7 @@ DatasetPtr open_vector(const std::filesystem::path& path, const std::string& rol
     const std::string file = path.string();
     if (!ds) {
         throw InputError(file, "", "cannot open as a vector layer (" + role + "): " +
-                                       why(cap, "format not recognised"));
+                                       open_failure(path, cap));
     }
     if (ds->GetLayerCount() < 1) throw InputError(file, "", "the file has no layer");
     return ds;

@@ -317,7 +317,7 @@ std::vector<Case> catalogue() {
                  {"{dem}: cannot warp onto the analysis grid", "IReadBlock failed"}, false});
     c.push_back({"rasters", "dem-unreadable", "DEM not readable (mode 000)",
                  [](Fixture& fx) { fs::permissions(fx.dem, fs::perms::none); }, 3,
-                 {"{dem}: cannot open"}, true, kRun, true});
+                 {"{dem}: cannot open", "Permission denied"}, true, kRun, true});
     c.push_back({"rasters", "dem-no-crs", "DEM without CRS",
                  dem_edit([](RasterData& r) { r.crs_wkt.clear(); }), 3,
                  {"{dem}: the raster has no CRS"}, true});
