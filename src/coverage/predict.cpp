@@ -70,14 +70,13 @@ struct LayerAccumulator {
         power_sum[i] += power_units(q);
     }
 
-    /// Adds the far zone's signals (`far`, one entry per block of `block` × `block` pixels of
-    /// `grid`) to every pixel of its block: the same result as merging them pixel by pixel.
-    void absorb_blocks(const LayerAccumulator& far, const geo::Grid& grid, int block) {
-        const std::size_t far_cols = static_cast<std::size_t>((grid.cols + block - 1) / block);
+    /// Adds the far zone's signals (`far`, one entry per pixel of `blocks`, the grid of
+    /// `block` × `block` pixel blocks of `grid`) to every pixel of its block: the same result as
+    /// merging them pixel by pixel.
+    void absorb_blocks(const LayerAccumulator& far, const geo::Grid& grid, const geo::Grid& blocks, int block) {
         for (int row = 0; row < grid.rows; ++row) {
-            const std::size_t far_row = static_cast<std::size_t>(row / block) * far_cols;
             for (int col = 0; col < grid.cols; ++col) {
-                const std::size_t j = far_row + static_cast<std::size_t>(col / block);
+                const std::size_t j = blocks.index(col / block, row / block);
                 const auto& ft = far.top[j];
                 if (ft[0] == kNone) continue;
                 const std::size_t i = grid.index(col, row);
@@ -715,7 +714,7 @@ PredictionStats predict(const PredictionInputs& in, const std::function<void(Lay
         // Final maps of the operator's layers.
         for (auto& [l, a] : acc) {
             if (zones.has_far()) {
-                a->absorb_blocks(*far_acc.at(l), grid, zones.block);
+                a->absorb_blocks(*far_acc.at(l), grid, zones.coarse, zones.block);
                 far_acc.at(l).reset();
             }
             const sites::Layer& layer = table.layers[l];
