@@ -4,6 +4,9 @@
 #   tools/benchmark.sh                  # the full Vĩnh Phúc demo: wall time, sites/s, peak RSS
 #   tools/benchmark.sh --splat N [R]    # side by side with SPLAT! (splat-hd -olditm) on N demo
 #                                       # sites at radius R km (default 10), same DEM at 1" (~30 m)
+#   tools/benchmark.sh --itm N [R]      # our ITM model against SPLAT! -olditm on the same N sites:
+#                                       # agreement (|Δ| per point of SPLAT's radials) and time per
+#                                       # site, one thread each (tools/itm_vs_splat.cpp, issue #8)
 #
 # The side-by-side run gives phusong the same radius for every cell (floors at −200 dBm, so the
 # adaptive radius is the cap R) and the same 30 m resolution; SPLAT runs one site per process,
@@ -15,10 +18,11 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 splat_n=0
 radius_km=10
-if [ "${1:-}" = "--splat" ]; then splat_n=${2:-3}; radius_km=${3:-10}; fi
+mode=${1:-}
+if [ "$mode" = "--splat" ] || [ "$mode" = "--itm" ]; then splat_n=${2:-3}; radius_km=${3:-10}; fi
 tools/setup.sh time $([ "$splat_n" -gt 0 ] && echo splat)
 cmake --preset release >/dev/null
-cmake --build --preset release --target phusong >/dev/null
+cmake --build --preset release --target phusong itm_vs_splat >/dev/null
 exe=$root/build/release/src/cli/phusong
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -61,6 +65,30 @@ sed -e "s#^sites = .*#sites = \"$work/sites.csv\"#" -e "s#\"vinh_phuc/#\"$root/g
     -e "s#^max_radius_m = .*#max_radius_m = $((radius_km * 1000))\nrsrp_floor_dbm = -200\nrscp_floor_dbm = -200\nrxlev_floor_dbm = -200#" \
     gis_data/vinh_phuc.toml > "$work/bench.toml"
 sed -e "s#sites.csv\"#one.csv\"#" "$work/bench.toml" > "$work/one.toml"
+if [ "$mode" = "--itm" ]; then
+  # SPLAT!'s path-loss maps: timed without output files, then again with -ano for the values.
+  mkdir -p "$work/splat" && cd "$work/splat"
+  gdal_translate -q -of SRTMHGT -outsize 3601 3601 "$root/../shared/gis_data_real/dem/N21E105_srtm3_voidfilled.tif" N21E105.hgt
+  srtm2sdf-hd N21E105.hgt >/dev/null 2>&1
+  while read -r id lat lon h f; do
+    printf '%s\n%s\n%s\n%s meters\n' "$id" "$lat" "-$lon" "$h" > "$id.qth"
+    printf '15.000\n0.005\n301.000\n%s\n5\n1\n0.50\n0.50\n0\n' "$f" > "$id.lrp"
+  done < "$work/sites.txt"
+  start=$(date +%s.%N)
+  while read -r id _; do
+    splat-hd -t "$id.qth" -L 1.5 -metric -R "$radius_km" -olditm -N -o "$id.ppm" >/dev/null 2>&1
+  done < "$work/sites.txt"
+  splat_s=$(/usr/bin/python3 -c "import time; print(round(time.time() - $start, 2))")
+  while read -r id _; do
+    splat-hd -t "$id.qth" -L 1.5 -metric -R "$radius_km" -olditm -N -o "$id.ppm" -ano "$id.ano" >/dev/null 2>&1
+  done < "$work/sites.txt"
+  cd "$root"
+  echo "$splat_n sites, radius $radius_km km, 30 m (SPLAT! splat-hd on the 1\" tile), one thread each:"
+  "$root/build/release/tools/itm_vs_splat" gis_data/vinh_phuc.toml "$work/sites.txt" "$work/splat" \
+      --radius-km "$radius_km" --splat-seconds "$splat_s"
+  exit 0
+fi
+
 "$exe" -q --threads 1 run "$work/bench.toml" --out "$work/out" >/dev/null
 "$exe" -q --threads 1 run "$work/one.toml" --out "$work/out1" >/dev/null
 ours_predict=$(json "$work/out/manifest.json" "[s['wall_s'] for s in d['stages'] if s['name']=='predict'][0]")

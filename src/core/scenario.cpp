@@ -99,6 +99,55 @@ constexpr std::array<std::pair<std::string_view, DiffractionMethod>, 3> kDiffrac
     {"delta_bullington", DiffractionMethod::delta_bullington},
 }};
 
+constexpr std::array<std::pair<std::string_view, radio::itm::Climate>, 7> kClimates = {{
+    {"equatorial", radio::itm::Climate::equatorial},
+    {"continental_subtropical", radio::itm::Climate::continental_subtropical},
+    {"maritime_subtropical", radio::itm::Climate::maritime_subtropical},
+    {"desert", radio::itm::Climate::desert},
+    {"continental_temperate", radio::itm::Climate::continental_temperate},
+    {"maritime_temperate_land", radio::itm::Climate::maritime_temperate_land},
+    {"maritime_temperate_sea", radio::itm::Climate::maritime_temperate_sea},
+}};
+
+constexpr std::array<std::pair<std::string_view, radio::itm::Polarisation>, 2> kPolarisations = {{
+    {"horizontal", radio::itm::Polarisation::horizontal},
+    {"vertical", radio::itm::Polarisation::vertical},
+}};
+
+/// The [….itm] table of a model: ITM's inputs other than the path (radio/itm.hpp Params).
+void read_itm(TomlTableReader r, radio::itm::Params& p) {
+    get_enum(r, "climate", p.climate, kClimates);
+    get_enum(r, "polarisation", p.pol, kPolarisations);
+    r.get("n0", p.n0, "N-units");
+    r.get("epsilon", p.epsilon);
+    r.get("sigma_s_per_m", p.sigma_s_per_m, "S/m");
+    r.get("time_pct", p.time_pct, "%");
+    r.get("location_pct", p.location_pct, "%");
+    r.get("situation_pct", p.situation_pct, "%");
+    std::optional<int> mdvar;
+    r.get("mdvar", mdvar);
+    if (mdvar) {
+        try {
+            p.mdvar = radio::itm::Mdvar::from_code(*mdvar);
+        } catch (const std::invalid_argument&) {
+            r.problem("mdvar", "expected ITM's mode of variability code: 0–3 (single message, "
+                               "accidental, mobile, broadcast), plus 10 to drop location and/or 20 to "
+                               "drop situation variability; got " + std::to_string(*mdvar));
+        }
+    }
+    r.finish();
+    // The same limits as ITM itself, with a frequency and heights that pass (each cell's own are
+    // checked against the model's validity range when predicting).
+    radio::itm::Params check = p;
+    check.freq_mhz = 1800.0;
+    check.h_tx_m = 30.0;
+    check.h_rx_m = 1.5;
+    // Its messages start with the field's name, which is the key's.
+    for (const std::string& message : radio::itm::validate(check)) {
+        r.problem(message.substr(0, message.find(' ')), message);
+    }
+}
+
 /// Model keys shared by [prediction] and [prediction.layer."NAME"].
 void read_model(TomlTableReader& r, radio::ModelConfig& m) {
     std::optional<std::string> kind;
@@ -109,7 +158,7 @@ void read_model(TomlTableReader& r, radio::ModelConfig& m) {
         } else {
             r.problem("model", "unknown model \"" + *kind +
                                    "\": expected free_space, okumura_hata, cost231_hata, "
-                                   "tr38901_rma, tr38901_uma, tr38901_umi or spm");
+                                   "tr38901_rma, tr38901_uma, tr38901_umi, spm or itm");
         }
     }
     get_enum(r, "environment", m.environment, kEnvironments);
@@ -138,6 +187,7 @@ void read_model(TomlTableReader& r, radio::ModelConfig& m) {
     spm.get("k7", m.spm.k7);
     spm.get("k_clutter", m.spm.k_clutter);
     spm.finish();
+    read_itm(r.table("itm"), m.itm);
 }
 
 void read_prediction(TomlTableReader r, PredictionConfig& p) {

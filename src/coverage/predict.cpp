@@ -18,6 +18,7 @@
 #include "phusong/core/parallel.hpp"
 #include "phusong/coverage/footprint.hpp"
 #include "phusong/coverage/gain_table.hpp"
+#include "phusong/coverage/itm_sweep.hpp"
 #include "phusong/coverage/sweep.hpp"
 #include "phusong/radio/angles.hpp"
 #include "phusong/radio/link_budget.hpp"
@@ -27,6 +28,7 @@ namespace phusong::coverage {
 namespace {
 
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+constexpr std::size_t kNoSlot = std::numeric_limits<std::size_t>::max();
 constexpr double kRadToDeg = 180.0 / std::numbers::pi;
 
 // ---------------------------------------------------------------------------------------------
@@ -319,6 +321,9 @@ Setup make_setup(const PredictionInputs& in, double min_floor_dbm, bool check_ov
         std::vector<std::vector<double>> ring_loss(src.bands.size(), std::vector<double>(rings));
         for (std::size_t b = 0; b < src.bands.size(); ++b) {
             const radio::ModelConfig& m = setup.models[src.bands[b].model];
+            // ITM's loss has no lower bound from the distance alone (its variability can take it
+            // below free space): its cells reach max_radius_m.
+            if (m.kind == radio::ModelKind::itm) continue;
             for (std::size_t j = 0; j < rings; ++j) {
                 const double d = static_cast<double>(j) * kReachStep_m;
                 ring_loss[b][j] = std::min(empirical_db(m, d, src.bands[b].freq_mhz, src.sweep.height_agl_m,
@@ -448,6 +453,11 @@ private:
                               Ground&& ground_of, Sink& sink);
 
     RadialSweep m_sweep;
+    ItmRays m_itm;
+    std::vector<radio::itm::Params> m_itm_params;  ///< per ITM band of the source
+    std::vector<std::size_t> m_itm_slot;          ///< per band: its index in m_itm_params, or npos
+    std::vector<float> m_itm_loss;                ///< [ITM band][window pixel], dB
+    bool m_need_diffraction = true;               ///< a band of the source adds terrain diffraction
     std::vector<LossTable> m_loss_tables;
     std::vector<float> m_diff_factor;
     std::vector<float> m_dist;
@@ -455,6 +465,8 @@ private:
     std::vector<float> m_dep;
     std::vector<float> m_band_loss;
     std::vector<geo::Window> m_cell_windows;  ///< per cell of the source: reach_window
+public:
+    std::size_t itm_undefined = 0;  ///< pixel × band where ITM failed (PredictionStats)
 };
 
 template <typename Sink>
@@ -470,8 +482,21 @@ std::size_t SourceEvaluator::evaluate(const Source& src, const Setup& setup, con
     // Empirical loss per band, tabulated every resolution/4 up to the radius.
     m_loss_tables.resize(src.bands.size());
     m_diff_factor.resize(src.bands.size());
+    m_itm_params.clear();
+    m_itm_slot.assign(src.bands.size(), kNoSlot);
+    m_need_diffraction = false;
     for (std::size_t b = 0; b < src.bands.size(); ++b) {
         const radio::ModelConfig& m = setup.models[src.bands[b].model];
+        if (m.kind == radio::ModelKind::itm) {  // a terrain model of its own: ItmRays
+            radio::itm::Params p = m.itm;
+            p.freq_mhz = src.bands[b].freq_mhz;
+            p.h_tx_m = src.sweep.height_agl_m;
+            p.h_rx_m = cfg.receiver_height_m;
+            m_itm_slot[b] = m_itm_params.size();
+            m_itm_params.push_back(p);
+            continue;
+        }
+        m_need_diffraction = true;
         const double step = grid.resolution_m / 4.0;
         const auto n = static_cast<std::size_t>(std::ceil(r / step)) + 2;
         LossTable& t = m_loss_tables[b];
@@ -541,6 +566,45 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
     std::size_t evaluated = 0;
     m_cell_windows.clear();
     for (const CellPlan& cell : src.cells) m_cell_windows.push_back(reach_window(cell, src, g).intersect(window));
+    // Where a pixel is on the source's rays: false where it has no prediction.
+    struct Located {
+        double d;
+        double azimuth_deg;  // −180 … 180
+        double az_deg;       // 0 … 360
+        int ray;
+        float ground;
+    };
+    auto locate = [&](int col, int row, Located& at) {
+        const double dx = g.col_center_x(col) - src.sweep.x_m;
+        const double dy = g.row_center_y(row) - src.sweep.y_m;
+        const double d2 = dx * dx + dy * dy;
+        if (d2 > r * r || !in_zone(col, row)) return false;
+        at.azimuth_deg = radio::fast_atan2_deg(dx, dy);
+        at.az_deg = at.azimuth_deg < 0 ? at.azimuth_deg + 360.0 : at.azimuth_deg;
+        const auto bin = std::min(static_cast<int>(at.az_deg / 5.0), GainTable::kBins - 1);
+        const double reach = src.sweep.radius_by_bin_m[static_cast<std::size_t>(bin)];
+        if (d2 > reach * reach) return false;
+        at.ground = ground_of(col, row);
+        if (!std::isfinite(at.ground)) return false;
+        at.d = std::sqrt(d2);
+        at.ray = m_sweep.ray_of(at.azimuth_deg / kRadToDeg);
+        return m_sweep.reaches(at.ray, at.d);
+    };
+    // ITM bands first, for the whole window: ItmRays walks each ray once.
+    const auto wcols = static_cast<std::size_t>(window.cols);
+    if (!m_itm_params.empty()) {
+        m_itm.reset(m_sweep);
+        Located at{};
+        for (int row = window.row0; row < window.row_end(); ++row) {
+            for (int col = window.col0; col < window.col_end(); ++col) {
+                if (!locate(col, row, at)) continue;
+                const std::size_t w = static_cast<std::size_t>(row - window.row0) * wcols + (col - window.col0);
+                m_itm.add(static_cast<std::uint32_t>(w), at.ray, at.d, at.ground);
+            }
+        }
+        m_itm_loss.assign(m_itm_params.size() * window.size(), kNaN);
+        itm_undefined += m_itm.evaluate(m_sweep, m_itm_params, window.size(), m_itm_loss);
+    }
     for (std::size_t t = 0; t < tiles.size(); ++t) {
         const geo::Window sub = tiles[t].intersect(window);
         if (sub.empty()) continue;
@@ -551,28 +615,23 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
         m_band_loss.resize(src.bands.size() * n);
         // Geometry and path loss per pixel, shared by the source's cells.
         bool any = false;
+        Located at{};
         for (int row = sub.row0; row < sub.row_end(); ++row) {
-            const double dy = g.row_center_y(row) - src.sweep.y_m;
             for (int col = sub.col0; col < sub.col_end(); ++col) {
-                const double dx = g.col_center_x(col) - src.sweep.x_m;
-                const double d2 = dx * dx + dy * dy;
-                if (d2 > r * r || !in_zone(col, row)) continue;
-                const double azimuth_deg = radio::fast_atan2_deg(dx, dy);
-                const double az_deg = azimuth_deg < 0 ? azimuth_deg + 360.0 : azimuth_deg;
-                const auto bin = std::min(static_cast<int>(az_deg / 5.0), GainTable::kBins - 1);
-                const double reach = src.sweep.radius_by_bin_m[static_cast<std::size_t>(bin)];
-                if (d2 > reach * reach) continue;
-                const float ground = ground_of(col, row);
-                if (!std::isfinite(ground)) continue;
-                const double d = std::sqrt(d2);
-                if (!m_sweep.losses_db(m_sweep.ray_of(azimuth_deg / kRadToDeg), d, ground, diffraction)) continue;
+                if (!locate(col, row, at)) continue;
+                if (m_need_diffraction) m_sweep.losses_db(at.ray, at.d, at.ground, diffraction);
                 const std::size_t p = static_cast<std::size_t>(row - sub.row0) * sub.cols + (col - sub.col0);
-                m_dist[p] = static_cast<float>(d);
-                m_az[p] = static_cast<float>(az_deg);
-                m_dep[p] = static_cast<float>(radio::fast_atan2_deg(hts - (ground + cfg.receiver_height_m), std::max(d, 1.0)));
+                const std::size_t w = static_cast<std::size_t>(row - window.row0) * wcols + (col - window.col0);
+                m_dist[p] = static_cast<float>(at.d);
+                m_az[p] = static_cast<float>(at.az_deg);
+                m_dep[p] = static_cast<float>(radio::fast_atan2_deg(hts - (at.ground + cfg.receiver_height_m), std::max(at.d, 1.0)));
                 for (std::size_t b = 0; b < src.bands.size(); ++b) {
+                    if (m_itm_slot[b] != kNoSlot) {
+                        m_band_loss[b * n + p] = m_itm_loss[m_itm_slot[b] * window.size() + w];
+                        continue;
+                    }
                     const float diff = diffraction[src.bands[b].group];
-                    m_band_loss[b * n + p] = m_loss_tables[b].at(d, diff <= 0.0f) + m_diff_factor[b] * diff;
+                    m_band_loss[b * n + p] = m_loss_tables[b].at(at.d, diff <= 0.0f) + m_diff_factor[b] * diff;
                 }
                 any = true;
             }
@@ -761,6 +820,12 @@ PredictionStats predict(const PredictionInputs& in, const std::function<void(Lay
         }
     }
     stats.pixel_evaluations = evaluations.load();
+    for (const SourceEvaluator& e : evaluators) stats.itm_undefined += e.itm_undefined;
+    if (stats.itm_undefined > 0) {
+        spdlog::warn("ITM is not defined at {} pixel × band pairs (effective earth radius or ground "
+                     "constants out of its range): no signal there",
+                     stats.itm_undefined);
+    }
     return stats;
 }
 

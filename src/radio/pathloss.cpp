@@ -115,7 +115,7 @@ Tr38901Scenario scenario_of(ModelKind kind) {
     }
 }
 
-constexpr std::array<std::pair<ModelKind, std::string_view>, 7> kModelNames{{
+constexpr std::array<std::pair<ModelKind, std::string_view>, 8> kModelNames{{
     {ModelKind::free_space, "free_space"},
     {ModelKind::okumura_hata, "okumura_hata"},
     {ModelKind::cost231_hata, "cost231_hata"},
@@ -123,6 +123,7 @@ constexpr std::array<std::pair<ModelKind, std::string_view>, 7> kModelNames{{
     {ModelKind::tr38901_uma, "tr38901_uma"},
     {ModelKind::tr38901_umi, "tr38901_umi"},
     {ModelKind::spm, "spm"},
+    {ModelKind::itm, "itm"},
 }};
 
 }  // namespace
@@ -330,6 +331,9 @@ double path_loss_db(const ModelConfig& cfg, const LinkGeometry& g) {
         case ModelKind::free_space:
             return free_space_loss_db(d_m, f_mhz) + diffraction + g.clutter_loss_db;
 
+        case ModelKind::itm:  // a terrain model: see the header
+            return free_space_loss_db(d_m, f_mhz) + g.clutter_loss_db;
+
         case ModelKind::okumura_hata: {
             const double l = okumura_hata_db(d_m / 1000.0, f_mhz, h_tx, h_rx, cfg.environment);
             return std::max(l, free_space_loss_db(d_m, f_mhz)) + diffraction + g.clutter_loss_db;
@@ -406,6 +410,10 @@ ValidityRange validity(ModelKind kind) {
         case ModelKind::spm:
             // Atoll: SPM suited to 150–3500 MHz over 1–20 km; HTxeff limited to 20–200 m.
             return {150.0, 3500.0, 1000.0, 20000.0, 20.0, 200.0, 1.0, 10.0};
+        case ModelKind::itm:
+            // ITM v1.4's warning limits [V1.4 Warnings.h]: 40–10000 MHz, d ≥ 1 km (and ≤ 2000 km),
+            // terminal heights 1–1000 m.
+            return {40.0, 10000.0, 1000.0, 2000000.0, 1.0, 1000.0, 1.0, 1000.0};
     }
     return {0.0, kInf, 0.0, kInf, 0.0, kInf, 0.0, kInf};
 }

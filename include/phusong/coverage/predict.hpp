@@ -49,6 +49,7 @@ struct PredictionStats {
     double max_radius_m = 0;             ///< largest calculation radius used
     double mean_radius_m = 0;
     std::size_t model_warnings = 0;      ///< cells outside their model's validity range
+    std::size_t itm_undefined = 0;       ///< pixel × band where ITM is not defined (no signal)
 };
 
 struct PredictionInputs {

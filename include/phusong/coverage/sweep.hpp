@@ -21,6 +21,7 @@
 /// kCorrectionStride samples and interpolated linearly. `tools/sweep_accuracy` measures the total
 /// error against the exact per-pixel profile.
 
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <span>
@@ -72,6 +73,18 @@ public:
     [[nodiscard]] double step_m() const noexcept { return m_step_m; }
     /// Ray index for an azimuth in radians (atan2(dx, dy): clockwise from north).
     [[nodiscard]] int ray_of(double azimuth_rad) const noexcept;
+
+    /// Whether ray `ray` has terrain out to `distance_m` (it ends at the DEM's edge or its radius).
+    [[nodiscard]] bool reaches(int ray, double distance_m) const noexcept {
+        return std::lround(distance_m / m_step_m) <= m_ray_samples[static_cast<std::size_t>(ray)];
+    }
+    /// Terrain heights along ray `ray`, m amsl, every step_m() from the site (sample 0: the site's
+    /// ground) to the ray's last sample.
+    [[nodiscard]] std::span<const float> ray_heights(int ray) const noexcept {
+        return {&m_heights[at(ray, 0)], static_cast<std::size_t>(m_ray_samples[static_cast<std::size_t>(ray)]) + 1};
+    }
+    [[nodiscard]] int rays() const noexcept { return m_rays; }
+    [[nodiscard]] int samples() const noexcept { return m_samples; }
 
     /// Diffraction loss, dB, at a receiver `distance_m` from the site along ray `ray`, on ground
     /// `rx_ground_m` (m amsl), for every swept frequency (order of SweepSource::freqs_mhz) into

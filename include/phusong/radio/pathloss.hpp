@@ -17,6 +17,8 @@
 #include <optional>
 #include <string_view>
 
+#include "phusong/radio/itm.hpp"
+
 namespace phusong::radio {
 
 // ---------------------------------------------------------------------------------------------
@@ -205,7 +207,10 @@ enum class ModelKind {
     tr38901_rma,
     tr38901_uma,
     tr38901_umi,
-    spm
+    spm,
+    /// Longley-Rice (radio/itm.hpp) on the terrain profile of each pixel: a terrain model, so the
+    /// area sweep calls itm::p2p instead of `path_loss_db` and adds no diffraction term.
+    itm
 };
 
 /// How TR 38.901 chooses between its LOS and NLOS formulas.
@@ -246,6 +251,9 @@ struct ModelConfig {
     double diffraction_weight = 1.0;
     double rma_h_building_m = 5.0;     ///< TR 38.901 RMa average building height, m (5–50)
     double rma_street_width_m = 20.0;  ///< TR 38.901 RMa average street width, m (5–50)
+    /// ITM's climate, refractivity, ground, polarisation and variability (ModelKind::itm); the
+    /// frequency and antenna heights in it are ignored: each cell's own are used.
+    itm::Params itm{};
 };
 
 /// One transmitter-to-pixel link as the sweep sees it.
@@ -268,6 +276,9 @@ struct LinkGeometry {
 ///  * frequency ≥ 1 MHz; heights ≥ 1 m (TR 38.901 UMa/UMi: h_UT ≥ 1.5 m and h_BS ≥ 2 m so that
 ///    h' = h − h_E > 0 in the breakpoint); above the maximum distance/heights the formula is
 ///    extrapolated as written.
+///  * ITM needs the terrain profile (the sweep calls itm::p2p): here it gives free space plus
+///    clutter, the least ITM's median reaches at 50 % quantiles (A_ref ≥ 0 [V1.4]) apart from
+///    its climate's median time-variability shift.
 ///  * TR 38.901 uses distance_m as d2D, h_tx_eff_m as h_BS, h_rx_m as h_UT, freq_mhz/1000 as fc.
 ///    With LosMode::terrain plus terrain diffraction, the NLOS formula and the diffraction term
 ///    partly double-count obstruction: set diffraction_weight accordingly.
@@ -286,7 +297,7 @@ struct ValidityRange {
 ValidityRange validity(ModelKind kind);
 
 /// Scenario names: "free_space", "okumura_hata", "cost231_hata", "tr38901_rma", "tr38901_uma",
-/// "tr38901_umi", "spm".
+/// "tr38901_umi", "spm", "itm".
 std::string_view to_string(ModelKind kind);
 std::optional<ModelKind> model_kind_from_string(std::string_view name);
 

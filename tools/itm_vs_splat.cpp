@@ -1,0 +1,204 @@
+// ITM in the area sweep against SPLAT! -olditm (issue #8): for each site of a list, our ITM
+// path-loss map (the prediction's own code: site_footprints with one isotropic cell, so that
+// path loss = transmit power − signal) is timed on one thread and compared point by point with
+// the path loss SPLAT! wrote for the same site (its -ano file: one row per point of its radials).
+//
+// ITM's inputs are SPLAT's (the .lrp that tools/benchmark.sh --itm writes): continental
+// temperate climate, N_0 = 301, ε = 15, σ = 0.005 S/m, vertical polarisation, 50 % time and
+// situation; SPLAT's point_to_point_ITM uses mdvar 12 (mobile, no location variability), as
+// ../shared/anchors/splat_recipe.md §5 cross-checked against NTIA ITM.
+//
+//   build/release/tools/itm_vs_splat gis_data/vinh_phuc.toml SITES.txt ANO_DIR --radius-km 10
+//
+// SITES.txt: one site per line, "id lat lon height_agl_m freq_mhz"; ANO_DIR/<id>.ano: SPLAT's
+// -ano output for that site ("lat, lon_west, azimuth, elevation, loss[ *]").
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <ogr_spatialref.h>
+#include <tbb/global_control.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <vector>
+
+#include "phusong/core/error.hpp"
+#include "phusong/core/log.hpp"
+#include "phusong/core/scenario.hpp"
+#include "phusong/coverage/footprint.hpp"
+#include "phusong/coverage/predict.hpp"
+#include "phusong/geo/grid_inputs.hpp"
+#include "phusong/radio/pathloss.hpp"
+#include "phusong/sites/placement.hpp"
+#include "phusong/sites/site_table.hpp"
+
+using namespace phusong;
+
+namespace {
+
+struct SiteLine {
+    std::string id;
+    double lat = 0, lon = 0, height_m = 0, freq_mhz = 0;
+};
+
+struct Stats {
+    std::vector<double> abs_delta;
+    double sum_delta = 0;
+    void add(double d) {
+        abs_delta.push_back(std::abs(d));
+        sum_delta += d;
+    }
+    [[nodiscard]] std::string text() {
+        if (abs_delta.empty()) return "no points";
+        std::sort(abs_delta.begin(), abs_delta.end());
+        const std::size_t n = abs_delta.size();
+        return fmt::format("{} points, median |Δ| {:.2f} dB, 95th percentile |Δ| {:.2f} dB, mean Δ (ours − SPLAT) {:+.2f} dB",
+                           n, abs_delta[n / 2], abs_delta[n * 95 / 100], sum_delta / static_cast<double>(n));
+    }
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"ITM area prediction against SPLAT! -olditm: agreement and time per site"};
+    std::string scenario_file;
+    std::string sites_file;
+    std::string ano_dir;
+    double radius_km = 10;
+    double splat_seconds = 0;
+    std::string dump_file;
+    app.add_option("scenario", scenario_file)->required();
+    app.add_option("sites", sites_file, "id lat lon height_agl_m freq_mhz per line")->required();
+    app.add_option("ano_dir", ano_dir, "SPLAT! -ano files, <id>.ano")->required();
+    app.add_option("--radius-km", radius_km, "calculation radius, km");
+    app.add_option("--splat-seconds", splat_seconds, "SPLAT!'s wall time for all the sites, for the ratio");
+    app.add_option("--dump", dump_file, "CSV of every compared point: site, distance_m, azimuth_deg, ours_db, splat_db, splat_obstructed");
+    CLI11_PARSE(app, argc, argv);
+    init_logging(Verbosity::quiet);
+    tbb::global_control one_thread(tbb::global_control::max_allowed_parallelism, 1);
+    try {
+        Scenario s = load_scenario(scenario_file);
+        const geo::GridInputs g = geo::build_grid_inputs(s.inputs, s.grid);
+        PredictionConfig pc = s.prediction;
+        pc.model = radio::ModelConfig{};
+        pc.model.kind = radio::ModelKind::itm;
+        pc.model.itm.climate = radio::itm::Climate::continental_temperate;
+        pc.model.itm.n0 = 301;
+        pc.model.itm.epsilon = 15;
+        pc.model.itm.sigma_s_per_m = 0.005;
+        pc.model.itm.pol = radio::itm::Polarisation::vertical;
+        pc.model.itm.mdvar = radio::itm::Mdvar::from_code(12);
+        radio::itm::set_confidence_reliability(pc.model.itm, 50, 50);
+        pc.band_models.clear();
+        pc.layer_models.clear();
+        pc.max_radius_m = radius_km * 1000;
+        pc.rxlev_floor_dbm = -200;
+        pc.feeder_loss_db = 0;
+        pc.far_block_px = 1;
+        constexpr double kPower_dbm = 40;  // GSM: the signal is the carrier's power
+
+        coverage::AntennaCatalogue antennas;
+        antennas["isotropic"] = std::make_shared<const radio::AntennaPattern>(
+            radio::AntennaPattern::omni({0.0, 180.0, 0.0}));
+        OGRSpatialReference wgs84;
+        OGRSpatialReference grid_srs;
+        wgs84.importFromEPSG(4326);
+        wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+        grid_srs.importFromEPSG(g.grid.epsg);
+        grid_srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+        const std::unique_ptr<OGRCoordinateTransformation> to_grid(OGRCreateCoordinateTransformation(&wgs84, &grid_srs));
+
+        std::vector<SiteLine> list;
+        {
+            std::ifstream in(sites_file);
+            SiteLine l;
+            while (in >> l.id >> l.lat >> l.lon >> l.height_m >> l.freq_mhz) list.push_back(l);
+        }
+        if (list.empty()) throw InputError(sites_file, "", "no sites: expected lines \"id lat lon height_agl_m freq_mhz\"");
+        Stats all;
+        Stats beyond_1km;
+        std::ofstream dump;
+        if (!dump_file.empty()) {
+            dump.open(dump_file);
+            dump << "site,distance_m,azimuth_deg,ours_db,splat_db,splat_obstructed\n";
+        }
+        double ours_s = 0;
+        for (const SiteLine& l : list) {
+            sites::SiteTable table;
+            table.file = sites_file;
+            table.layers.push_back({"SPLAT GSM", "SPLAT", radio::Technology::gsm, "GSM900", {0}});
+            sites::Cell c;
+            c.site_id = l.id;
+            c.cell_id = l.id + "-1";
+            c.operator_name = "SPLAT";
+            c.lon_deg = l.lon;
+            c.lat_deg = l.lat;
+            c.height_agl_m = l.height_m;
+            c.tech = radio::Technology::gsm;
+            c.band = "GSM900";
+            c.freq_mhz = l.freq_mhz;
+            c.bandwidth_mhz = 0.2;
+            c.tx_power_dbm = kPower_dbm;
+            c.antenna = "isotropic";
+            c.row = 1;
+            table.cells.push_back(c);
+            table.sites.push_back({l.id, "SPLAT", l.lon, l.lat, {0}});
+            const auto placements = sites::place_sites(table, g.grid, g.dem_m, g.aoi_mask);
+            const coverage::PredictionInputs in{g.grid, g.dem_m, table, placements, pc, antennas};
+            const auto t0 = std::chrono::steady_clock::now();
+            const std::vector<coverage::Footprint> fp = coverage::site_footprints(in, -200.0);
+            const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            ours_s += dt;
+            std::vector<float> loss(g.grid.pixel_count(), std::numeric_limits<float>::quiet_NaN());
+            for (std::size_t i = 0; i < fp[0].pixels.size(); ++i) {
+                loss[fp[0].pixels[i]] = static_cast<float>(kPower_dbm - fp[0].signal_dbm[i]);
+            }
+
+            std::ifstream ano(ano_dir + "/" + l.id + ".ano");
+            if (!ano) throw InputError(ano_dir + "/" + l.id + ".ano", "", "cannot read SPLAT's -ano output for this site");
+            Stats site;
+            std::string line;
+            while (std::getline(ano, line)) {
+                if (line.find(';') != std::string::npos) continue;  // the two header lines
+                std::replace(line.begin(), line.end(), ',', ' ');
+                std::istringstream fields(line);
+                double lat = 0, lon_west = 0, az = 0, elev = 0, splat_db = 0;
+                if (!(fields >> lat >> lon_west >> az >> elev >> splat_db)) continue;
+                double x = 360.0 - lon_west;  // SPLAT writes degrees west
+                double y = lat;
+                if (!to_grid->Transform(1, &x, &y)) continue;
+                const auto col = static_cast<int>(std::floor(g.grid.fcol(x)));
+                const auto row = static_cast<int>(std::floor(g.grid.frow(y)));
+                if (col < 0 || row < 0 || col >= g.grid.cols || row >= g.grid.rows) continue;
+                const float ours = loss[g.grid.index(col, row)];
+                if (!std::isfinite(ours)) continue;
+                const double delta = ours - splat_db;
+                const double d = std::hypot(x - placements[0].x_m, y - placements[0].y_m);
+                all.add(delta);
+                site.add(delta);
+                if (d >= 1000) beyond_1km.add(delta);
+                if (dump.is_open()) {
+                    dump << fmt::format("{},{:.0f},{:.2f},{:.2f},{:.2f},{}\n", l.id, d, az, ours, splat_db,
+                                        line.find('*') != std::string::npos ? 1 : 0);
+                }
+            }
+            fmt::print("{} ({:.0f} MHz, {:.0f} m): ours {:.2f} s; {}\n", l.id, l.freq_mhz, l.height_m, dt, site.text());
+        }
+        fmt::print("all sites, all points: {}\n", all.text());
+        fmt::print("all sites, points from 1 km (ITM's range): {}\n", beyond_1km.text());
+        const double n = static_cast<double>(list.size());
+        fmt::print("time per site, one thread: ours {:.3f} s", ours_s / n);
+        if (splat_seconds > 0) {
+            fmt::print(", SPLAT! {:.3f} s, ratio {:.1f}x", splat_seconds / n, splat_seconds / ours_s);
+        }
+        fmt::print("\n");
+    } catch (const Error& e) {
+        fmt::print(stderr, "error: {}\n", e.what());
+        return static_cast<int>(e.exit_code());
+    }
+    return 0;
+}
