@@ -27,6 +27,17 @@ exe=$root/build/release/src/cli/phusong
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+# SPLAT-HD's terrain: a 1" tile resampled (bilinear) from the same SRTM3 data (recipe §1), its
+# 3601 × 3601 points exactly on the whole arc-seconds that the .hgt format assumes (the SRTM3
+# GeoTIFF's extent is half a 3" pixel larger than the degree: resizing it to 3601 would shift the
+# terrain by up to 30 m).
+splat_terrain() {
+  gdalwarp -q -te 104.999861111111 20.999861111111 106.000138888889 22.000138888889 -ts 3601 3601 -r bilinear \
+      "$root/../shared/gis_data_real/dem/N21E105_srtm3_voidfilled.tif" dem1s.tif
+  gdal_translate -q -of SRTMHGT dem1s.tif N21E105.hgt
+  srtm2sdf-hd N21E105.hgt >/dev/null 2>&1
+}
+
 json() { /usr/bin/python3 -c "import json,sys; d=json.load(open('$1')); print($2)"; }
 
 if [ "$splat_n" -eq 0 ]; then
@@ -68,8 +79,7 @@ sed -e "s#sites.csv\"#one.csv\"#" "$work/bench.toml" > "$work/one.toml"
 if [ "$mode" = "--itm" ]; then
   # SPLAT!'s path-loss maps: timed without output files, then again with -ano for the values.
   mkdir -p "$work/splat" && cd "$work/splat"
-  gdal_translate -q -of SRTMHGT -outsize 3601 3601 "$root/../shared/gis_data_real/dem/N21E105_srtm3_voidfilled.tif" N21E105.hgt
-  srtm2sdf-hd N21E105.hgt >/dev/null 2>&1
+  splat_terrain
   while read -r id lat lon h f; do
     printf '%s\n%s\n%s\n%s meters\n' "$id" "$lat" "-$lon" "$h" > "$id.qth"
     printf '15.000\n0.005\n301.000\n%s\n5\n1\n0.50\n0.50\n0\n' "$f" > "$id.lrp"
@@ -85,7 +95,7 @@ if [ "$mode" = "--itm" ]; then
   cd "$root"
   echo "$splat_n sites, radius $radius_km km, 30 m (SPLAT! splat-hd on the 1\" tile), one thread each:"
   "$root/build/release/tools/itm_vs_splat" gis_data/vinh_phuc.toml "$work/sites.txt" "$work/splat" \
-      --radius-km "$radius_km" --splat-seconds "$splat_s"
+      --radius-km "$radius_km" --splat-seconds "$splat_s" --splat-dem "$work/splat/dem1s.tif"
   exit 0
 fi
 
@@ -95,10 +105,8 @@ ours_predict=$(json "$work/out/manifest.json" "[s['wall_s'] for s in d['stages']
 ours_one=$(json "$work/out1/manifest.json" "[s['wall_s'] for s in d['stages'] if s['name']=='predict'][0]")
 cells=$(json "$work/out/manifest.json" "d['counts']['cells']")
 
-# SPLAT-HD on a 1" tile resampled from the same SRTM3 data (recipe §1).
 mkdir -p "$work/splat" && cd "$work/splat"
-gdal_translate -q -of SRTMHGT -outsize 3601 3601 "$root/../shared/gis_data_real/dem/N21E105_srtm3_voidfilled.tif" N21E105.hgt
-srtm2sdf-hd N21E105.hgt >/dev/null 2>&1
+splat_terrain
 start=$(date +%s.%N)
 while read -r id lat lon h f; do
   printf '%s\n%s\n%s\n%s meters\n' "$id" "$lat" "-$lon" "$h" > "$id.qth"

@@ -12,17 +12,27 @@
 //
 // SITES.txt: one site per line, "id lat lon height_agl_m freq_mhz"; ANO_DIR/<id>.ano: SPLAT's
 // -ano output for that site ("lat, lon_west, azimuth, elevation, loss[ *]").
+//
+// With --splat-dem (the 1" tile SPLAT! read, as a GeoTIFF in EPSG:4326), the obstructed points
+// are explained: on a sample of them, our itm::p2p on a profile built the way SPLAT!'s PlotLRPath
+// builds it (the nearest 1" pixel's whole-metre height every ~1", and its point y given the loss
+// of the profile ending at sample y − 1: `elev[0] = y − 1`), then without that off-by-one, then
+// on a bilinear profile, each against SPLAT!'s value.
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <gdal_priv.h>
 #include <ogr_spatialref.h>
 #include <tbb/global_control.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <numbers>
 #include <memory>
+#include <random>
 #include <sstream>
 #include <vector>
 
@@ -45,19 +55,73 @@ struct SiteLine {
     double lat = 0, lon = 0, height_m = 0, freq_mhz = 0;
 };
 
-struct Stats {
-    std::vector<double> abs_delta;
-    double sum_delta = 0;
-    void add(double d) {
-        abs_delta.push_back(std::abs(d));
-        sum_delta += d;
+/// A point SPLAT! marked obstructed, kept to explain the offset (--splat-dem).
+struct Obstructed {
+    std::size_t site;
+    double lat, lon, splat_db;
+};
+
+/// The 1" DEM SPLAT! read: nearest pixel (as SPLAT!'s GetElevation, whole metres as in its .sdf)
+/// and bilinear.
+class ArcSecondDem {
+public:
+    explicit ArcSecondDem(const std::string& path) {
+        GDALAllRegister();
+        std::unique_ptr<GDALDataset> ds(static_cast<GDALDataset*>(GDALOpen(path.c_str(), GA_ReadOnly)));
+        if (!ds) throw InputError(path, "", "cannot open the 1\" DEM given to --splat-dem");
+        m_cols = ds->GetRasterXSize();
+        m_rows = ds->GetRasterYSize();
+        ds->GetGeoTransform(m_gt.data());
+        m_z.resize(static_cast<std::size_t>(m_cols) * static_cast<std::size_t>(m_rows));
+        if (ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, m_cols, m_rows, m_z.data(), m_cols, m_rows, GDT_Float32, 0,
+                                           0) != CE_None) {
+            throw InputError(path, "", "cannot read the 1\" DEM");
+        }
     }
+    [[nodiscard]] double nearest(double lat, double lon) const {
+        return std::round(at(static_cast<int>(std::lround(fcol(lon))), static_cast<int>(std::lround(frow(lat)))));
+    }
+    [[nodiscard]] double bilinear(double lat, double lon) const {
+        const double fc = fcol(lon);
+        const double fr = frow(lat);
+        const auto c = static_cast<int>(std::floor(fc));
+        const auto r = static_cast<int>(std::floor(fr));
+        const double u = fc - c;
+        const double v = fr - r;
+        return (1 - u) * (1 - v) * at(c, r) + u * (1 - v) * at(c + 1, r) + (1 - u) * v * at(c, r + 1) + u * v * at(c + 1, r + 1);
+    }
+
+private:
+    [[nodiscard]] double fcol(double lon) const { return (lon - m_gt[0]) / m_gt[1] - 0.5; }
+    [[nodiscard]] double frow(double lat) const { return (lat - m_gt[3]) / m_gt[5] - 0.5; }
+    [[nodiscard]] double at(int c, int r) const {
+        c = std::clamp(c, 0, m_cols - 1);
+        r = std::clamp(r, 0, m_rows - 1);
+        return m_z[static_cast<std::size_t>(r) * static_cast<std::size_t>(m_cols) + static_cast<std::size_t>(c)];
+    }
+    int m_cols = 0;
+    int m_rows = 0;
+    std::array<double, 6> m_gt{};
+    std::vector<float> m_z;
+};
+
+struct Stats {
+    std::vector<double> delta;
+    void add(double d) { delta.push_back(d); }
     [[nodiscard]] std::string text() {
-        if (abs_delta.empty()) return "no points";
+        if (delta.empty()) return "no points";
+        const std::size_t n = delta.size();
+        std::sort(delta.begin(), delta.end());
+        const double median = delta[n / 2];
+        double sum = 0;
+        std::vector<double> abs_delta;
+        for (double d : delta) {
+            abs_delta.push_back(std::abs(d));
+            sum += d;
+        }
         std::sort(abs_delta.begin(), abs_delta.end());
-        const std::size_t n = abs_delta.size();
-        return fmt::format("{} points, median |Δ| {:.2f} dB, 95th percentile |Δ| {:.2f} dB, mean Δ (ours − SPLAT) {:+.2f} dB",
-                           n, abs_delta[n / 2], abs_delta[n * 95 / 100], sum_delta / static_cast<double>(n));
+        return fmt::format("{} points, median |Δ| {:.2f} dB, 95th percentile |Δ| {:.2f} dB, Δ (ours − SPLAT!) median {:+.2f} dB, mean {:+.2f} dB",
+                           n, abs_delta[n / 2], abs_delta[n * 95 / 100], median, sum / static_cast<double>(n));
     }
 };
 
@@ -71,12 +135,14 @@ int main(int argc, char** argv) {
     double radius_km = 10;
     double splat_seconds = 0;
     std::string dump_file;
+    std::string splat_dem;
     app.add_option("scenario", scenario_file)->required();
     app.add_option("sites", sites_file, "id lat lon height_agl_m freq_mhz per line")->required();
     app.add_option("ano_dir", ano_dir, "SPLAT! -ano files, <id>.ano")->required();
     app.add_option("--radius-km", radius_km, "calculation radius, km");
     app.add_option("--splat-seconds", splat_seconds, "SPLAT!'s wall time for all the sites, for the ratio");
-    app.add_option("--dump", dump_file, "CSV of every compared point: site, distance_m, azimuth_deg, ours_db, splat_db, splat_obstructed");
+    app.add_option("--splat-dem", splat_dem, "the 1\" GeoTIFF SPLAT!'s terrain came from: explain the obstructed points");
+    app.add_option("--dump", dump_file, "CSV of every compared point: site, lat, lon, distance_m, azimuth_deg, ours_db, splat_db, splat_obstructed");
     CLI11_PARSE(app, argc, argv);
     init_logging(Verbosity::quiet);
     tbb::global_control one_thread(tbb::global_control::max_allowed_parallelism, 1);
@@ -121,13 +187,20 @@ int main(int argc, char** argv) {
         if (list.empty()) throw InputError(sites_file, "", "no sites: expected lines \"id lat lon height_agl_m freq_mhz\"");
         Stats all;
         Stats beyond_1km;
+        Stats los_1km;
+        Stats blocked_1km;
+        std::vector<Obstructed> obstructed;  // a uniform sample (reservoir), for --splat-dem
+        constexpr std::size_t kExplained = 3000;
+        std::size_t obstructed_seen = 0;
+        std::mt19937_64 rng(1);
         std::ofstream dump;
         if (!dump_file.empty()) {
             dump.open(dump_file);
-            dump << "site,distance_m,azimuth_deg,ours_db,splat_db,splat_obstructed\n";
+            dump << "site,lat,lon,distance_m,azimuth_deg,ours_db,splat_db,splat_obstructed\n";
         }
         double ours_s = 0;
-        for (const SiteLine& l : list) {
+        for (std::size_t si = 0; si < list.size(); ++si) {
+            const SiteLine& l = list[si];
             sites::SiteTable table;
             table.file = sites_file;
             table.layers.push_back({"SPLAT GSM", "SPLAT", radio::Technology::gsm, "GSM900", {0}});
@@ -180,16 +253,65 @@ int main(int argc, char** argv) {
                 const double d = std::hypot(x - placements[0].x_m, y - placements[0].y_m);
                 all.add(delta);
                 site.add(delta);
-                if (d >= 1000) beyond_1km.add(delta);
+                const bool blocked = line.find('*') != std::string::npos;
+                if (d >= 1000) {
+                    beyond_1km.add(delta);
+                    (blocked ? blocked_1km : los_1km).add(delta);
+                }
+                if (blocked && d >= 1000) {
+                    const Obstructed o{si, lat, 360.0 - lon_west, splat_db};
+                    if (obstructed.size() < kExplained) {
+                        obstructed.push_back(o);
+                    } else if (const std::size_t j = rng() % (obstructed_seen + 1); j < kExplained) {
+                        obstructed[j] = o;
+                    }
+                    ++obstructed_seen;
+                }
                 if (dump.is_open()) {
-                    dump << fmt::format("{},{:.0f},{:.2f},{:.2f},{:.2f},{}\n", l.id, d, az, ours, splat_db,
-                                        line.find('*') != std::string::npos ? 1 : 0);
+                    dump << fmt::format("{},{:.7f},{:.7f},{:.0f},{:.2f},{:.2f},{:.2f},{}\n", l.id, lat, 360.0 - lon_west, d, az, ours, splat_db,
+                                        blocked ? 1 : 0);
                 }
             }
             fmt::print("{} ({:.0f} MHz, {:.0f} m): ours {:.2f} s; {}\n", l.id, l.freq_mhz, l.height_m, dt, site.text());
         }
         fmt::print("all sites, all points: {}\n", all.text());
         fmt::print("all sites, points from 1 km (ITM's range): {}\n", beyond_1km.text());
+        fmt::print("  of which SPLAT!'s line of sight: {}\n", los_1km.text());
+        fmt::print("  of which SPLAT!'s obstructed points: {}\n", blocked_1km.text());
+        if (!splat_dem.empty()) {
+            // SPLAT!'s path: points every ~1" (30.85 m along the meridian) on the straight line in
+            // latitude/longitude (within 10 km the great circle is that line to < 1 m).
+            const ArcSecondDem dem(splat_dem);
+            Stats splat_like;
+            Stats no_off_by_one;
+            Stats bilinear;
+            for (const Obstructed& o : obstructed) {
+                const SiteLine& l = list[o.site];
+                const double dy = (o.lat - l.lat) * 110574.0;
+                const double dx = (o.lon - l.lon) * 111320.0 * std::cos(l.lat * std::numbers::pi / 180.0);
+                const double dist = std::hypot(dx, dy);
+                const int n = std::max(2, static_cast<int>(std::lround(dist / 30.85)));
+                std::vector<double> near(static_cast<std::size_t>(n) + 1);
+                std::vector<double> smooth(near.size());
+                for (int i = 0; i <= n; ++i) {
+                    const double t = static_cast<double>(i) / n;
+                    near[static_cast<std::size_t>(i)] = dem.nearest(l.lat + t * (o.lat - l.lat), l.lon + t * (o.lon - l.lon));
+                    smooth[static_cast<std::size_t>(i)] = dem.bilinear(l.lat + t * (o.lat - l.lat), l.lon + t * (o.lon - l.lon));
+                }
+                radio::itm::Params p = pc.model.itm;
+                p.freq_mhz = l.freq_mhz;
+                p.h_tx_m = l.height_m;
+                p.h_rx_m = pc.receiver_height_m;
+                const double step = dist / n;
+                splat_like.add(radio::itm::p2p(std::span(near.data(), near.size() - 1), step, p).loss_db - o.splat_db);
+                no_off_by_one.add(radio::itm::p2p(near, step, p).loss_db - o.splat_db);
+                bilinear.add(radio::itm::p2p(smooth, step, p).loss_db - o.splat_db);
+            }
+            fmt::print("SPLAT!'s obstructed points from 1 km, our itm::p2p on SPLAT!-like profiles, against SPLAT!:\n");
+            fmt::print("  nearest 1\" pixel, whole metres, to sample y − 1 (SPLAT!'s PlotLRPath): {}\n", splat_like.text());
+            fmt::print("  the same to the point itself (no off-by-one): {}\n", no_off_by_one.text());
+            fmt::print("  bilinear terrain to the point itself: {}\n", bilinear.text());
+        }
         const double n = static_cast<double>(list.size());
         fmt::print("time per site, one thread: ours {:.3f} s", ours_s / n);
         if (splat_seconds > 0) {

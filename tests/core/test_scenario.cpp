@@ -118,6 +118,47 @@ TEST_CASE("prediction keys: models, overrides and ranges") {
     CHECK(msg.find("did you mean prediction.layer.X LTE B3.model?") != std::string::npos);
 }
 
+TEST_CASE("ITM keys: climate, ground, variability, per band, checked against ITM's limits") {
+    TempDir dir;
+    touch_inputs(dir);
+    const auto good = dir.write("g.toml", inputs_block() +
+                                              "[prediction]\nmodel = \"itm\"\n"
+                                              "[prediction.itm]\nclimate = \"maritime_subtropical\"\nn0 = 350\n"
+                                              "epsilon = 25\nsigma_s_per_m = 0.02\npolarisation = \"horizontal\"\n"
+                                              "mdvar = 12\ntime_pct = 90\nsituation_pct = 80\n"
+                                              "[prediction.band.B8]\nmodel = \"itm\"\n[prediction.band.B8.itm]\nn0 = 320\n");
+    const Scenario s = load_scenario(good);
+    const radio::itm::Params& p = s.prediction.model.itm;
+    CHECK(s.prediction.model.kind == radio::ModelKind::itm);
+    CHECK(p.climate == radio::itm::Climate::maritime_subtropical);
+    CHECK(p.n0 == 350.0);
+    CHECK(p.epsilon == 25.0);
+    CHECK(p.sigma_s_per_m == 0.02);
+    CHECK(p.pol == radio::itm::Polarisation::horizontal);
+    CHECK(p.mdvar.mode == radio::itm::VariabilityMode::mobile);
+    CHECK(p.mdvar.drop_location);
+    CHECK(p.time_pct == 90.0);
+    CHECK(p.location_pct == 50.0);  // the default
+    CHECK(p.situation_pct == 80.0);
+    // A band override starts from the default model, ITM inputs included.
+    CHECK(s.prediction.band_models.at("B8").itm.n0 == 320.0);
+    CHECK(s.prediction.band_models.at("B8").itm.climate == radio::itm::Climate::maritime_subtropical);
+
+    const auto bad = dir.write("b.toml", inputs_block() +
+                                             "[prediction]\nmodel = \"itm\"\n[prediction.itm]\nclimate = \"tropical\"\n"
+                                             "n0 = 200\nmdvar = 4\ntime_pct = 100\nepsilon = 0.5\nsigma = 1\n");
+    const std::string msg = problems_of(bad);
+    CHECK(msg.find("key prediction.itm.climate (line 9): unknown value \"tropical\": expected one of equatorial,") !=
+          std::string::npos);
+    CHECK(msg.find("key prediction.itm.n0 (line 10): n0 = 200: expected 250 <= n0 <= 400 N-units") != std::string::npos);
+    CHECK(msg.find("key prediction.itm.mdvar (line 11): expected ITM's mode of variability code") != std::string::npos);
+    CHECK(msg.find("key prediction.itm.time_pct (line 12): time_pct = 100: expected 0 < time_pct < 100") !=
+          std::string::npos);
+    CHECK(msg.find("key prediction.itm.epsilon (line 13): epsilon = 0.5: expected >= 1") != std::string::npos);
+    CHECK(msg.find("key prediction.itm.sigma (line 14): unknown key; known keys here: climate, epsilon,") !=
+          std::string::npos);
+}
+
 TEST_CASE("an integer array key reads its values, and rejects non-integers naming the element") {
     const toml::table t = toml::parse("ok = [10, 25, 50]\nbad = [10, 2.5]\nnot = 3\n");
     phusong::ProblemList problems;
