@@ -205,6 +205,15 @@ std::vector<Case> catalogue() {
     c.push_back({"scenario", "scenario-unknown-model", "unknown propagation model name",
                  [](Fixture& fx) { scenario_replace(fx, "[antennas.sector65_17dbi]", "[prediction]\nmodel = \"hatta\"\n\n[antennas.sector65_17dbi]"); }, 3,
                  {"{scenario}, key prediction.model (line 17): unknown model \"hatta\""}, true});
+    c.push_back({"scenario", "itm-bad-inputs", "ITM model with a climate it does not have and N_0 out of its range",
+                 [](Fixture& fx) {
+                     scenario_replace(fx, "[antennas.sector65_17dbi]",
+                                      "[prediction]\nmodel = \"itm\"\n[prediction.itm]\nclimate = \"tropical\"\n"
+                                      "n0 = 200\n\n[antennas.sector65_17dbi]");
+                 }, 3,
+                 {"{scenario}, key prediction.itm.climate (line 19): unknown value \"tropical\": expected one of "
+                  "equatorial, continental_subtropical,",
+                  "{scenario}, key prediction.itm.n0 (line 20): n0 = 200: expected 250 <= n0 <= 400 N-units"}, true});
     c.push_back({"scenario", "epsg-geographic", "grid.epsg = 4326 (degrees, not metres)",
                  [](Fixture& fx) { add_to_grid(fx, "epsg = 4326"); }, 3,
                  {"{scenario}, key grid.epsg", "EPSG:4326 is not a projected CRS"}, true});
