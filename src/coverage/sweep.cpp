@@ -321,10 +321,11 @@ bool RadialSweep::losses_db(int ray, double distance_m, double rx_ground_m, std:
         cmax = std::max({c_at(dt, ht), c_at(dr, hr), c_at(dc, hc)});
         cmax = std::max(cmax, static_cast<double>(near_receiver_cmax(base, k, d, hts, s_ray, curvature)));
     }
+    const radio::BullingtonTable& table = radio::BullingtonTable::instance();
     for (std::size_t f = 0; f < nf; ++f) {
         const double lambda = m_lambda_m[f];
         const double numax = los ? cmax * std::sqrt(0.002 * d / lambda) : kNegInf;
-        const double lbulla = radio::bullington_from_terms(stim, srim, str, numax, d, hts, hrs, lambda, 1.0 / ae);
+        const double lbulla = table.total_db(radio::bullington_nu(stim, srim, str, numax, d, hts, hrs, lambda), d);
         out[f] = static_cast<float>(lbulla + m_correction[f * f_stride + base + static_cast<std::size_t>(k)]);
     }
     return true;

@@ -140,14 +140,42 @@ BullingtonTerms bullington_terms(ProfileView p, double hts_m, double hrs_m, doub
         p.d_km, [&](std::size_t i) { return p.h_m[i]; }, hts_m, hrs_m, lambda_m, ce_per_km);
 }
 
+double bullington_nu(double stim, double srim, double str, double numax, double d_km, double hts_m,
+                     double hrs_m, double lambda_m) noexcept {
+    // Case 1 (eq (17)): the Tx sees past every point, LOS: the worst interior ν.
+    // Case 2 (eqs (18)–(21)): trans-horizon: ν at the Bullington point.
+    return stim < str ? numax : bullington_point_nu(stim, srim, d_km, hts_m, hrs_m, lambda_m);
+}
+
 double bullington_from_terms(double stim, double srim, double str, double numax, double d_km,
                              double hts_m, double hrs_m, double lambda_m,
                              double /*ce_per_km: already inside the terms*/) noexcept {
-    // Case 1 (eq (17)): the Tx sees past every point, LOS: the worst interior ν.
-    // Case 2 (eqs (18)–(21)): trans-horizon: ν at the Bullington point.
-    const double nu =
-        stim < str ? numax : bullington_point_nu(stim, srim, d_km, hts_m, hrs_m, lambda_m);
-    return bullington_total_db(knife_edge_loss_db(nu), d_km);  // eq (22)
+    return bullington_total_db(
+        knife_edge_loss_db(bullington_nu(stim, srim, str, numax, d_km, hts_m, hrs_m, lambda_m)),
+        d_km);  // eq (22)
+}
+
+BullingtonTable::BullingtonTable() {
+    const auto n = static_cast<std::size_t>((kNuMax - kNuMin) * kPerUnit) + 2;
+    m_j.resize(n);
+    m_g.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        // Eq (31) itself at every node, the first included (its limit from above: 0.0043 dB, where
+        // knife_edge_loss_db's cut-off gives 0), so that ν just above −0.78 interpolates the formula.
+        const double t = kNuMin + static_cast<double>(i) / kPerUnit - 0.1;
+        const double j = 6.9 + 20.0 * std::log10(std::sqrt(t * t + 1.0) + t);
+        m_j[i] = j;
+        m_g[i] = 1.0 - std::exp(-j / 6.0);  // eq (22)'s weight of (10 + 0.02 d)
+    }
+}
+
+const BullingtonTable& BullingtonTable::instance() {
+    static const BullingtonTable table;
+    return table;
+}
+
+double BullingtonTable::bullington_total_exact(double nu, double d_km) noexcept {
+    return bullington_total_db(knife_edge_loss_db(nu), d_km);
 }
 
 double bullington_loss_db(ProfileView p, double hts_m, double hrs_m, double freq_ghz,

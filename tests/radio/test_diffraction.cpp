@@ -191,6 +191,31 @@ TEST_CASE("knife_edge_loss_db follows P.526-15 eq (31)") {
     CHECK(knife_edge_loss_db(-0.7799) < 0.1);
 }
 
+TEST_CASE("BullingtonTable: eq (22) from tabulated J(ν) within 1e-3 dB of the formulas") {
+    using namespace phusong::radio;
+    const BullingtonTable& table = BullingtonTable::instance();
+    // Eq (22): Lbull = J + (1 − exp(−J/6))(10 + 0.02 d), with J = J(ν) of eq (31).
+    auto exact = [](double nu, double d) {
+        const double j = knife_edge_loss_db(nu);
+        return j == 0.0 ? 0.0 : j + (1.0 - std::exp(-j / 6.0)) * (10.0 + 0.02 * d);
+    };
+    double worst = 0.0;
+    for (double d : {0.5, 5.0, 20.0, 100.0}) {
+        for (double nu = -2.0; nu <= 100.0; nu += 0.000731) {  // off the table's 1/128 grid
+            worst = std::max(worst, std::abs(table.total_db(nu, d) - exact(nu, d)));
+        }
+    }
+    CHECK(worst < 1e-3);
+    CHECK(worst > 0.0);  // interpolated, not the formula everywhere
+    // On the grid and beyond the table the values are the formula's.
+    const double node = -0.78 + 100.0 / 128.0;
+    CHECK(table.total_db(node, 10.0) == doctest::Approx(exact(node, 10.0)).epsilon(1e-12));
+    CHECK(table.total_db(1.0, 10.0) == doctest::Approx(6.9 + 20 * std::log10(std::sqrt(0.81 + 1) + 0.9) +
+                                                         (1 - std::exp(-13.925729 / 6)) * 10.2).epsilon(1e-6));
+    CHECK(table.total_db(80.0, 10.0) == exact(80.0, 10.0));
+    CHECK(table.total_db(-0.78, 10.0) == 0.0);
+}
+
 TEST_CASE("effective earth radius and wavelength") {
     using namespace phusong::radio;
     CHECK(effective_earth_radius_km(kStandardKFactor) == doctest::Approx(8494.666667));

@@ -25,7 +25,9 @@
 ///      hobs = max_i (h_i − hts − str·d_i).
 ///  * Lbulls: smooth_path_bullington_loss_db() (P.1812 Attachment 4, closed form).
 ///  * Ldsph: spherical_earth_diffraction_db(); then delta_bullington_combine_db().
+#include <cstddef>
 #include <span>
+#include <vector>
 
 namespace phusong::radio {
 
@@ -93,6 +95,41 @@ double bullington_loss_db(ProfileView p, double hts_m, double hrs_m, double freq
 double bullington_from_terms(double stim, double srim, double str, double numax, double d_km,
                              double hts_m, double hrs_m, double lambda_m,
                              double ce_per_km) noexcept;
+
+/// The ν of bullington_from_terms: numax in line of sight (stim < str, eq (17)), else the
+/// Bullington point's (eqs (18)–(20)).
+double bullington_nu(double stim, double srim, double str, double numax, double d_km, double hts_m,
+                     double hrs_m, double lambda_m) noexcept;
+
+/// Eq (22)'s Bullington loss as a function of ν without log or exp per call: J(ν) of eq (31)
+/// and 1 − exp(−J/6) tabulated every 1/128 in ν over [−0.78, 64], interpolated linearly (within
+/// 1e-3 dB of the formulas: tests/radio/test_diffraction.cpp), the formulas beyond. For the
+/// area sweep's per-pixel evaluation.
+class BullingtonTable {
+public:
+    /// The one table (built on first use, thread-safe).
+    static const BullingtonTable& instance();
+    /// Lbull (dB) of eq (22) for the diffraction parameter ν on a path of d_km.
+    [[nodiscard]] double total_db(double nu, double d_km) const noexcept {
+        if (nu <= kNuMin) return 0.0;
+        const double x = (nu - kNuMin) * kPerUnit;
+        const auto i = static_cast<std::size_t>(x);
+        if (i + 1 >= m_j.size()) return bullington_total_exact(nu, d_km);
+        const double w = x - static_cast<double>(i);
+        const double j = m_j[i] + w * (m_j[i + 1] - m_j[i]);
+        const double g = m_g[i] + w * (m_g[i + 1] - m_g[i]);
+        return j + g * (10.0 + 0.02 * d_km);
+    }
+
+private:
+    static constexpr double kNuMin = -0.78;
+    static constexpr double kPerUnit = 128.0;
+    static constexpr double kNuMax = 64.0;
+    BullingtonTable();
+    static double bullington_total_exact(double nu, double d_km) noexcept;
+    std::vector<double> m_j;  ///< J(ν_i), dB
+    std::vector<double> m_g;  ///< 1 − exp(−J(ν_i)/6)
+};
 
 /// Bullington loss (dB) of a smooth path (all profile heights zero) without profile analysis,
 /// ITU-R P.1812-6 Attachment 4 eqs (105)–(112): the maxima of eqs (14)/(18) over a continuous
