@@ -30,10 +30,10 @@ public:
     /// Queues pixel `id` (an index into the caller's result), at `distance_m` from the site
     /// along ray `ray` (the sweep must reach it: RadialSweep::reaches), on ground `ground_m`.
     void add(std::uint32_t id, int ray, double distance_m, float ground_m);
-    /// ITM's loss, dB, of every queued pixel for every band: out[b·n_ids + id] (NaN where ITM is
-    /// not defined, e.g. an effective earth radius out of range). `bands` carry each band's
-    /// frequency, the source's antenna height as h_tx and the receiver height as h_rx.
-    /// Returns the number of pixels where ITM failed.
+    /// ITM's loss, dB, of every queued pixel for every band: out[b·n_ids + id]; NaN where ITM is
+    /// not defined (N_s outside 150–400 N-units, or ground constants unsuited to the frequency).
+    /// `bands` carry each band's frequency, the source's antenna height as h_tx and the receiver
+    /// height as h_rx. Returns the number of pixel × band pairs where ITM failed.
     std::size_t evaluate(const RadialSweep& sweep, std::span<const radio::itm::Params> bands, std::size_t n_ids,
                          std::span<float> out);
 
