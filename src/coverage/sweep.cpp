@@ -121,7 +121,9 @@ void RadialSweep::run(const SweepSource& source, const geo::Grid& grid, std::spa
     // No fill: every ray writes its samples 0 … m_ray_samples[ray], and nothing reads further.
     m_state.resize(static_cast<std::size_t>(m_rays) * static_cast<std::size_t>(m_samples + 1));
     m_heights.resize(m_state.size());
-    m_correction.resize(source.freqs_mhz.size() * m_state.size());
+    // Delta-Bullington's smooth-earth correction; plain Bullington has none (no memory, no reads).
+    m_correction.resize(settings.method == DiffractionMethod::delta_bullington ? source.freqs_mhz.size() * m_state.size()
+                                                                               : 0);
     m_ray_samples.assign(static_cast<std::size_t>(m_rays), 0);
     m_d_km.resize(static_cast<std::size_t>(m_samples) + 1);
     m_h_m.resize(static_cast<std::size_t>(m_samples) + 1);
@@ -150,10 +152,10 @@ void RadialSweep::sweep_ray(int ray, const geo::Grid& grid, std::span<const floa
     const double hts = m_hts_m;
     const std::size_t nf = m_source.freqs_mhz.size();
     const std::size_t f_stride = m_state.size();
-    float* corr_out = &m_correction[at(ray, 0)];
+    const bool delta = m_settings.method == DiffractionMethod::delta_bullington;
+    float* corr_out = delta ? &m_correction[at(ray, 0)] : nullptr;
     SampleState* state = &m_state[at(ray, 0)];
     int last = m_ray_samples[static_cast<std::size_t>(ray)];
-    const bool delta = m_settings.method == DiffractionMethod::delta_bullington;
 
     double max_tx_curved = kNegInf;  // max_i (g_i − hts)/d_i, g_i curvature-corrected
     std::uint32_t argmax_tx = 0;
@@ -166,7 +168,9 @@ void RadialSweep::sweep_ray(int ray, const geo::Grid& grid, std::span<const floa
     state[0] = {static_cast<float>(m_source.ground_m), 0, 0, 0};
     float* heights = &m_heights[at(ray, 0)];
     heights[0] = static_cast<float>(m_source.ground_m);
-    for (std::size_t f = 0; f < nf; ++f) corr_out[f * f_stride] = 0.0f;
+    if (delta) {
+        for (std::size_t f = 0; f < nf; ++f) corr_out[f * f_stride] = 0.0f;
+    }
     // The previous smooth-earth correction anchor: its sample and value per frequency.
     int anchor = -1;
     std::array<double, kMaxFrequencies> anchor_corr{};
@@ -187,7 +191,9 @@ void RadialSweep::sweep_ray(int ray, const geo::Grid& grid, std::span<const floa
         const double hrs = h + m_settings.rx_height_m;
         state[k] = {static_cast<float>(h), 0, 0, 0};
         heights[k] = static_cast<float>(h);
-        for (std::size_t f = 0; f < nf; ++f) corr_out[f * f_stride + static_cast<std::size_t>(k)] = 0.0f;
+        if (delta) {
+            for (std::size_t f = 0; f < nf; ++f) corr_out[f * f_stride + static_cast<std::size_t>(k)] = 0.0f;
+        }
 
         if (k >= 2) {  // at least one interior point: the horizon points for this receiver
             const double gr = hrs - 500.0 * d * d / ae;
@@ -326,7 +332,9 @@ bool RadialSweep::losses_db(int ray, double distance_m, double rx_ground_m, std:
         const double lambda = m_lambda_m[f];
         const double numax = los ? cmax * std::sqrt(0.002 * d / lambda) : kNegInf;
         const double lbulla = table.total_db(radio::bullington_nu(stim, srim, str, numax, d, hts, hrs, lambda), d);
-        out[f] = static_cast<float>(lbulla + m_correction[f * f_stride + base + static_cast<std::size_t>(k)]);
+        const double correction =
+            m_correction.empty() ? 0.0 : m_correction[f * f_stride + base + static_cast<std::size_t>(k)];
+        out[f] = static_cast<float>(lbulla + correction);
     }
     return true;
 }
