@@ -13,7 +13,7 @@
 //  * The RX horizon is seen from the far end, so it changes with k (O(k), or O(log k) with an
 //    upper-hull search as DESIGN.md describes for the Bullington terms).
 //  * Δh samples the segment between 0.1·d_hzn (or 15·h) from each end: it depends on both ends,
-//    O(1) with at most 245 samples plus two nth_element calls.
+//    O(1) with at most 245 samples and the selection of two order statistics.
 //  * The least-squares lines are trapezoid-weighted sums of z_i and i·z_i over index ranges, so
 //    prefix sums of z_i and i·z_i would make each fit O(1).
 // RayProfile (itm_ray.hpp) does this, exactly, with the helpers of the `detail` namespace below.
@@ -30,6 +30,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace phusong::radio::itm {
 
@@ -109,6 +110,101 @@ double free_space_loss_db(double d_m, double f_mhz) {
 
 using detail::LineFit;
 
+/// Most points "d1thx" resamples a profile onto: n = 10·k − 5 with k ≤ 25 [Alg §3].
+constexpr int kMaxDeltaHSamples = 10 * 25 - 5;
+
+/// Median of three, without branches.
+double median3(double a, double b, double c) {
+    return std::max(std::min(a, b), std::min(std::max(a, b), c));
+}
+
+/// Three-way partition of `from` about `pivot` into `to` (same size), without branches: the
+/// values below the pivot to the front (returned count `below`), those above to the back
+/// (`above`); the values equal to the pivot are only counted (the slots between stay junk).
+struct Split {
+    int below;
+    int above;
+};
+Split partition3(std::span<const double> from, double pivot, std::span<double> to) {
+    const int n = static_cast<int>(from.size());
+    int below = 0;
+    int above = 0;
+    for (const double v : from) {
+        // Both slots are free (below + above ≤ elements seen < n), so writing v to both and
+        // advancing at most one index keeps every value placed so far.
+        to[static_cast<std::size_t>(below)] = v;
+        to[static_cast<std::size_t>(n - 1 - above)] = v;
+        below += static_cast<int>(v < pivot);
+        above += static_cast<int>(v > pivot);
+    }
+    return {below, above};
+}
+
+/// The `rank`-th smallest value (0-based) of `a`: quickselect with branch-free partitions
+/// (std::nth_element's data-dependent branches mispredict on terrain). `a` and `scratch` (same
+/// size) are both overwritten. Finite values only.
+double select_rank(std::span<double> a, int rank, std::span<double> scratch) {
+    // Work budget before handing over to std::nth_element (median-of-3 pivots can be beaten by
+    // unlucky data): quickselect touches ~2–3 n values on average.
+    std::size_t budget = 8 * a.size();
+    while (a.size() <= budget) {
+        budget -= a.size();
+        const std::size_t n = a.size();
+        const double pivot = median3(a[n / 4], a[n / 2], a[(3 * n) / 4]);
+        const Split sp = partition3(a, pivot, scratch);
+        const auto below = static_cast<std::size_t>(sp.below);
+        const auto above = static_cast<std::size_t>(sp.above);
+        const auto r = static_cast<std::size_t>(rank);
+        // Ping-pong: the part holding the rank becomes the data, the other buffer's same slots
+        // its scratch.
+        if (r < below) {
+            scratch = std::exchange(a, scratch.first(below)).first(below);
+        } else if (r < n - above) {
+            return pivot;  // the pivot is one of the values, so this band is never empty
+        } else {
+            rank -= static_cast<int>(n - above);
+            scratch = std::exchange(a, scratch.last(above)).last(above);
+        }
+    }
+    std::nth_element(a.begin(), a.begin() + rank, a.end());
+    return a[static_cast<std::size_t>(rank)];
+}
+
+/// The k-th largest and the k-th smallest of the detrended samples, "d1thx"'s interdecile
+/// range [Alg §3].
+struct InterdecileValues {
+    double upper;  ///< k-th largest
+    double lower;  ///< k-th smallest
+};
+InterdecileValues interdecile_values(std::span<double> s, int k, std::span<double> scratch) {
+    // One shared first pass about a middle pivot: usually the k-th largest lies above it and
+    // the k-th smallest below it, and the two selections go on in disjoint halves.
+    const std::size_t n = s.size();
+    const double pivot = median3(s[n / 4], s[n / 2], s[(3 * n) / 4]);
+    const Split sp = partition3(s, pivot, scratch);
+    const auto below = static_cast<std::size_t>(sp.below);
+    const auto above = static_cast<std::size_t>(sp.above);
+    const auto lo_rank = static_cast<std::size_t>(k - 1);  // ascending ranks, 0-based
+    const auto up_rank = n - static_cast<std::size_t>(k);
+    InterdecileValues out{pivot, pivot};
+    if (lo_rank < below && up_rank >= n - above) {
+        out.lower = select_rank(scratch.first(below), static_cast<int>(lo_rank), s.first(below));
+        out.upper = select_rank(scratch.last(above), static_cast<int>(up_rank - (n - above)),
+                                s.last(above));
+        return out;
+    }
+    // A lopsided pivot: both from the partitioned values (the pivot's band filled in), the
+    // second selection on a copy of its own.
+    std::fill(scratch.begin() + static_cast<std::ptrdiff_t>(below),
+              scratch.end() - static_cast<std::ptrdiff_t>(above), pivot);
+    std::array<double, kMaxDeltaHSamples> copy;
+    const std::span<double> c(copy.data(), n);
+    std::copy(scratch.begin(), scratch.end(), c.begin());
+    out.lower = select_rank(scratch, static_cast<int>(lo_rank), s);
+    out.upper = select_rank(c, static_cast<int>(up_rank), s);
+    return out;
+}
+
 }  // namespace
 
 namespace detail {
@@ -156,7 +252,8 @@ double terrain_delta_h(std::span<const double> z, double spacing, double d_start
 
     const int k10 = std::clamp(static_cast<int>(0.1 * (x_last - x_first + 8.0)), 4, 25);
     const int n = 10 * k10 - 5;
-    std::array<double, 10 * 25 - 5> samples{};
+    std::array<double, kMaxDeltaHSamples> samples;  // only [0, n) is used
+    std::array<double, kMaxDeltaHSamples> scratch;
     const double step = (x_last - x_first) / (n - 1);
 
     // Walk the segments: sample j lies at x = x_first + j·step, interpolated on the segment
@@ -180,11 +277,10 @@ double terrain_delta_h(std::span<const double> z, double spacing, double d_start
         v -= line;
         line += slope;
     }
-    std::nth_element(s.begin(), s.begin() + (k10 - 1), s.end(), std::greater<>());
-    const double upper = s[k10 - 1];
-    std::nth_element(s.begin(), s.begin() + (n - k10), s.end(), std::greater<>());
-    const double lower = s[n - k10];
-    return (upper - lower) / (1.0 - 0.8 * std::exp(-(d_end - d_start) / 50e3));
+    // The k-th largest and k-th smallest: order statistics are values of the set, so any
+    // exact selection gives the same two numbers as ITM's sort.
+    const InterdecileValues q = interdecile_values(s, k10, std::span(scratch.data(), s.size()));
+    return (q.upper - q.lower) / (1.0 - 0.8 * std::exp(-(d_end - d_start) / 50e3));
 }
 
 }  // namespace detail
