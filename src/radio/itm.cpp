@@ -13,7 +13,7 @@
 //  * The RX horizon is seen from the far end, so it changes with k (O(k), or O(log k) with an
 //    upper-hull search as DESIGN.md describes for the Bullington terms).
 //  * Δh samples the segment between 0.1·d_hzn (or 15·h) from each end: it depends on both ends,
-//    O(1) with at most 245 samples plus two nth_element calls.
+//    O(1) with at most 245 samples and the selection of two order statistics.
 //  * The least-squares lines are trapezoid-weighted sums of z_i and i·z_i over index ranges, so
 //    prefix sums of z_i and i·z_i would make each fit O(1).
 // RayProfile (itm_ray.hpp) does this, exactly, with the helpers of the `detail` namespace below.
@@ -24,12 +24,14 @@
 #include "phusong/radio/itm.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <complex>
 #include <numbers>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace phusong::radio::itm {
 
@@ -98,16 +100,106 @@ double sigma_h(double delta_h_m) {
     return 0.78 * delta_h_m * std::exp(-0.5 * std::pow(delta_h_m, 0.25));
 }
 
-/// Free-space basic transmission loss, dB.
-double free_space_loss_db(double d_m, double f_mhz) {
-    return 32.45 + 20.0 * std::log10(f_mhz) + 20.0 * std::log10(d_m / 1000.0);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Profile analysis [Alg §3 "point-to-point": hzns, zlsq1, d1thx, qlrpfl]
 // ---------------------------------------------------------------------------------------------
 
 using detail::LineFit;
+
+/// Most points "d1thx" resamples a profile onto: n = 10·k − 5 with k ≤ 25 [Alg §3].
+constexpr int kMaxDeltaHSamples = 10 * 25 - 5;
+
+/// Median of three, without branches.
+double median3(double a, double b, double c) {
+    return std::max(std::min(a, b), std::min(std::max(a, b), c));
+}
+
+/// Three-way partition of `from` about `pivot` into `to` (same size), without branches: the
+/// values below the pivot to the front (returned count `below`), those above to the back
+/// (`above`); the values equal to the pivot are only counted (the slots between stay junk).
+struct Split {
+    int below;
+    int above;
+};
+Split partition3(std::span<const double> from, double pivot, std::span<double> to) {
+    const int n = static_cast<int>(from.size());
+    int below = 0;
+    int above = 0;
+    for (const double v : from) {
+        // Both slots are free (below + above ≤ elements seen < n), so writing v to both and
+        // advancing at most one index keeps every value placed so far.
+        to[static_cast<std::size_t>(below)] = v;
+        to[static_cast<std::size_t>(n - 1 - above)] = v;
+        below += static_cast<int>(v < pivot);
+        above += static_cast<int>(v > pivot);
+    }
+    return {below, above};
+}
+
+/// The `rank`-th smallest value (0-based) of `a`: quickselect with branch-free partitions
+/// (std::nth_element's data-dependent branches mispredict on terrain). `a` and `scratch` (same
+/// size) are both overwritten. Finite values only.
+double select_rank(std::span<double> a, int rank, std::span<double> scratch) {
+    // Work budget before handing over to std::nth_element (median-of-3 pivots can be beaten by
+    // unlucky data): quickselect touches ~2–3 n values on average.
+    std::size_t budget = 8 * a.size();
+    while (a.size() <= budget) {
+        budget -= a.size();
+        const std::size_t n = a.size();
+        const double pivot = median3(a[n / 4], a[n / 2], a[(3 * n) / 4]);
+        const Split sp = partition3(a, pivot, scratch);
+        const auto below = static_cast<std::size_t>(sp.below);
+        const auto above = static_cast<std::size_t>(sp.above);
+        const auto r = static_cast<std::size_t>(rank);
+        // Ping-pong: the part holding the rank becomes the data, the other buffer's same slots
+        // its scratch.
+        if (r < below) {
+            scratch = std::exchange(a, scratch.first(below)).first(below);
+        } else if (r < n - above) {
+            return pivot;  // the pivot is one of the values, so this band is never empty
+        } else {
+            rank -= static_cast<int>(n - above);
+            scratch = std::exchange(a, scratch.last(above)).last(above);
+        }
+    }
+    std::nth_element(a.begin(), a.begin() + rank, a.end());
+    return a[static_cast<std::size_t>(rank)];
+}
+
+/// The k-th largest and the k-th smallest of the detrended samples, "d1thx"'s interdecile
+/// range [Alg §3].
+struct InterdecileValues {
+    double upper;  ///< k-th largest
+    double lower;  ///< k-th smallest
+};
+InterdecileValues interdecile_values(std::span<double> s, int k, std::span<double> scratch) {
+    // One shared first pass about a middle pivot: usually the k-th largest lies above it and
+    // the k-th smallest below it, and the two selections go on in disjoint halves.
+    const std::size_t n = s.size();
+    const double pivot = median3(s[n / 4], s[n / 2], s[(3 * n) / 4]);
+    const Split sp = partition3(s, pivot, scratch);
+    const auto below = static_cast<std::size_t>(sp.below);
+    const auto above = static_cast<std::size_t>(sp.above);
+    const auto lo_rank = static_cast<std::size_t>(k - 1);  // ascending ranks, 0-based
+    const auto up_rank = n - static_cast<std::size_t>(k);
+    InterdecileValues out{pivot, pivot};
+    if (lo_rank < below && up_rank >= n - above) {
+        out.lower = select_rank(scratch.first(below), static_cast<int>(lo_rank), s.first(below));
+        out.upper = select_rank(scratch.last(above), static_cast<int>(up_rank - (n - above)),
+                                s.last(above));
+        return out;
+    }
+    // A lopsided pivot: both from the partitioned values (the pivot's band filled in), the
+    // second selection on a copy of its own.
+    std::fill(scratch.begin() + static_cast<std::ptrdiff_t>(below),
+              scratch.end() - static_cast<std::ptrdiff_t>(above), pivot);
+    std::array<double, kMaxDeltaHSamples> copy;
+    const std::span<double> c(copy.data(), n);
+    std::copy(scratch.begin(), scratch.end(), c.begin());
+    out.lower = select_rank(scratch, static_cast<int>(lo_rank), s);
+    out.upper = select_rank(c, static_cast<int>(up_rank), s);
+    return out;
+}
 
 }  // namespace
 
@@ -156,7 +248,8 @@ double terrain_delta_h(std::span<const double> z, double spacing, double d_start
 
     const int k10 = std::clamp(static_cast<int>(0.1 * (x_last - x_first + 8.0)), 4, 25);
     const int n = 10 * k10 - 5;
-    std::array<double, 10 * 25 - 5> samples{};
+    std::array<double, kMaxDeltaHSamples> samples;  // only [0, n) is used
+    std::array<double, kMaxDeltaHSamples> scratch;
     const double step = (x_last - x_first) / (n - 1);
 
     // Walk the segments: sample j lies at x = x_first + j·step, interpolated on the segment
@@ -180,11 +273,10 @@ double terrain_delta_h(std::span<const double> z, double spacing, double d_start
         v -= line;
         line += slope;
     }
-    std::nth_element(s.begin(), s.begin() + (k10 - 1), s.end(), std::greater<>());
-    const double upper = s[k10 - 1];
-    std::nth_element(s.begin(), s.begin() + (n - k10), s.end(), std::greater<>());
-    const double lower = s[n - k10];
-    return (upper - lower) / (1.0 - 0.8 * std::exp(-(d_end - d_start) / 50e3));
+    // The k-th largest and k-th smallest: order statistics are values of the set, so any
+    // exact selection gives the same two numbers as ITM's sort.
+    const InterdecileValues q = interdecile_values(s, k10, std::span(scratch.data(), s.size()));
+    return (q.upper - q.lower) / (1.0 - 0.8 * std::exp(-(d_end - d_start) / 50e3));
 }
 
 }  // namespace detail
@@ -297,6 +389,15 @@ struct Setup {
     double d_sml = 0.0;      ///< smooth-earth line-of-sight distance Σ sqrt(2·h_e·a_e), m
     double d_ml = 0.0;       ///< actual line-of-sight distance Σ d_hzn, m
     double theta_los = 0.0;  ///< angular distance of the line-of-sight region −θ_e, rad
+    // Terms of the diffraction loss that do not depend on the distance, computed once for
+    // both d_3 and d_4 (see diffraction_terms) with the expressions they had inside the calls.
+    double f_third = 0.0;        ///< f^(1/3)
+    double f_minus_third = 0.0;  ///< f^(−1/3)
+    double abs_z_g = 0.0;        ///< |Z_g|
+    std::array<double, 2> se_x{};            ///< Vogler's x of each terminal's radius
+    std::array<double, 2> se_height_gain{};  ///< F(x, K) of each terminal, dB
+    double a_fo = 0.0;                       ///< clutter factor, dB
+    double w_term1 = 0.0;                    ///< sqrt(1 + qk/q) of the weighting factor
 };
 
 /// Knife-edge ("double knife edge over the two horizons") loss [TN101 Eqn I.1, I.7]; the
@@ -335,30 +436,33 @@ double height_gain_db(double x, double k) {
     return result;
 }
 
-/// Smooth-earth diffraction by Vogler's three-radii method [Vogler 1964; Alg Eqn 4.20].
+/// Vogler's "c_0" and "K" of a radius a [Vogler 1964 Eqns 2, 6a/7a].
+struct VoglerRadius {
+    double c0;
+    double k;
+};
+VoglerRadius vogler_radius(const Setup& s, double a) {
+    const double c0 = std::pow((4.0 / 3.0) * kEarthRadiusVogler_m / a, kThird);  // [Vogler Eqn 2]
+    return {c0, 0.017778 * c0 * s.f_minus_third / s.abs_z_g};                 // [Eqn 6a/7a]
+}
+
+/// Vogler's x = B_0·c_0²·f^⅓·d[km] for one radius [Vogler Fig 4; Alg §4].
+double vogler_x(const Setup& s, const VoglerRadius& r, double d_km) {
+    const double b0 = 1.607 - r.k;  // [Vogler Fig 4]
+    return b0 * r.c0 * r.c0 * s.f_third * d_km;
+}
+
+/// Smooth-earth diffraction by Vogler's three-radii method [Vogler 1964; Alg Eqn 4.20]. The
+/// terminals' radii a = d_L²/(2·h_e) ([Vogler 1964 Eqn 3] rearranged) and their height gains
+/// do not depend on d: `diffraction_terms` puts them in the Setup.
 double smooth_earth_db(const Setup& s, double d) {
-    const Pair& d_hzn = s.path->d_hzn;
-    const Pair& h_e = s.path->h_e;
     const double theta = d / s.a_e - s.theta_los;
-    // The three radii: the path between the horizons, then each terminal's own horizon
-    // (a = d_L²/(2·h_e), [Vogler 1964 Eqn 3] rearranged).
-    const std::array<double, 3> a = {(d - s.d_ml) / theta, 0.5 * d_hzn[0] * d_hzn[0] / h_e[0],
-                                     0.5 * d_hzn[1] * d_hzn[1] / h_e[1]};
-    const std::array<double, 3> d_km = {a[0] * theta / 1000.0, d_hzn[0] / 1000.0,
-                                        d_hzn[1] / 1000.0};
-    const double f_third = std::pow(s.f_mhz, kThird);
-    std::array<double, 3> c0{};
-    std::array<double, 3> kk{};
-    std::array<double, 3> x{};
-    for (int i = 0; i < 3; ++i) {
-        c0[i] = std::pow((4.0 / 3.0) * kEarthRadiusVogler_m / a[i], kThird);      // [Vogler Eqn 2]
-        kk[i] = 0.017778 * c0[i] * std::pow(s.f_mhz, -kThird) / std::abs(s.z_g);  // [Eqn 6a/7a]
-        const double b0 = 1.607 - kk[i];                                          // [Vogler Fig 4]
-        x[i] = b0 * c0[i] * c0[i] * f_third * d_km[i];
-    }
-    x[0] += x[1] + x[2];
-    const double g = 0.05751 * x[0] - 10.0 * std::log10(x[0]);                    // [TN101 Eqn 8.4]
-    return g - height_gain_db(x[1], kk[1]) - height_gain_db(x[2], kk[2]) - 20.0;  // [Alg 4.20]
+    // The radius of the path between the horizons.
+    const double a0 = (d - s.d_ml) / theta;
+    const double d0_km = a0 * theta / 1000.0;
+    const double x0 = vogler_x(s, vogler_radius(s, a0), d0_km) + (s.se_x[0] + s.se_x[1]);
+    const double g = 0.05751 * x0 - 10.0 * std::log10(x0);                  // [TN101 Eqn 8.4]
+    return g - s.se_height_gain[0] - s.se_height_gain[1] - 20.0;            // [Alg 4.20]
 }
 
 /// Diffraction loss: knife edge and smooth earth weighted by terrain roughness, plus the clutter
@@ -367,19 +471,36 @@ double diffraction_db(const Setup& s, double d) {
     const PathParameters& p = *s.path;
     const double a_k = knife_edge_db(s, d);
     const double a_se = smooth_earth_db(s, d);
+    // Weighting factor w [ERL79 Eqn 3.23] (its distance-free part in diffraction_terms).
+    const double q = (s.w_term1 + (-s.theta_los * s.a_e + s.d_ml) / d) *
+                     std::min(delta_h_at(d, p.delta_h) * s.wn, 6283.2);
+    const double w = 25.1 / (25.1 + std::sqrt(q));
+    return w * a_se + (1.0 - w) * a_k + s.a_fo;
+}
+
+/// The parts of `diffraction_db` that do not depend on the distance, once per path.
+void diffraction_terms(Setup& s) {
+    const PathParameters& p = *s.path;
+    s.f_third = std::pow(s.f_mhz, kThird);
+    s.f_minus_third = std::pow(s.f_mhz, -kThird);
+    s.abs_z_g = std::abs(s.z_g);
+    for (int i = 0; i < 2; ++i) {
+        // Each terminal's own radius a = d_L²/(2·h_e) [Vogler 1964 Eqn 3] and its height gain.
+        const double a = 0.5 * p.d_hzn[i] * p.d_hzn[i] / p.h_e[i];
+        const VoglerRadius r = vogler_radius(s, a);
+        s.se_x[i] = vogler_x(s, r, p.d_hzn[i] / 1000.0);
+        s.se_height_gain[i] = height_gain_db(s.se_x[i], r.k);
+    }
     // Clutter factor A_fo with σ_h taken at d_sML [ERL79 p. 3-13, Eqn 3.38c].
     const double sigma_h_dsml = sigma_h(delta_h_at(s.d_sml, p.delta_h));
-    const double a_fo =
+    s.a_fo =
         std::min(15.0, 5.0 * std::log10(1.0 + 1e-5 * p.h[0] * p.h[1] * s.f_mhz * sigma_h_dsml));
-    // Weighting factor w [ERL79 Eqn 3.23]; C = 10 m² for point-to-point paths [ERL79 p. 3-8].
+    // Weighting factor's path term [ERL79 Eqn 3.23]; C = 10 m² for point-to-point paths
+    // [ERL79 p. 3-8].
     double q = p.h[0] * p.h[1];
     const double qk = p.h_e[0] * p.h_e[1] - q;
     if (p.point_to_point) q += 10.0;
-    const double term1 = std::sqrt(1.0 + qk / q);
-    q = (term1 + (-s.theta_los * s.a_e + s.d_ml) / d) *
-        std::min(delta_h_at(d, p.delta_h) * s.wn, 6283.2);
-    const double w = 25.1 / (25.1 + std::sqrt(q));
-    return w * a_se + (1.0 - w) * a_k + a_fo;
+    s.w_term1 = std::sqrt(1.0 + qk / q);
 }
 
 /// Two-ray line-of-sight loss blended with the extended diffraction line [Alg Eqns 4.46–4.50].
@@ -525,6 +646,7 @@ Reference longley_rice(const PathParameters& p, double f_mhz, const Complex& z_g
 
     // Diffraction line through two distances far into the diffraction region [Alg §4]:
     // d_3 = max(d_sML, d_ML + 5·(a_e²/f)^⅓), d_4 = d_3 + 10·(a_e²/f)^⅓.
+    diffraction_terms(s);
     const double x_ae = std::pow(s.a_e * s.a_e / f_mhz, kThird);
     const double d3 = std::max(s.d_sml, s.d_ml + 5.0 * x_ae);
     const double d4 = d3 + 10.0 * x_ae;
@@ -653,18 +775,31 @@ constexpr std::array<ClimateConstants, 7> kClimates = {{
 }};
 
 /// A_ref adjusted to the requested quantiles: returns A − A_fs, dB [Alg §5].
-double variability_db(const Params& params, const Pair& h_e, double delta_h, double d, double a_ref,
-                      std::uint32_t& warnings) {
-    const ClimateConstants& c = kClimates.at(static_cast<std::size_t>(params.climate) - 1);
-    double z_t = detail::inverse_ccdf(params.time_pct / 100.0);
-    double z_l = detail::inverse_ccdf(params.location_pct / 100.0);
-    const double z_s = detail::inverse_ccdf(params.situation_pct / 100.0);
+/// What a prediction needs from `Params` alone (frequency, ground, climate, quantiles), so that
+/// a run of predictions with the same Params computes it once (see BandCache).
+struct BandTerms {
+    std::uint32_t input_warnings = 0;
+    Complex z_g;                    ///< ground impedance
+    double free_space_const = 0.0;  ///< 32.45 + 20·log10 f, dB
+    double z_t = 0.0;               ///< standard normal deviates of the quantiles [Alg §5]
+    double z_l = 0.0;
+    double z_s = 0.0;
+    double d_ex_freq = 0.0;  ///< frequency term of the effective distance (575.7e12/k)^⅓, m
+    double g_minus = 0.0;    ///< frequency factors of σ_T− and σ_T+ [Alg §5]
+    double g_plus = 0.0;
+};
+
+double variability_db(const Params& params, const BandTerms& band, const Pair& h_e,
+                      double delta_h, double d, double a_ref, std::uint32_t& warnings) {
+    const ClimateConstants& c = kClimates[static_cast<std::size_t>(params.climate) - 1];
+    double z_t = band.z_t;
+    double z_l = band.z_l;
+    const double z_s = band.z_s;
     const double wn = params.freq_mhz / 47.7;
 
     // Effective distance [Alg Eqn 5.3].
     const double d_ex = std::sqrt(2.0 * kEarthRadius9000_m * h_e[0]) +
-                        std::sqrt(2.0 * kEarthRadius9000_m * h_e[1]) +
-                        std::pow(575.7e12 / wn, kThird);
+                        std::sqrt(2.0 * kEarthRadius9000_m * h_e[1]) + band.d_ex_freq;
     const double d_e = d < d_ex ? 130e3 * d / d_ex : 130e3 + d - d_ex;
 
     // Situation variability [Alg Eqn 5.10]; "+20" removes it, as for interference [Guide].
@@ -695,14 +830,11 @@ double variability_db(const Params& params, const Pair& h_e, double delta_h, dou
     const double y_l = sigma_l * z_l;
 
     // Time variability [Alg §5; TN101v2 Eqns III.69–70]: σ_T− below the median, σ_T+ above, and
-    // beyond z_D a slower growth towards σ_TD = C_D·σ_T+.
-    const double q = std::log(0.133 * wn);
-    const double g_minus = c.gm1 + c.gm2 / (std::pow(c.gm3 * q, 2) + 1.0);
-    const double g_plus = c.gp1 + c.gp2 / (std::pow(c.gp3 * q, 2) + 1.0);
+    // beyond z_D a slower growth towards σ_TD = C_D·σ_T+ (frequency factors in BandTerms).
     const double sigma_t_minus =
-        climate_curve(c.sm_c1, c.sm_c2, c.sm_x1, c.sm_x2, c.sm_x3, d_e) * g_minus;
+        climate_curve(c.sm_c1, c.sm_c2, c.sm_x1, c.sm_x2, c.sm_x3, d_e) * band.g_minus;
     const double sigma_t_plus =
-        climate_curve(c.sp_c1, c.sp_c2, c.sp_x1, c.sp_x2, c.sp_x3, d_e) * g_plus;
+        climate_curve(c.sp_c1, c.sp_c2, c.sp_x1, c.sp_x2, c.sp_x3, d_e) * band.g_plus;
     const double sigma_td = c.c_d * sigma_t_plus;
     const double tgtd = (sigma_t_plus - sigma_td) * c.z_d;
     double sigma_t;
@@ -778,14 +910,15 @@ bool valid_siting(SitingCriteria c) {
 }
 
 /// Completes a Result from the path parameters and the reference attenuation.
-Result finish(const PathParameters& path, const Params& params, std::uint32_t warnings) {
-    const Complex z_g =
-        ground_impedance(params.freq_mhz, params.pol, params.epsilon, params.sigma_s_per_m);
+Result finish(const PathParameters& path, const Params& params, const BandTerms& band) {
+    std::uint32_t warnings = band.input_warnings;
     Result r;
-    const Reference ref = longley_rice(path, params.freq_mhz, z_g, warnings);
-    r.free_space_loss_db = free_space_loss_db(path.d, params.freq_mhz);
-    r.loss_db = r.free_space_loss_db +
-                variability_db(params, path.h_e, path.delta_h, path.d, ref.a_ref_db, warnings);
+    const Reference ref = longley_rice(path, params.freq_mhz, band.z_g, warnings);
+    // Free-space basic transmission loss A_fs = 32.45 + 20 log f[MHz] + 20 log d[km], dB,
+    // summed in that order (the first two terms in BandTerms).
+    r.free_space_loss_db = band.free_space_const + 20.0 * std::log10(path.d / 1000.0);
+    r.loss_db = r.free_space_loss_db + variability_db(params, band, path.h_e, path.delta_h, path.d,
+                                                      ref.a_ref_db, warnings);
     r.warnings = warnings;
     r.reference_attenuation_db = ref.a_ref_db;
     r.mode = ref.mode;
@@ -797,6 +930,47 @@ Result finish(const PathParameters& path, const Params& params, std::uint32_t wa
     r.delta_h_m = path.delta_h;
     return r;
 }
+
+/// BandTerms of valid `params`; the expressions are those the model had inline.
+BandTerms band_terms(const Params& params) {
+    BandTerms b;
+    b.input_warnings = input_warnings(params);
+    b.z_g = ground_impedance(params.freq_mhz, params.pol, params.epsilon, params.sigma_s_per_m);
+    b.free_space_const = 32.45 + 20.0 * std::log10(params.freq_mhz);  // A_fs's frequency part
+    b.z_t = detail::inverse_ccdf(params.time_pct / 100.0);
+    b.z_l = detail::inverse_ccdf(params.location_pct / 100.0);
+    b.z_s = detail::inverse_ccdf(params.situation_pct / 100.0);
+    const double wn = params.freq_mhz / 47.7;
+    b.d_ex_freq = std::pow(575.7e12 / wn, kThird);  // [Alg Eqn 5.3]
+    const ClimateConstants& c = kClimates.at(static_cast<std::size_t>(params.climate) - 1);
+    const double q = std::log(0.133 * wn);
+    b.g_minus = c.gm1 + c.gm2 / (std::pow(c.gm3 * q, 2) + 1.0);  // [Alg §5; TN101v2 III.69]
+    b.g_plus = c.gp1 + c.gp2 / (std::pow(c.gp3 * q, 2) + 1.0);
+    return b;
+}
+
+/// Whether two Params are the same bit for bit (a cached BandTerms applies).
+bool same_params(const Params& a, const Params& b) {
+    auto same = [](double x, double y) {
+        return std::bit_cast<std::uint64_t>(x) == std::bit_cast<std::uint64_t>(y);
+    };
+    return same(a.freq_mhz, b.freq_mhz) && same(a.h_tx_m, b.h_tx_m) && same(a.h_rx_m, b.h_rx_m) &&
+           a.climate == b.climate && same(a.n0, b.n0) && a.pol == b.pol &&
+           same(a.epsilon, b.epsilon) && same(a.sigma_s_per_m, b.sigma_s_per_m) &&
+           a.mdvar.mode == b.mdvar.mode && a.mdvar.drop_location == b.mdvar.drop_location &&
+           a.mdvar.drop_situation == b.mdvar.drop_situation && same(a.time_pct, b.time_pct) &&
+           same(a.location_pct, b.location_pct) && same(a.situation_pct, b.situation_pct);
+}
+
+/// The last Params that passed validation on this thread and their BandTerms: the area sweep
+/// calls p2p per pixel with a few fixed Params, so the checks and the Params-only terms (ground
+/// impedance, quantile deviates, frequency factors: ~15 libm calls) run once per band.
+struct BandCache {
+    bool valid = false;
+    Params params;
+    BandTerms terms;
+};
+thread_local BandCache t_band_cache;
 
 }  // namespace
 
@@ -927,13 +1101,21 @@ PathGeometry analyse_profile(std::span<const double> z, double spacing_m, double
 }
 
 Result p2p(const PathGeometry& geometry, const Params& params) {
-    std::vector<std::string> extra;
-    if (geometry.h_m[0] != params.h_tx_m || geometry.h_m[1] != params.h_rx_m ||
-        geometry.n0 != params.n0)
-        extra.emplace_back("the PathGeometry was built for other heights or N_0 (h_tx " +
-                           num(geometry.h_m[0]) + " m, h_rx " + num(geometry.h_m[1]) + " m, N_0 " +
-                           num(geometry.n0) + ")");
-    throw_if_invalid(params, extra);
+    const bool matches = geometry.h_m[0] == params.h_tx_m && geometry.h_m[1] == params.h_rx_m &&
+                         geometry.n0 == params.n0;
+    BandCache& cache = t_band_cache;
+    if (!matches || !cache.valid || !same_params(cache.params, params)) {
+        std::vector<std::string> extra;
+        if (!matches)
+            extra.emplace_back("the PathGeometry was built for other heights or N_0 (h_tx " +
+                               num(geometry.h_m[0]) + " m, h_rx " + num(geometry.h_m[1]) +
+                               " m, N_0 " + num(geometry.n0) + ")");
+        throw_if_invalid(params, extra);
+        cache.valid = false;  // until the terms are in
+        cache.params = params;
+        cache.terms = band_terms(params);
+        cache.valid = true;
+    }
 
     PathParameters path;
     path.h = geometry.h_m;
@@ -945,7 +1127,7 @@ Result p2p(const PathGeometry& geometry, const Params& params) {
     path.gamma_e = geometry.gamma_e_per_m;
     path.n_s = geometry.surface_refractivity_n;
     path.point_to_point = true;
-    return finish(path, params, input_warnings(params));
+    return finish(path, params, cache.terms);
 }
 
 Result p2p(std::span<const double> elevations_m, double spacing_m, const Params& params) {
@@ -990,7 +1172,7 @@ Result area(const AreaPath& area_path, const Params& params) {
         path.theta_hzn[i] =
             rough_horizon_angle(path.h_e[i], a_e, path.delta_h, path.d_hzn[i]);  // [Alg Eqn 3.4]
     }
-    return finish(path, params, input_warnings(params));
+    return finish(path, params, band_terms(params));
 }
 
 namespace detail {

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <random>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -687,6 +688,72 @@ TEST_SUITE("itm") {
               doctest::Approx(0.0).epsilon(1e-9));
         // Fewer than 2 samples between the ends: Δh = 0 by definition.
         CHECK(itm::detail::delta_h_m(slope, 30.0, 0.0, 45.0) == 0.0);
+    }
+
+    TEST_CASE("Δh: the interdecile values equal std::nth_element's, bit for bit") {
+        // "d1thx" as first written (resampling walk, zlsq1, then the two std::nth_element
+        // calls of ITM's sort), against detail::delta_h_m with its branch-free selection, on
+        // random profiles: rough, rounded to whole metres (ties), flat, a single spike.
+        auto reference = [](const std::vector<double>& z, double spacing, double d_start,
+                            double d_end) {
+            const int np = static_cast<int>(z.size()) - 1;
+            const double x_first = d_start / spacing;
+            const double x_last = d_end / spacing;
+            if (x_last - x_first < 2.0) return 0.0;
+            const int k10 = std::clamp(static_cast<int>(0.1 * (x_last - x_first + 8.0)), 4, 25);
+            const int n = 10 * k10 - 5;
+            std::vector<double> s(static_cast<std::size_t>(n));
+            const double step = (x_last - x_first) / (n - 1);
+            int k = std::min(static_cast<int>(x_first) + 1, np);
+            double u = x_first - k;
+            for (int j = 0; j < n; ++j) {
+                while (u > 0.0 && k < np) {
+                    u -= 1.0;
+                    ++k;
+                }
+                s[static_cast<std::size_t>(j)] = z[k] + (z[k] - z[k - 1]) * u;
+                u += step;
+            }
+            const auto fit = itm::detail::fit_line(s, 1.0, 0.0, n - 1.0);
+            const double slope = (fit.y_last - fit.y_first) / (n - 1.0);
+            double line = fit.y_first;
+            for (double& v : s) {
+                v -= line;
+                line += slope;
+            }
+            std::nth_element(s.begin(), s.begin() + (k10 - 1), s.end(), std::greater<>());
+            const double upper = s[static_cast<std::size_t>(k10 - 1)];
+            std::nth_element(s.begin(), s.begin() + (n - k10), s.end(), std::greater<>());
+            const double lower = s[static_cast<std::size_t>(n - k10)];
+            return (upper - lower) / (1.0 - 0.8 * std::exp(-(d_end - d_start) / 50e3));
+        };
+        std::mt19937 rng(20240611);
+        std::uniform_real_distribution<double> uni(0.0, 1.0);
+        std::normal_distribution<double> normal(0.0, 1.0);
+        int compared = 0;
+        for (int trial = 0; trial < 3000; ++trial) {
+            const std::size_t n = 3 + static_cast<std::size_t>(uni(rng) * 900.0);
+            const int kind = trial % 4;
+            std::vector<double> z(n);
+            double walk = 100.0 * uni(rng);
+            for (std::size_t i = 0; i < n; ++i) {
+                walk += 3.0 * normal(rng);
+                if (kind == 0) z[i] = walk;
+                if (kind == 1) z[i] = std::round(walk / 4.0);
+                if (kind == 2) z[i] = 7.0;
+                if (kind == 3) z[i] = i == n / 3 ? 90.0 : 0.0;
+            }
+            const double spacing = trial % 2 == 0 ? 30.0 : 29.7;
+            const double d = static_cast<double>(n - 1) * spacing;
+            const double a = uni(rng) * d;
+            const double b = uni(rng) * d;
+            const double want = reference(z, spacing, std::min(a, b), std::max(a, b));
+            const double got = itm::detail::delta_h_m(z, spacing, std::min(a, b), std::max(a, b));
+            INFO("trial " << trial << " n " << n << ": " << got << " vs " << want);
+            REQUIRE(got == want);
+            ++compared;
+        }
+        CHECK(compared == 3000);
     }
 
 }  // TEST_SUITE

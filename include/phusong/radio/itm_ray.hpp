@@ -57,7 +57,9 @@
 /// machine under load: geometry 2.8 µs against 4.5 µs for analyse_profile (×1.6), of which Δh is
 /// ~1.5–2 µs and the rest (prefix sums, envelope, hull, fits) well under 1 µs; with p2p
 /// (1800 MHz) 3.9 µs against 5.4 µs (×1.4). The RX hull was rebuilt 1–9 times per ray. The
-/// skipped "RayProfile speed" case in tests/radio/test_itm_ray.cpp measures it.
+/// skipped "RayProfile speed" case in tests/radio/test_itm_ray.cpp measures it. Since then Δh's
+/// selection is branch-free and p2p reuses its Params-only terms: geometry_at_ground ≈ 1.4 µs,
+/// + p2p ≈ 1.9 µs per prefix (same rays, quieter moment on the same machine).
 ///
 /// Not thread-safe: one RayProfile per thread (the queries update internal caches); `clear()`
 /// keeps the capacity for the next ray.
