@@ -24,6 +24,7 @@
 #include "phusong/radio/itm.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cmath>
 #include <complex>
@@ -963,12 +964,32 @@ bool same_params(const Params& a, const Params& b) {
 }
 
 /// The last Params that passed validation on this thread and their BandTerms: the area sweep
-/// calls p2p per pixel with a few fixed Params, so the checks and the Params-only terms (ground
-/// impedance, quantile deviates, frequency factors: ~15 libm calls) run once per band.
+/// calls p2p per pixel for each of a source's bands in turn, so the checks and the Params-only
+/// terms (ground impedance, quantile deviates, frequency factors: ~15 libm calls) run once per
+/// band. A few bands are kept, replaced round-robin.
 struct BandCache {
-    bool valid = false;
-    Params params;
-    BandTerms terms;
+    static constexpr std::size_t kEntries = 8;
+    struct Entry {
+        Params params;
+        BandTerms terms;
+    };
+    std::array<Entry, kEntries> entries{};
+    std::size_t used = 0;
+    std::size_t next = 0;  ///< the entry replaced next
+
+    [[nodiscard]] const BandTerms* find(const Params& params) const {
+        for (std::size_t i = 0; i < used; ++i) {
+            if (same_params(entries[i].params, params)) return &entries[i].terms;
+        }
+        return nullptr;
+    }
+    const BandTerms& add(const Params& params, const BandTerms& terms) {
+        Entry& e = entries[next];
+        e = {params, terms};
+        next = (next + 1) % kEntries;
+        used = std::max(used, next == 0 ? kEntries : next);
+        return e.terms;
+    }
 };
 thread_local BandCache t_band_cache;
 
@@ -1104,17 +1125,15 @@ Result p2p(const PathGeometry& geometry, const Params& params) {
     const bool matches = geometry.h_m[0] == params.h_tx_m && geometry.h_m[1] == params.h_rx_m &&
                          geometry.n0 == params.n0;
     BandCache& cache = t_band_cache;
-    if (!matches || !cache.valid || !same_params(cache.params, params)) {
+    const BandTerms* terms = matches ? cache.find(params) : nullptr;
+    if (terms == nullptr) {
         std::vector<std::string> extra;
         if (!matches)
             extra.emplace_back("the PathGeometry was built for other heights or N_0 (h_tx " +
                                num(geometry.h_m[0]) + " m, h_rx " + num(geometry.h_m[1]) +
                                " m, N_0 " + num(geometry.n0) + ")");
         throw_if_invalid(params, extra);
-        cache.valid = false;  // until the terms are in
-        cache.params = params;
-        cache.terms = band_terms(params);
-        cache.valid = true;
+        terms = &cache.add(params, band_terms(params));
     }
 
     PathParameters path;
@@ -1127,7 +1146,7 @@ Result p2p(const PathGeometry& geometry, const Params& params) {
     path.gamma_e = geometry.gamma_e_per_m;
     path.n_s = geometry.surface_refractivity_n;
     path.point_to_point = true;
-    return finish(path, params, cache.terms);
+    return finish(path, params, *terms);
 }
 
 Result p2p(std::span<const double> elevations_m, double spacing_m, const Params& params) {

@@ -170,9 +170,9 @@ struct PathGeometry {
 
 /// Point-to-point prediction on a prepared geometry. `params.h_tx_m`, `h_rx_m` and `n0` must be
 /// those the geometry was built with (std::invalid_argument otherwise). Each thread keeps the
-/// last Params that passed validation with the terms that depend on them alone (ground
+/// last few (8) Params that passed validation with the terms that depend on them alone (ground
 /// impedance, quantile deviates, frequency factors), so repeated calls with the same Params
-/// (the area sweep: one per band) skip those; results are the same either way.
+/// (the area sweep: a source's bands in turn) skip those; results are the same either way.
 [[nodiscard]] Result p2p(const PathGeometry& geometry, const Params& params);
 
 /// Area-mode path description [Guide].
