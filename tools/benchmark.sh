@@ -6,7 +6,9 @@
 #                                       # sites at radius R km (default 10), same DEM at 1" (~30 m)
 #   tools/benchmark.sh --itm N [R]      # our ITM model against SPLAT! -olditm on the same N sites:
 #                                       # agreement (|Δ| per point of SPLAT's radials) and time per
-#                                       # site, one thread each (tools/itm_vs_splat.cpp, issue #8)
+#                                       # site: ours on one thread, and all N sites at once on every
+#                                       # thread; SPLAT one process per site, as above
+#                                       # (tools/itm_vs_splat.cpp, issue #8)
 #
 # The side-by-side run gives phusong the same radius for every cell (floors at −200 dBm, so the
 # adaptive radius is the cap R) and the same 30 m resolution; SPLAT runs one site per process,
@@ -93,7 +95,7 @@ if [ "$mode" = "--itm" ]; then
     splat-hd -t "$id.qth" -L 1.5 -metric -R "$radius_km" -olditm -N -o "$id.ppm" -ano "$id.ano" >/dev/null 2>&1
   done < "$work/sites.txt"
   cd "$root"
-  echo "$splat_n sites, radius $radius_km km, 30 m (SPLAT! splat-hd on the 1\" tile), one thread each:"
+  echo "$splat_n sites, radius $radius_km km, 30 m (SPLAT! splat-hd on the 1\" tile, one process per site):"
   "$root/build/release/tools/itm_vs_splat" gis_data/vinh_phuc.toml "$work/sites.txt" "$work/splat" \
       --radius-km "$radius_km" --splat-seconds "$splat_s" --splat-dem "$work/splat/dem1s.tif"
   exit 0

@@ -75,6 +75,7 @@ void RayProfile::clear() {
     m_hull_valid = false;
     m_gamma_ref = 0.0;
     m_rebuilds = 0;
+    m_delta_h_hint = {};
 }
 
 void RayProfile::reserve(std::size_t n) {
@@ -257,13 +258,14 @@ detail::LineFit RayProfile::fit(int np, double z_end, double d_start, double d_e
 
 double RayProfile::delta_h(int np, double z_end, bool own_ground, double d_start, double d_end) {
     // ITM's own routine on the prefix ("d1thx" [Alg §3]): its ≤ 245 resampled points all move
-    // with np, so nothing carries over (see itm_ray.hpp).
+    // with np, so only a guess carries over, the last prefix's interdecile values, which speeds
+    // the selection up without changing its result (detail::terrain_delta_h).
     double& last = m_z[static_cast<std::size_t>(np)];
-    if (own_ground) return detail::terrain_delta_h(m_z, m_spacing, d_start, d_end);
+    if (own_ground) return detail::terrain_delta_h(m_z, m_spacing, d_start, d_end, &m_delta_h_hint);
     // The pixel's own ground in place of the last sample, for this one call.
     const double kept = last;
     last = z_end;
-    const double result = detail::terrain_delta_h(m_z, m_spacing, d_start, d_end);
+    const double result = detail::terrain_delta_h(m_z, m_spacing, d_start, d_end, &m_delta_h_hint);
     last = kept;
     return result;
 }

@@ -690,10 +690,14 @@ TEST_SUITE("itm") {
         CHECK(itm::detail::delta_h_m(slope, 30.0, 0.0, 45.0) == 0.0);
     }
 
-    TEST_CASE("Δh: the interdecile values equal std::nth_element's, bit for bit") {
-        // "d1thx" as first written (resampling walk, zlsq1, then the two std::nth_element
-        // calls of ITM's sort), against detail::delta_h_m with its branch-free selection, on
-        // random profiles: rough, rounded to whole metres (ties), flat, a single spike.
+    TEST_CASE("Δh: ITM's d1thx as written, and the same numbers with a guess for the selection") {
+        // "d1thx" as first written (resampling walk, zlsq1, the line by repeated addition, then
+        // the two std::nth_element calls of ITM's sort), against detail::delta_h_m with its
+        // index-based positions, four-accumulator sums and branch-free selection (rounding
+        // apart, ~1e-13 m), on random profiles: rough, rounded to whole metres (ties), flat, a
+        // single spike. Then every prefix of a long ray with detail::terrain_delta_h's guess
+        // (the last prefix's interdecile values, as RayProfile passes it), bit for bit the
+        // numbers without it.
         auto reference = [](const std::vector<double>& z, double spacing, double d_start,
                             double d_end) {
             const int np = static_cast<int>(z.size()) - 1;
@@ -750,10 +754,34 @@ TEST_SUITE("itm") {
             const double want = reference(z, spacing, std::min(a, b), std::max(a, b));
             const double got = itm::detail::delta_h_m(z, spacing, std::min(a, b), std::max(a, b));
             INFO("trial " << trial << " n " << n << ": " << got << " vs " << want);
-            REQUIRE(got == want);
+            REQUIRE(got == doctest::Approx(want).epsilon(1e-12).scale(1.0));
             ++compared;
         }
         CHECK(compared == 3000);
+
+        for (int kind = 0; kind < 3; ++kind) {
+            std::vector<double> ray(700);
+            double walk = 200.0;
+            for (std::size_t i = 0; i < ray.size(); ++i) {
+                walk += (kind == 1 ? 12.0 : 3.0) * normal(rng);
+                ray[i] = kind == 2 ? std::round(walk / 5.0) * 5.0 : walk;
+            }
+            itm::detail::DeltaHHint hint;
+            int guessed = 0;
+            for (std::size_t np = 2; np < ray.size(); ++np) {
+                const std::span<const double> prefix(ray.data(), np + 1);
+                const double d = static_cast<double>(np) * 30.0;
+                const double d_start = std::min(450.0, 0.05 * d);
+                const double d_end = d - std::min(22.5, 0.02 * d);
+                const bool had_guess = hint.valid;
+                const double with_guess = itm::detail::terrain_delta_h(prefix, 30.0, d_start, d_end, &hint);
+                const double without = itm::detail::terrain_delta_h(prefix, 30.0, d_start, d_end);
+                INFO("kind " << kind << " prefix " << np);
+                REQUIRE(with_guess == without);
+                guessed += static_cast<int>(had_guess);
+            }
+            CHECK(guessed > 600);
+        }
     }
 
 }  // TEST_SUITE

@@ -215,9 +215,18 @@ struct LineFit {
 /// [d_start_m, d_end_m] of the profile [Alg §3].
 [[nodiscard]] LineFit fit_line(std::span<const double> z, double spacing_m, double d_start_m,
                                double d_end_m);
-/// `delta_h_m` without the input checks ("d1thx" [Alg §3; ERL79 Eqn 3]).
+/// The interdecile values of the last Δh, kept for the next call on a similar profile (the next
+/// prefix of a ray): a guess that lets the selection look at fewer values. Results do not
+/// depend on it.
+struct DeltaHHint {
+    double upper = 0.0;  ///< k-th largest detrended sample, m
+    double lower = 0.0;  ///< k-th smallest, m
+    bool valid = false;
+};
+/// `delta_h_m` without the input checks ("d1thx" [Alg §3; ERL79 Eqn 3]); `hint`, when given, is
+/// used and updated.
 [[nodiscard]] double terrain_delta_h(std::span<const double> z, double spacing_m, double d_start_m,
-                                     double d_end_m);
+                                     double d_end_m, DeltaHHint* hint = nullptr);
 /// d_L = sqrt(2·h_e·a_e)·exp(−0.07·sqrt(Δh / max(h_e, 5 m))), m [Alg Eqn 3.3].
 [[nodiscard]] double rough_horizon_distance(double h_e_m, double a_e_m, double delta_h_m);
 /// θ = (0.65·Δh·(d_Ls/d_L − 1) − 2·h_e)/d_Ls, rad [Alg Eqn 3.4].
