@@ -125,8 +125,6 @@ void RadialSweep::run(const SweepSource& source, const geo::Grid& grid, std::spa
     m_correction.resize(settings.method == DiffractionMethod::delta_bullington ? source.freqs_mhz.size() * m_state.size()
                                                                                : 0);
     m_ray_samples.assign(static_cast<std::size_t>(m_rays), 0);
-    m_d_km.resize(static_cast<std::size_t>(m_samples) + 1);
-    m_h_m.resize(static_cast<std::size_t>(m_samples) + 1);
     m_lambda_m.clear();
     for (double f : source.freqs_mhz) m_lambda_m.push_back(radio::wavelength_m(f / 1000.0));
     const int bins = static_cast<int>(source.radius_by_bin_m.size());
@@ -159,12 +157,13 @@ void RadialSweep::sweep_ray(int ray, const geo::Grid& grid, std::span<const floa
 
     double max_tx_curved = kNegInf;  // max_i (g_i − hts)/d_i, g_i curvature-corrected
     std::uint32_t argmax_tx = 0;
+    // Delta-Bullington's smooth-earth terms only: the flat-earth maximum and hull, the sums.
     double max_tx_flat = kNegInf;    // max_i (h_i − hts)/d_i
     m_curved_hull.clear();
     m_flat_hull.clear();
     radio::SmoothEarthSums sums;
-    m_d_km[0] = 0.0;
-    m_h_m[0] = m_source.ground_m;
+    double prev_d = 0.0;
+    double prev_h = m_source.ground_m;
     state[0] = {static_cast<float>(m_source.ground_m), 0, 0, 0};
     float* heights = &m_heights[at(ray, 0)];
     heights[0] = static_cast<float>(m_source.ground_m);
@@ -185,9 +184,11 @@ void RadialSweep::sweep_ray(int ray, const geo::Grid& grid, std::span<const floa
             break;
         }
         const double d = d_m / 1000.0;
-        m_d_km[k] = d;
-        m_h_m[k] = h;
-        sums.add_segment(m_d_km[k - 1], m_h_m[k - 1], d, h);
+        if (delta) {
+            sums.add_segment(prev_d, prev_h, d, h);
+            prev_d = d;
+            prev_h = h;
+        }
         const double hrs = h + m_settings.rx_height_m;
         state[k] = {static_cast<float>(h), 0, 0, 0};
         heights[k] = static_cast<float>(h);
@@ -237,9 +238,11 @@ void RadialSweep::sweep_ray(int ray, const geo::Grid& grid, std::span<const floa
             max_tx_curved = slope;
             argmax_tx = static_cast<std::uint32_t>(k);
         }
-        max_tx_flat = std::max(max_tx_flat, (h - hts) / d);
         push_upper_hull(m_curved_hull, HullPoint{d, g, k});
-        push_upper_hull(m_flat_hull, HullPoint{d, h, k});
+        if (delta) {
+            max_tx_flat = std::max(max_tx_flat, (h - hts) / d);
+            push_upper_hull(m_flat_hull, HullPoint{d, h, k});
+        }
     }
     // A ray cut short by the DEM edge: hold the last correction after the last anchor.
     if (delta && anchor >= 2 && anchor < last) {

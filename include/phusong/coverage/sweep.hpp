@@ -124,8 +124,6 @@ private:
     std::vector<SampleState> m_state;     ///< [ray][sample]
     std::vector<float> m_heights;         ///< [ray][sample]: SampleState::h_m, contiguous
     std::vector<float> m_correction;      ///< [f][ray][sample], dB
-    std::vector<double> m_d_km;           ///< per-ray scratch: sample distances
-    std::vector<double> m_h_m;            ///< per-ray scratch: terrain heights
     std::vector<HullPoint> m_curved_hull;
     std::vector<HullPoint> m_flat_hull;
     std::vector<double> m_lambda_m;
