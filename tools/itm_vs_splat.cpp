@@ -2,6 +2,7 @@
 // path-loss map (the prediction's own code: site_footprints with one isotropic cell, so that
 // path loss = transmit power − signal) is timed on one thread and compared point by point with
 // the path loss SPLAT! wrote for the same site (its -ano file: one row per point of its radials).
+// Then all the sites are predicted at once on every thread (sites in parallel), timed again.
 //
 // ITM's inputs are SPLAT's (the .lrp that tools/benchmark.sh --itm writes): continental
 // temperate climate, N_0 = 301, ε = 15, σ = 0.005 S/m, vertical polarisation, 50 % time and
