@@ -477,6 +477,11 @@ std::size_t SourceEvaluator::evaluate(const Source& src, const Setup& setup, con
     SweepSettings swept = settings;
     swept.near_radius_m = zones.near_radius_m;
     swept.far_block_px = zones.block;
+    // A source whose bands are all on ITM needs the rays' terrain only, not Bullington's horizons.
+    if (std::all_of(src.bands.begin(), src.bands.end(),
+                    [&](const auto& b) { return setup.models[b.model].kind == radio::ModelKind::itm; })) {
+        swept.method = DiffractionMethod::none;
+    }
     m_sweep.run(src.sweep, grid, in.dem_m, swept);
     const double r = src.sweep.radius_m;
     // Empirical loss per band, tabulated every resolution/4 up to the radius.

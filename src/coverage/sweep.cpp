@@ -151,6 +151,8 @@ void RadialSweep::sweep_ray(int ray, const geo::Grid& grid, std::span<const floa
     const std::size_t nf = m_source.freqs_mhz.size();
     const std::size_t f_stride = m_state.size();
     const bool delta = m_settings.method == DiffractionMethod::delta_bullington;
+    // Without diffraction only the heights are kept (losses_db reads no horizon then).
+    const bool horizons = m_settings.method != DiffractionMethod::none;
     float* corr_out = delta ? &m_correction[at(ray, 0)] : nullptr;
     SampleState* state = &m_state[at(ray, 0)];
     int last = m_ray_samples[static_cast<std::size_t>(ray)];
@@ -196,6 +198,7 @@ void RadialSweep::sweep_ray(int ray, const geo::Grid& grid, std::span<const floa
             for (std::size_t f = 0; f < nf; ++f) corr_out[f * f_stride + static_cast<std::size_t>(k)] = 0.0f;
         }
 
+        if (!horizons) continue;
         if (k >= 2) {  // at least one interior point: the horizon points for this receiver
             const double gr = hrs - 500.0 * d * d / ae;
             state[k].tx = argmax_tx;
