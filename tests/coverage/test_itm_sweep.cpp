@@ -20,6 +20,7 @@
 #include "phusong/coverage/sweep.hpp"
 #include "phusong/radio/itm.hpp"
 #include "phusong/radio/pathloss.hpp"
+#include "synthetic.hpp"
 
 using namespace phusong;
 using namespace phusong::coverage;
@@ -27,30 +28,16 @@ namespace itm = phusong::radio::itm;
 
 namespace {
 
+/// A 30 m grid of 300 × 300 pixels (9 km): terrain from `height(x, y)`.
+template <typename F>
+geo::Grid make_terrain(std::vector<float>& dem, F height) {
+    return test::make_terrain(dem, height, 300);
+}
+
 /// Rolling hills, 40–200 m: sums of sines (deterministic, no flat stretch, slopes up to ~25 %).
 double hills_m(double x, double y) {
     return 120.0 + 60.0 * std::sin(x / 900.0) * std::cos(y / 700.0) + 25.0 * std::sin(x / 230.0 + y / 410.0) +
            10.0 * std::cos(x / 97.0 - y / 150.0);
-}
-
-/// A 30 m grid of 300 × 300 pixels (9 km), origin (0, 9000), terrain from `height(x, y)`.
-template <typename F>
-geo::Grid make_terrain(std::vector<float>& dem, F height) {
-    geo::Grid g;
-    g.epsg = 32648;
-    g.origin_x_m = 0;
-    g.origin_y_m = 9000;
-    g.resolution_m = 30;
-    g.cols = 300;
-    g.rows = 300;
-    g.tile_size_px = 128;
-    dem.resize(g.pixel_count());
-    for (int r = 0; r < g.rows; ++r) {
-        for (int c = 0; c < g.cols; ++c) {
-            dem[g.index(c, r)] = static_cast<float>(height(g.col_center_x(c), g.row_center_y(r)));
-        }
-    }
-    return g;
 }
 
 /// A queued pixel: where ItmRays is told it is.
@@ -152,62 +139,15 @@ struct HillySweep {
 
 // --- predict() on small synthetic networks (as tests/coverage/test_predict.cpp) --------------
 
-struct Network {
-    geo::Grid grid;
-    std::vector<float> dem;
-    sites::SiteTable table;
-    std::vector<sites::SitePlacement> placements;
-    AntennaCatalogue antennas;
-    PredictionConfig config;
-};
+using test::Network;
+using test::run;
 
-/// Flat 10 km × 10 km at 50 m, ground 0 m; LTE B3 cells (1815 MHz, 20 MHz, 46 dBm, 18 dBi, 30 m,
-/// no tilt), predicted with ITM's defaults.
+/// test::make_network's cells (flat, 30 m masts, 1815 MHz), predicted with ITM's defaults to 4 km.
 Network make_network(const std::vector<std::array<double, 3>>& cells /* x, y, azimuth */) {
-    Network n;
-    n.grid.epsg = 32648;
-    n.grid.origin_x_m = 0;
-    n.grid.origin_y_m = 10000;
-    n.grid.resolution_m = 50;
-    n.grid.cols = 200;
-    n.grid.rows = 200;
-    n.grid.tile_size_px = 64;
-    n.dem.assign(n.grid.pixel_count(), 0.0f);
-    n.table.file = "synthetic";
-    n.table.layers.push_back({"Op LTE B3", "Op", radio::Technology::lte, "B3", {}});
-    for (std::size_t i = 0; i < cells.size(); ++i) {
-        sites::Cell c;
-        c.site_id = "S" + std::to_string(i);
-        c.cell_id = c.site_id + "-1";
-        c.operator_name = "Op";
-        c.height_agl_m = 30;
-        c.azimuth_deg = cells[i][2];
-        c.tech = radio::Technology::lte;
-        c.band = "B3";
-        c.freq_mhz = 1815;
-        c.bandwidth_mhz = 20;
-        c.tx_power_dbm = 46;
-        c.antenna = "panel";
-        c.row = i + 1;
-        n.table.cells.push_back(c);
-        n.table.layers[0].cells.push_back(i);
-        n.table.sites.push_back({c.site_id, "Op", 0, 0, {i}});
-        n.placements.push_back({cells[i][0], cells[i][1], 0.0, true});
-    }
-    n.antennas["panel"] = std::make_shared<const radio::AntennaPattern>(
-        radio::AntennaPattern::sector({18.0, 65.0, 6.0, 25.0, 20.0}));
+    Network n = test::make_network(cells);
     n.config.model.kind = radio::ModelKind::itm;
-    n.config.diffraction = DiffractionMethod::none;
     n.config.max_radius_m = 4000;
     return n;
-}
-
-std::vector<LayerResult> run(const Network& n, PredictionStats* stats = nullptr) {
-    std::vector<LayerResult> out;
-    const PredictionInputs in{n.grid, n.dem, n.table, n.placements, n.config, n.antennas};
-    const PredictionStats s = predict(in, [&](LayerResult&& r) { out.push_back(std::move(r)); });
-    if (stats) *stats = s;
-    return out;
 }
 
 /// Signals are stored in 0.01 dB steps, and the antenna's gain comes from a table every 0.5° of

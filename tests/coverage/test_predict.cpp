@@ -8,69 +8,17 @@
 #include "phusong/coverage/predict.hpp"
 #include "phusong/core/error.hpp"
 #include "phusong/radio/pathloss.hpp"
+#include "synthetic.hpp"
 
 #include <cstring>
 
 using namespace phusong;
 using namespace phusong::coverage;
+using test::make_network;
+using test::Network;
+using test::run;
 
 namespace {
-
-struct Network {
-    geo::Grid grid;
-    std::vector<float> dem;
-    sites::SiteTable table;
-    std::vector<sites::SitePlacement> placements;
-    AntennaCatalogue antennas;
-    PredictionConfig config;
-};
-
-/// Flat 10 km × 10 km at 50 m, ground 0 m; LTE B3 cells (20 MHz, 46 dBm, 18 dBi, no tilt).
-Network make_network(const std::vector<std::array<double, 3>>& cells /* x, y, azimuth */) {
-    Network n;
-    n.grid.epsg = 32648;
-    n.grid.origin_x_m = 0;
-    n.grid.origin_y_m = 10000;
-    n.grid.resolution_m = 50;
-    n.grid.cols = 200;
-    n.grid.rows = 200;
-    n.grid.tile_size_px = 64;
-    n.dem.assign(n.grid.pixel_count(), 0.0f);
-    n.table.file = "synthetic";
-    n.table.layers.push_back({"Op LTE B3", "Op", radio::Technology::lte, "B3", {}});
-    for (std::size_t i = 0; i < cells.size(); ++i) {
-        sites::Cell c;
-        c.site_id = "S" + std::to_string(i);
-        c.cell_id = c.site_id + "-1";
-        c.operator_name = "Op";
-        c.height_agl_m = 30;
-        c.azimuth_deg = cells[i][2];
-        c.tech = radio::Technology::lte;
-        c.band = "B3";
-        c.freq_mhz = 1815;
-        c.bandwidth_mhz = 20;
-        c.tx_power_dbm = 46;
-        c.antenna = "panel";
-        c.row = i + 1;
-        n.table.cells.push_back(c);
-        n.table.layers[0].cells.push_back(i);
-        n.table.sites.push_back({c.site_id, "Op", 0, 0, {i}});
-        n.placements.push_back({cells[i][0], cells[i][1], 0.0, true});
-    }
-    n.antennas["panel"] = std::make_shared<const radio::AntennaPattern>(
-        radio::AntennaPattern::sector({18.0, 65.0, 6.0, 25.0, 20.0}));
-    n.config.model.kind = radio::ModelKind::free_space;
-    n.config.diffraction = DiffractionMethod::none;
-    n.config.max_radius_m = 8000;
-    return n;
-}
-
-std::vector<LayerResult> run(const Network& n) {
-    std::vector<LayerResult> out;
-    const PredictionInputs in{n.grid, n.dem, n.table, n.placements, n.config, n.antennas};
-    (void)predict(in, [&](LayerResult&& r) { out.push_back(std::move(r)); });
-    return out;
-}
 
 }  // namespace
 

@@ -11,30 +11,17 @@
 #include "phusong/coverage/sweep.hpp"
 #include "phusong/radio/antenna.hpp"
 #include "phusong/radio/diffraction.hpp"
+#include "synthetic.hpp"
 
 using namespace phusong;
 using namespace phusong::coverage;
 
 namespace {
 
-/// A 30 m grid, 400 × 400 pixels (12 km), origin (0, 12000): terrain from `height(x, y)`.
+/// A 30 m grid of 400 × 400 pixels (12 km): terrain from `height(x, y)`.
 template <typename F>
 geo::Grid make_terrain(std::vector<float>& dem, F height) {
-    geo::Grid g;
-    g.epsg = 32648;
-    g.origin_x_m = 0;
-    g.origin_y_m = 12000;
-    g.resolution_m = 30;
-    g.cols = 400;
-    g.rows = 400;
-    g.tile_size_px = 128;
-    dem.resize(g.pixel_count());
-    for (int r = 0; r < g.rows; ++r) {
-        for (int c = 0; c < g.cols; ++c) {
-            dem[g.index(c, r)] = static_cast<float>(height(g.col_center_x(c), g.row_center_y(r)));
-        }
-    }
-    return g;
+    return test::make_terrain(dem, height, 400);
 }
 
 SweepSource source_at(const geo::Grid& g, double x, double y, double ground, double radius) {
