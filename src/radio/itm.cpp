@@ -209,9 +209,8 @@ InterdecileValues interdecile_values(std::span<double> s, int k, std::span<doubl
 /// largest (smallest) of all, and both selections run on sets of about k values instead of
 /// about n/2. Otherwise (a guess too far off) interdecile_values. The same two values either
 /// way: order statistics do not depend on how they are found.
-InterdecileValues interdecile_values(std::span<const double> s, int k, const InterdecileValues& hint,
+InterdecileValues interdecile_values(std::span<double> s, int k, const InterdecileValues& hint,
                                      std::span<double> scratch) {
-    const std::size_t n = s.size();
     // The guesses' slack, 8 % of the guessed range: from one prefix of a ray to the next the
     // sets keep about k + 6 (high) and k + 15 (low) values and miss the k-th value in 0.8 % of
     // the calls (3 sites of tools/itm_vs_splat; 3 %: 7.6 %, and a slower sweep).
@@ -229,10 +228,7 @@ InterdecileValues interdecile_values(std::span<const double> s, int k, const Int
         n_low += static_cast<std::size_t>(v <= lower_to);
     }
     const auto kk = static_cast<std::size_t>(k);
-    if (n_high < kk || n_low < kk) {
-        std::copy(s.begin(), s.end(), high.begin());
-        return interdecile_values(std::span(high.data(), n), k, scratch);
-    }
+    if (n_high < kk || n_low < kk) return interdecile_values(s, k, scratch);  // s is untouched
     return {select_rank(std::span(high.data(), n_high), static_cast<int>(n_high - kk), scratch.first(n_high)),
             select_rank(std::span(low.data(), n_low), k - 1, scratch.first(n_low))};
 }
