@@ -460,6 +460,21 @@ private:
     bool m_need_diffraction = true;               ///< a band of the source adds terrain diffraction
     std::vector<LossTable> m_loss_tables;
     std::vector<float> m_diff_factor;
+    // Per pixel of a zone's window (evaluate_zone): distance (m; −1: no prediction), azimuth
+    // (0 … 360°), ray, ground (m); the diffraction loss per swept frequency, [pixel][group], dB.
+    std::vector<double> m_wdist;
+    std::vector<float> m_waz;
+    std::vector<int> m_wray;
+    std::vector<float> m_wground;
+    std::vector<float> m_diffraction;
+    struct RayPixel {
+        double d;
+        float ground;
+        std::uint32_t w;
+    };
+    std::vector<std::uint32_t> m_ray_start;  ///< per ray: where its pixels start in m_by_ray
+    std::vector<RayPixel> m_by_ray;          ///< the window's pixels, ray by ray
+    // Per pixel of a tile, for the cell loop.
     std::vector<float> m_dist;
     std::vector<float> m_az;
     std::vector<float> m_dep;
@@ -567,7 +582,6 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
     const auto r0 = static_cast<int>(std::floor(g.frow(src.sweep.y_m + r)));
     const auto r1 = static_cast<int>(std::ceil(g.frow(src.sweep.y_m - r)));
     const geo::Window window = geo::Window{c0, r0, c1 - c0, r1 - r0}.intersect(g.full());
-    std::array<float, RadialSweep::kMaxFrequencies> diffraction{};
     std::size_t evaluated = 0;
     m_cell_windows.clear();
     for (const CellPlan& cell : src.cells) m_cell_windows.push_back(reach_window(cell, src, g).intersect(window));
@@ -595,20 +609,56 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
         at.ray = m_sweep.ray_of(at.azimuth_deg / kRadToDeg);
         return m_sweep.reaches(at.ray, at.d);
     };
-    // ITM bands first, for the whole window: ItmRays walks each ray once.
+    // First the geometry of every pixel of the window, and the pixels of each ray (a counting
+    // sort by ray); then the terrain losses ray by ray (ITM's by ItmRays, the diffraction of the
+    // other bands by the sweep), so that each ray's sweep state is read while it is in cache.
     const auto wcols = static_cast<std::size_t>(window.cols);
-    if (!m_itm_params.empty()) {
-        m_itm.reset(m_sweep);
+    const std::size_t wsize = window.size();
+    const std::size_t groups = src.sweep.freqs_mhz.size();
+    m_wdist.assign(wsize, -1.0);
+    m_waz.resize(wsize);
+    m_wray.resize(wsize);
+    m_wground.resize(wsize);
+    m_ray_start.assign(static_cast<std::size_t>(m_sweep.rays()) + 1, 0);
+    if (!m_itm_params.empty()) m_itm.reset(m_sweep);
+    {
         Located at{};
         for (int row = window.row0; row < window.row_end(); ++row) {
             for (int col = window.col0; col < window.col_end(); ++col) {
                 if (!locate(col, row, at)) continue;
                 const std::size_t w = static_cast<std::size_t>(row - window.row0) * wcols + (col - window.col0);
-                m_itm.add(static_cast<std::uint32_t>(w), at.ray, at.d, at.ground);
+                m_wdist[w] = at.d;
+                m_waz[w] = static_cast<float>(at.az_deg);
+                m_wray[w] = at.ray;
+                m_wground[w] = at.ground;
+                ++m_ray_start[static_cast<std::size_t>(at.ray) + 1];
+                if (!m_itm_params.empty()) m_itm.add(static_cast<std::uint32_t>(w), at.ray, at.d, at.ground);
             }
         }
-        m_itm_loss.assign(m_itm_params.size() * window.size(), kNaN);
-        itm_undefined += m_itm.evaluate(m_sweep, m_itm_params, window.size(), m_itm_loss);
+    }
+    if (!m_itm_params.empty()) {
+        m_itm_loss.assign(m_itm_params.size() * wsize, kNaN);
+        itm_undefined += m_itm.evaluate(m_sweep, m_itm_params, wsize, m_itm_loss);
+    }
+    if (m_need_diffraction) {
+        for (std::size_t ray = 1; ray < m_ray_start.size(); ++ray) m_ray_start[ray] += m_ray_start[ray - 1];
+        m_by_ray.resize(m_ray_start.back());
+        for (std::size_t w = 0; w < wsize; ++w) {
+            if (m_wdist[w] >= 0) {
+                m_by_ray[m_ray_start[static_cast<std::size_t>(m_wray[w])]++] = {m_wdist[w], m_wground[w],
+                                                                                 static_cast<std::uint32_t>(w)};
+            }
+        }
+        // m_ray_start[ray] is now the end of the ray's entries.
+        m_diffraction.resize(wsize * groups);
+        std::size_t e = 0;
+        for (std::size_t ray = 0; ray + 1 < m_ray_start.size(); ++ray) {
+            for (; e < m_ray_start[ray]; ++e) {
+                const RayPixel& px = m_by_ray[e];
+                m_sweep.losses_db(static_cast<int>(ray), px.d, px.ground,
+                                  std::span(m_diffraction).subspan(std::size_t{px.w} * groups, groups));
+            }
+        }
     }
     for (std::size_t t = 0; t < tiles.size(); ++t) {
         const geo::Window sub = tiles[t].intersect(window);
@@ -620,23 +670,22 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
         m_band_loss.resize(src.bands.size() * n);
         // Geometry and path loss per pixel, shared by the source's cells.
         bool any = false;
-        Located at{};
         for (int row = sub.row0; row < sub.row_end(); ++row) {
             for (int col = sub.col0; col < sub.col_end(); ++col) {
-                if (!locate(col, row, at)) continue;
-                if (m_need_diffraction) m_sweep.losses_db(at.ray, at.d, at.ground, diffraction);
-                const std::size_t p = static_cast<std::size_t>(row - sub.row0) * sub.cols + (col - sub.col0);
                 const std::size_t w = static_cast<std::size_t>(row - window.row0) * wcols + (col - window.col0);
-                m_dist[p] = static_cast<float>(at.d);
-                m_az[p] = static_cast<float>(at.az_deg);
-                m_dep[p] = static_cast<float>(radio::fast_atan2_deg(hts - (at.ground + cfg.receiver_height_m), std::max(at.d, 1.0)));
+                const double d = m_wdist[w];
+                if (d < 0) continue;
+                const std::size_t p = static_cast<std::size_t>(row - sub.row0) * sub.cols + (col - sub.col0);
+                m_dist[p] = static_cast<float>(d);
+                m_az[p] = m_waz[w];
+                m_dep[p] = static_cast<float>(radio::fast_atan2_deg(hts - (m_wground[w] + cfg.receiver_height_m), std::max(d, 1.0)));
                 for (std::size_t b = 0; b < src.bands.size(); ++b) {
                     if (m_itm_slot[b] != kNoSlot) {
-                        m_band_loss[b * n + p] = m_itm_loss[m_itm_slot[b] * window.size() + w];
+                        m_band_loss[b * n + p] = m_itm_loss[m_itm_slot[b] * wsize + w];
                         continue;
                     }
-                    const float diff = diffraction[src.bands[b].group];
-                    m_band_loss[b * n + p] = m_loss_tables[b].at(at.d, diff <= 0.0f) + m_diff_factor[b] * diff;
+                    const float diff = m_diffraction[w * groups + src.bands[b].group];
+                    m_band_loss[b * n + p] = m_loss_tables[b].at(d, diff <= 0.0f) + m_diff_factor[b] * diff;
                 }
                 any = true;
             }

@@ -258,6 +258,8 @@ void RadialSweep::sweep_ray(int ray, const geo::Grid& grid, std::span<const floa
     m_ray_samples[static_cast<std::size_t>(ray)] = std::max(last, 0);
 }
 
+// Compiled for AVX2 (8 lanes) and any x86-64 (4 lanes); no FMA in either: the same numbers.
+__attribute__((target_clones("avx2", "default")))
 float RadialSweep::near_receiver_cmax(std::size_t base, long k, double d, double hts, double s_ray,
                                        double curvature) const noexcept {
     // Single precision, fixed length and branch-free, so that the compiler vectorises it (4 or
@@ -272,10 +274,14 @@ float RadialSweep::near_receiver_cmax(std::size_t base, long k, double d, double
     const auto fcurv = static_cast<float>(curvature);
     alignas(32) std::array<float, kN> c;
     if (i0 >= 1) {
-        for (std::size_t j = 0; j < kN; ++j) {
-            const float di = static_cast<float>(i0 + static_cast<long>(j)) * step_km;
+        // 32-bit sample indices: SSE2 converts packed int32 to float, not int64 (the same values:
+        // a ray has far fewer than 2^24 samples).
+        const auto first = static_cast<std::int32_t>(i0);
+        const float* hi = h + i0;
+        for (std::int32_t j = 0; j < static_cast<std::int32_t>(kN); ++j) {
+            const float di = static_cast<float>(first + j) * step_km;
             const float s2 = di * (fd - di);
-            c[j] = (h[i0 + static_cast<long>(j)] + fcurv * s2 - fhts - fs * di) / std::sqrt(s2);
+            c[static_cast<std::size_t>(j)] = (hi[j] + fcurv * s2 - fhts - fs * di) / std::sqrt(s2);
         }
     } else {  // fewer than kN samples before the receiver
         c.fill(-std::numeric_limits<float>::infinity());
