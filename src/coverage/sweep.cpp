@@ -126,7 +126,11 @@ void RadialSweep::run(const SweepSource& source, const geo::Grid& grid, std::spa
                                                                                : 0);
     m_ray_samples.assign(static_cast<std::size_t>(m_rays), 0);
     m_lambda_m.clear();
-    for (double f : source.freqs_mhz) m_lambda_m.push_back(radio::wavelength_m(f / 1000.0));
+    m_inv_root_lambda.clear();
+    for (double f : source.freqs_mhz) {
+        m_lambda_m.push_back(radio::wavelength_m(f / 1000.0));
+        m_inv_root_lambda.push_back(1.0 / std::sqrt(m_lambda_m.back()));
+    }
     const int bins = static_cast<int>(source.radius_by_bin_m.size());
     for (int ray = 0; ray < m_rays; ++ray) {
         int samples = m_samples;
@@ -339,11 +343,12 @@ bool RadialSweep::losses_db(int ray, double distance_m, double rx_ground_m, std:
         cmax = std::max({c_at(dt, ht), c_at(dr, hr), c_at(dc, hc)});
         cmax = std::max(cmax, static_cast<double>(near_receiver_cmax(base, k, d, hts, s_ray, curvature)));
     }
+    // ν = c·√(0.002·d/λ) for every frequency, c from one geometry (eqs (16), (20)).
+    const double c = radio::bullington_nu_per_root(stim, srim, str, cmax, d, hts, hrs);
+    const double c_root_d = c * std::sqrt(0.002 * d);
     const radio::BullingtonTable& table = radio::BullingtonTable::instance();
     for (std::size_t f = 0; f < nf; ++f) {
-        const double lambda = m_lambda_m[f];
-        const double numax = los ? cmax * std::sqrt(0.002 * d / lambda) : kNegInf;
-        const double lbulla = table.total_db(radio::bullington_nu(stim, srim, str, numax, d, hts, hrs, lambda), d);
+        const double lbulla = table.total_db(c_root_d * m_inv_root_lambda[f], d);
         const double correction =
             m_correction.empty() ? 0.0 : m_correction[f * f_stride + base + static_cast<std::size_t>(k)];
         out[f] = static_cast<float>(lbulla + correction);

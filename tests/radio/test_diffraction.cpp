@@ -216,6 +216,39 @@ TEST_CASE("BullingtonTable: eq (22) from tabulated J(ν) within 1e-3 dB of the f
     CHECK(table.total_db(-0.78, 10.0) == 0.0);
 }
 
+TEST_CASE("bullington_nu_per_root: one geometry gives ν at every frequency, both cases of eq (17)") {
+    using namespace phusong::radio;
+    // Terms of a 10 km path, hts 130 m, hrs 101.5 m (str = −2.85 m/km): stim below str is line of
+    // sight (ν = ν_max), above it the Bullington point of eqs (19)–(20).
+    const double d = 10.0;
+    const double hts = 130.0;
+    const double hrs = 101.5;
+    const double str = (hrs - hts) / d;
+    const double cmax = -0.37;  // clearance/√(d_i(d − d_i)) at the worst point, m/km
+    int los = 0;
+    int horizon = 0;
+    int bullington_point = 0;  // trans-horizon with the Bullington point inside the path
+    for (const double stim : {-6.0, -3.0, -1.0, 0.5, 4.0}) {
+        for (const double srim : {-1.0, 2.0, 7.5}) {
+            for (const double f_ghz : {0.9, 1.8, 3.5}) {
+                const double lambda = wavelength_m(f_ghz);
+                const double root = std::sqrt(0.002 * d / lambda);
+                CAPTURE(stim);
+                CAPTURE(srim);
+                CAPTURE(f_ghz);
+                const double nu = bullington_nu(stim, srim, str, cmax * root, d, hts, hrs, lambda);
+                CHECK(bullington_nu_per_root(stim, srim, str, cmax, d, hts, hrs) * root ==
+                      doctest::Approx(nu).epsilon(1e-12));
+                (stim < str ? los : horizon) += 1;
+                bullington_point += stim >= str && nu != 0.0;
+            }
+        }
+    }
+    CHECK(los == 18);
+    CHECK(horizon == 27);
+    CHECK(bullington_point == 9);
+}
+
 TEST_CASE("effective earth radius and wavelength") {
     using namespace phusong::radio;
     CHECK(effective_earth_radius_km(kStandardKFactor) == doctest::Approx(8494.666667));
@@ -557,6 +590,7 @@ TEST_CASE("sweep forms: slopes in curvature-corrected heights, running sums, clo
     double flat_tx_part = -std::numeric_limits<double>::infinity();  // max (h_i − hts)/d_i
     double max_att4_delta = 0.0;
     int checked = 0;
+
     for (std::size_t j = 1; j < prof.d_km.size(); ++j) {
         sums.add_segment(prof.d_km[j - 1], prof.h_m[j - 1], prof.d_km[j], prof.h_m[j]);
         if (j >= 2) {  // point j − 1 became interior
@@ -586,6 +620,17 @@ TEST_CASE("sweep forms: slopes in curvature-corrected heights, running sums, clo
         CHECK(bullington_from_terms(t.stim_m_per_km, t.srim_m_per_km, t.str_m_per_km, t.numax, d,
                                     hts, hrs, lambda, 1.0 / ae) ==
               doctest::Approx(bullington_loss_db(sub, hts, hrs, 2.0, ae)));
+        // ν for every frequency from one geometry: c·√(0.002·d/λ), c = ν_max/√(0.002·d/λ) in LOS.
+        const double cmax = t.numax / std::sqrt(0.002 * d / lambda);
+        for (const double f_ghz : {0.9, 2.0, 3.5}) {
+            const double l = wavelength_m(f_ghz);
+            const double numax_f = cmax * std::sqrt(0.002 * d / l);
+            CHECK(bullington_nu_per_root(t.stim_m_per_km, t.srim_m_per_km, t.str_m_per_km, cmax, d, hts, hrs) *
+                      std::sqrt(0.002 * d / l) ==
+                  doctest::Approx(bullington_nu(t.stim_m_per_km, t.srim_m_per_km, t.str_m_per_km, numax_f, d, hts,
+                                                hrs, l))
+                      .epsilon(1e-12));
+        }
 
         // Eq (165) through flat-earth slopes, and eqs (161)–(164) through the running sums.
         const ObstructionTerms obs = obstruction_terms(sub, hts, hrs);

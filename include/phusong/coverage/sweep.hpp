@@ -127,6 +127,7 @@ private:
     std::vector<HullPoint> m_curved_hull;
     std::vector<HullPoint> m_flat_hull;
     std::vector<double> m_lambda_m;
+    std::vector<double> m_inv_root_lambda;  ///< 1/√λ per frequency, 1/√m
 };
 
 /// Reference for the sweep: the same diffraction loss on the exact straight profile from the

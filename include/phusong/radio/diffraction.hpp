@@ -101,6 +101,14 @@ double bullington_from_terms(double stim, double srim, double str, double numax,
 double bullington_nu(double stim, double srim, double str, double numax, double d_km, double hts_m,
                      double hrs_m, double lambda_m) noexcept;
 
+/// bullington_nu divided by √(0.002·d/λ), the one factor that depends on the frequency (eqs (16)
+/// and (20) are clearance·√(0.002·d/(λ·d_i·(d − d_i)))), so that a receiver's ν for several
+/// frequencies costs one geometry: `cmax` is the line-of-sight maximum of
+/// clearance_i/√(d_i·(d − d_i)), used when stim < str; otherwise the Bullington point's
+/// clearance/√(d_bp·(d − d_bp)), eqs (19)–(20).
+double bullington_nu_per_root(double stim, double srim, double str, double cmax, double d_km, double hts_m,
+                              double hrs_m) noexcept;
+
 /// Eq (22)'s Bullington loss as a function of ν without log or exp per call: J(ν) of eq (31)
 /// and 1 − exp(−J/6) tabulated every 1/128 in ν over [−0.78, 64], interpolated linearly (within
 /// 1e-3 dB of the formulas: tests/radio/test_diffraction.cpp), the formulas beyond. For the
