@@ -16,7 +16,7 @@ void ItmRays::reset(const RadialSweep& sweep) {
 
 void ItmRays::add(std::uint32_t id, int ray, double distance_m, float ground_m) {
     // The nearest sample, as RadialSweep::losses_db; the site's own sample takes the first.
-    const auto sample = static_cast<std::uint64_t>(std::max(1L, std::lround(distance_m / m_step_m)));
+    const auto sample = static_cast<std::uint64_t>(std::max(1L, round_half_away(distance_m / m_step_m)));
     const std::uint64_t key = static_cast<std::uint64_t>(ray) * m_samples + sample;
     m_keyed.push_back(key << 32 | m_pixels.size());
     m_pixels.push_back({id, static_cast<float>(distance_m), ground_m});

@@ -16,6 +16,7 @@
 #include "phusong/core/interrupt.hpp"
 #include "phusong/core/log.hpp"
 #include "phusong/core/parallel.hpp"
+#include "phusong/core/round.hpp"
 #include "phusong/coverage/footprint.hpp"
 #include "phusong/coverage/gain_table.hpp"
 #include "phusong/coverage/itm_sweep.hpp"
@@ -709,7 +710,7 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
                         const float signal = cell.power_dbm + cell.gain->gain_dbi(offset, m_dep[p]) - pl[p];
                         ++evaluated;
                         if (signal < cell.floor_dbm) continue;
-                        emit(g.index(col, row), static_cast<std::int16_t>(std::lround(signal * 100.0f)));
+                        emit(g.index(col, row), static_cast<std::int16_t>(round_half_away(signal * 100.0f)));
                     }
                 }
             });

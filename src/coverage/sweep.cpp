@@ -98,7 +98,7 @@ std::vector<double> group_frequencies(std::span<const double> freqs_mhz, std::ve
 
 int RadialSweep::ray_of(double azimuth_rad) const noexcept {
     const double step = 2.0 * std::numbers::pi / m_rays;
-    int r = static_cast<int>(std::lround(azimuth_rad / step)) % m_rays;
+    int r = static_cast<int>(round_half_away(azimuth_rad / step)) % m_rays;
     return r < 0 ? r + m_rays : r;
 }
 
@@ -302,7 +302,7 @@ float RadialSweep::near_receiver_cmax(std::size_t base, long k, double d, double
 }
 
 bool RadialSweep::losses_db(int ray, double distance_m, double rx_ground_m, std::span<float> out) const noexcept {
-    const long k = std::lround(distance_m / m_step_m);
+    const long k = round_half_away(distance_m / m_step_m);
     if (k > m_ray_samples[static_cast<std::size_t>(ray)]) return false;
     const std::size_t nf = m_source.freqs_mhz.size();
     const SampleState& st = m_state[at(ray, static_cast<int>(k))];

@@ -27,6 +27,7 @@
 #include <span>
 #include <vector>
 
+#include "phusong/core/round.hpp"
 #include "phusong/core/scenario.hpp"
 #include "phusong/geo/grid.hpp"
 
@@ -76,7 +77,7 @@ public:
 
     /// Whether ray `ray` has terrain out to `distance_m` (it ends at the DEM's edge or its radius).
     [[nodiscard]] bool reaches(int ray, double distance_m) const noexcept {
-        return std::lround(distance_m / m_step_m) <= m_ray_samples[static_cast<std::size_t>(ray)];
+        return round_half_away(distance_m / m_step_m) <= m_ray_samples[static_cast<std::size_t>(ray)];
     }
     /// Terrain heights along ray `ray`, m amsl, every step_m() from the site (sample 0: the site's
     /// ground) to the ray's last sample.
