@@ -33,41 +33,39 @@ void push_upper_hull(std::vector<Point>& hull, const Point& p) {
     hull.push_back(p);
 }
 
+/// The first i in [0, n − 1) where `rises(i)` is false, or n − 1: the top of a sequence that
+/// rises then falls, rises(i) meaning "element i + 1 is at least element i". A binary search
+/// whose steps are conditional moves, not branches (the hull queries of a ray go either way
+/// at random: a mispredicted branch per step costs more than the step).
+template <typename Rises>
+std::size_t top_of(std::size_t n, Rises&& rises) {
+    // The top is in [base, base + len − 1], whose end stays n − 1; each step probes below the end.
+    std::size_t base = 0;
+    std::size_t len = n;
+    while (len > 1) {
+        const std::size_t half = len / 2;
+        base = rises(base + half - 1) ? base + half : base;
+        len -= half;
+    }
+    return base;
+}
+
 /// Vertex of an upper hull maximising (y − qy)/(qx − x), for qx beyond every vertex: the tangent
-/// from (qx, qy). Unimodal along a concave chain, hence the binary search.
+/// from (qx, qy). Unimodal along a concave chain.
 template <typename Point>
 std::size_t tangent_from_right(const std::vector<Point>& h, double qx, double qy) {
-    std::size_t lo = 0;
-    std::size_t hi = h.size() - 1;
-    while (lo < hi) {
-        const std::size_t mid = (lo + hi) / 2;
-        const double next = (h[mid + 1].y_m - qy) * (qx - h[mid].d_km);
-        const double here = (h[mid].y_m - qy) * (qx - h[mid + 1].d_km);
-        if (next >= here) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    return lo;
+    return top_of(h.size(), [&](std::size_t i) {
+        return (h[i + 1].y_m - qy) * (qx - h[i].d_km) >= (h[i].y_m - qy) * (qx - h[i + 1].d_km);
+    });
 }
 
 /// Vertex of an upper hull maximising y − s·x (the support point for slope s).
 template <typename Point>
 std::size_t support(const std::vector<Point>& h, double s) {
-    std::size_t lo = 0;
-    std::size_t hi = h.size() - 1;
-    while (lo < hi) {
-        const std::size_t mid = (lo + hi) / 2;
-        if (h[mid + 1].y_m - h[mid].y_m >= s * (h[mid + 1].d_km - h[mid].d_km)) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    return lo;
+    return top_of(h.size(), [&](std::size_t i) {
+        return h[i + 1].y_m - h[i].y_m >= s * (h[i + 1].d_km - h[i].d_km);
+    });
 }
-
 
 }  // namespace
 
