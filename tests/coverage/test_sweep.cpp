@@ -186,3 +186,24 @@ TEST_CASE("the gain table agrees with the antenna model it tabulates") {
         }
     }
 }
+
+TEST_CASE("ray_of: the nearest ray of any azimuth, in whole turns either way") {
+    std::vector<float> dem;
+    const geo::Grid g = make_terrain(dem, [](double, double) { return 20.0; });
+    RadialSweep sweep;
+    sweep.run(source_at(g, g.col_center_x(200), g.row_center_y(200), 20.0, 3000), g, dem, SweepSettings{});
+    const int n = sweep.rays();
+    const double step = 2.0 * std::numbers::pi / n;
+    CHECK(sweep.ray_of(0.0) == 0);
+    CHECK(sweep.ray_of(0.5 * std::numbers::pi) == std::lround(n / 4.0));
+    CHECK(sweep.ray_of(-0.4 * step) == 0);
+    CHECK(sweep.ray_of(-0.6 * step) == n - 1);
+    CHECK(sweep.ray_of(2.0 * std::numbers::pi - 0.4 * step) == 0);  // the last half step: ray 0
+    for (int ray = 0; ray < n; ray += 7) {
+        for (const int turns : {-3, -1, 0, 1, 4}) {
+            CAPTURE(ray);
+            CAPTURE(turns);
+            CHECK(sweep.ray_of((ray + 0.3) * step + turns * 2.0 * std::numbers::pi) == ray);
+        }
+    }
+}
