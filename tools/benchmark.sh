@@ -26,6 +26,11 @@ tools/setup.sh time $([ "$splat_n" -gt 0 ] && echo splat)
 cmake --preset release >/dev/null
 cmake --build --preset release --target phusong itm_vs_splat >/dev/null
 exe=$root/build/release/src/cli/phusong
+# One-thread timings side by side run on the same CPU: a virtual machine's cores can differ in
+# speed (the development machine's two: by up to 1.45×): SPLAT! on one and phusong on the other
+# would skew the ratio.
+cpu=0
+pin="taskset -c $cpu"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -88,7 +93,7 @@ if [ "$mode" = "--itm" ]; then
   done < "$work/sites.txt"
   start=$(date +%s.%N)
   while read -r id _; do
-    splat-hd -t "$id.qth" -L 1.5 -metric -R "$radius_km" -olditm -N -o "$id.ppm" >/dev/null 2>&1
+    $pin splat-hd -t "$id.qth" -L 1.5 -metric -R "$radius_km" -olditm -N -o "$id.ppm" >/dev/null 2>&1
   done < "$work/sites.txt"
   splat_s=$(/usr/bin/python3 -c "import time; print(round(time.time() - $start, 2))")
   while read -r id _; do
@@ -97,12 +102,12 @@ if [ "$mode" = "--itm" ]; then
   cd "$root"
   echo "$splat_n sites, radius $radius_km km, 30 m (SPLAT! splat-hd on the 1\" tile, one process per site):"
   "$root/build/release/tools/itm_vs_splat" gis_data/vinh_phuc.toml "$work/sites.txt" "$work/splat" \
-      --radius-km "$radius_km" --splat-seconds "$splat_s" --splat-dem "$work/splat/dem1s.tif"
+      --radius-km "$radius_km" --splat-seconds "$splat_s" --splat-dem "$work/splat/dem1s.tif" --cpu "$cpu"
   exit 0
 fi
 
-"$exe" -q --threads 1 run "$work/bench.toml" --out "$work/out" >/dev/null
-"$exe" -q --threads 1 run "$work/one.toml" --out "$work/out1" >/dev/null
+$pin "$exe" -q --threads 1 run "$work/bench.toml" --out "$work/out" >/dev/null
+$pin "$exe" -q --threads 1 run "$work/one.toml" --out "$work/out1" >/dev/null
 ours_predict=$(json "$work/out/manifest.json" "[s['wall_s'] for s in d['stages'] if s['name']=='predict'][0]")
 ours_one=$(json "$work/out1/manifest.json" "[s['wall_s'] for s in d['stages'] if s['name']=='predict'][0]")
 cells=$(json "$work/out/manifest.json" "d['counts']['cells']")
@@ -113,7 +118,7 @@ start=$(date +%s.%N)
 while read -r id lat lon h f; do
   printf '%s\n%s\n%s\n%s meters\n' "$id" "$lat" "-$lon" "$h" > "$id.qth"
   printf '15.000\n0.005\n301.000\n%s\n5\n1\n0.50\n0.50\n0\n' "$f" > "$id.lrp"
-  splat-hd -t "$id.qth" -L 1.5 -metric -R "$radius_km" -olditm -N -o "$id.ppm" >/dev/null 2>&1
+  $pin splat-hd -t "$id.qth" -L 1.5 -metric -R "$radius_km" -olditm -N -o "$id.ppm" >/dev/null 2>&1
 done < "$work/sites.txt"
 splat_s=$(/usr/bin/python3 -c "import time; print(round(time.time() - $start, 2))")
 /usr/bin/python3 - <<PY

@@ -27,6 +27,8 @@
 #include <tbb/info.h>
 #include <tbb/task_arena.h>
 
+#include <sched.h>
+
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -138,6 +140,7 @@ int main(int argc, char** argv) {
     double splat_seconds = 0;
     std::string dump_file;
     std::string splat_dem;
+    int cpu = -1;
     app.add_option("scenario", scenario_file)->required();
     app.add_option("sites", sites_file, "id lat lon height_agl_m freq_mhz per line")->required();
     app.add_option("ano_dir", ano_dir, "SPLAT! -ano files, <id>.ano")->required();
@@ -145,8 +148,26 @@ int main(int argc, char** argv) {
     app.add_option("--splat-seconds", splat_seconds, "SPLAT!'s wall time for all the sites, for the ratio");
     app.add_option("--splat-dem", splat_dem, "the 1\" GeoTIFF SPLAT!'s terrain came from: explain the obstructed points");
     app.add_option("--dump", dump_file, "CSV of every compared point: site, lat, lon, distance_m, azimuth_deg, ours_db, splat_db, splat_obstructed");
+    app.add_option("--cpu", cpu,
+                   "run the one-thread timing on this CPU (the one SPLAT! was pinned to: a virtual machine's "
+                   "cores may run at different speeds)");
     CLI11_PARSE(app, argc, argv);
     init_logging(Verbosity::quiet);
+    // The one-thread arena runs on this (the calling) thread: pin it for the per-site timing, and
+    // give the all-threads run every CPU back.
+    const int threads = tbb::info::default_concurrency();  // before the pinning below: TBB reads the mask
+    cpu_set_t all_cpus;
+    CPU_ZERO(&all_cpus);
+    sched_getaffinity(0, sizeof all_cpus, &all_cpus);
+    if (cpu >= 0) {
+        cpu_set_t one;
+        CPU_ZERO(&one);
+        CPU_SET(cpu, &one);
+        if (sched_setaffinity(0, sizeof one, &one) != 0) {
+            fmt::print(stderr, "error: --cpu {}: cannot run on that CPU\n", cpu);
+            return 2;
+        }
+    }
     tbb::task_arena one_thread(1);
     try {
         Scenario s = load_scenario(scenario_file);
@@ -326,11 +347,13 @@ int main(int argc, char** argv) {
             fmt::print("  bilinear terrain to the point itself: {}\n", bilinear.text());
         }
         // All the sites in one prediction, on every thread (sites run in parallel).
+        sched_setaffinity(0, sizeof all_cpus, &all_cpus);
         const sites::SiteTable table = splat_table(list);
         const auto placements = sites::place_sites(table, g.grid, g.dem_m, g.aoi_mask);
         const coverage::PredictionInputs in{g.grid, g.dem_m, table, placements, pc, antennas};
+        tbb::task_arena every_thread(threads);
         const auto t0 = std::chrono::steady_clock::now();
-        (void)coverage::site_footprints(in, -200.0);
+        every_thread.execute([&] { (void)coverage::site_footprints(in, -200.0); });
         const double threaded_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
         const double n = static_cast<double>(list.size());
@@ -342,7 +365,7 @@ int main(int argc, char** argv) {
             fmt::print("\n");
         };
         print_time("one thread", ours_s);
-        print_time(fmt::format("all sites at once on {} threads", tbb::info::default_concurrency()), threaded_s);
+        print_time(fmt::format("all sites at once on {} threads", threads), threaded_s);
     } catch (const Error& e) {
         fmt::print(stderr, "error: {}\n", e.what());
         return static_cast<int>(e.exit_code());
