@@ -27,8 +27,8 @@ cmake --preset release >/dev/null
 cmake --build --preset release --target phusong itm_vs_splat >/dev/null
 exe=$root/build/release/src/cli/phusong
 # One-thread timings side by side run on the same CPU: a virtual machine's cores can differ in
-# speed (the development machine's two: by up to 1.45×): SPLAT! on one and phusong on the other
-# would skew the ratio.
+# speed, and change (the development machine's two were up to 1.45× apart): SPLAT! on one and
+# phusong on the other would skew the ratio.
 cpu=0
 pin="taskset -c $cpu"
 work=$(mktemp -d)

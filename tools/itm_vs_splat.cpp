@@ -150,7 +150,7 @@ int main(int argc, char** argv) {
     app.add_option("--dump", dump_file, "CSV of every compared point: site, lat, lon, distance_m, azimuth_deg, ours_db, splat_db, splat_obstructed");
     app.add_option("--cpu", cpu,
                    "run the one-thread timing on this CPU (the one SPLAT! was pinned to: a virtual machine's "
-                   "cores may run at different speeds)");
+                   "cores can run at different speeds)");
     CLI11_PARSE(app, argc, argv);
     init_logging(Verbosity::quiet);
     // The one-thread arena runs on this (the calling) thread: pin it for the per-site timing, and

@@ -22,10 +22,29 @@ void ItmRays::add(std::uint32_t id, int ray, double distance_m, float ground_m) 
     m_pixels.push_back({id, static_cast<float>(distance_m), ground_m});
 }
 
+void ItmRays::sort_keyed() {
+    // By (ray, sample), then insertion order: a stable LSD radix sort on the key's bits, 11 at a
+    // time (the keys are below rays × samples, about 2^20: two passes), the same order as sorting
+    // the whole words, in linear time.
+    constexpr int kBits = 11;
+    constexpr std::size_t kBuckets = std::size_t{1} << kBits;
+    std::uint64_t max_key = 0;
+    for (const std::uint64_t v : m_keyed) max_key = std::max(max_key, v >> 32);
+    m_scratch.resize(m_keyed.size());
+    std::vector<std::size_t> start(kBuckets + 1);
+    for (int shift = 32; shift < 64 && (max_key >> (shift - 32)) != 0; shift += kBits) {
+        std::fill(start.begin(), start.end(), 0);
+        for (const std::uint64_t v : m_keyed) ++start[((v >> shift) & (kBuckets - 1)) + 1];
+        for (std::size_t b = 1; b <= kBuckets; ++b) start[b] += start[b - 1];
+        for (const std::uint64_t v : m_keyed) m_scratch[start[(v >> shift) & (kBuckets - 1)]++] = v;
+        m_keyed.swap(m_scratch);
+    }
+}
+
 std::size_t ItmRays::evaluate(const RadialSweep& sweep, std::span<const radio::itm::Params> bands,
                               std::size_t n_ids, std::span<float> out) {
     if (bands.empty() || m_keyed.empty()) return 0;
-    std::sort(m_keyed.begin(), m_keyed.end());
+    sort_keyed();
     // One profile per distinct N_0 (the geometry depends on it, not on the band).
     std::vector<double> n0s;
     std::vector<std::size_t> profile_of;

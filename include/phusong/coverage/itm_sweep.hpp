@@ -45,7 +45,10 @@ private:
     };
     double m_step_m = 0;
     std::uint64_t m_samples = 0;        ///< samples per ray + 1 (key = ray·m_samples + sample)
+    /// Sorts m_keyed (radix sort).
+    void sort_keyed();
     std::vector<std::uint64_t> m_keyed; ///< (key << 32) | position in m_pixels
+    std::vector<std::uint64_t> m_scratch;
     std::vector<Pixel> m_pixels;
     std::vector<radio::itm::RayProfile> m_profiles;  ///< one per distinct N_0 of the bands
 };
