@@ -21,7 +21,7 @@ constexpr long kNearReceiver = 32;  // a power of two (near_receiver_cmax)
 constexpr radio::Polarisation kPolarisation = radio::Polarisation::vertical;
 
 template <typename Point>
-void push_upper_hull(std::vector<Point>& hull, const Point& p) {
+[[gnu::always_inline]] inline void push_upper_hull(std::vector<Point>& hull, const Point& p) {
     while (hull.size() >= 2) {
         const Point& a = hull[hull.size() - 2];
         const Point& b = hull.back();
