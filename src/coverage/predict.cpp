@@ -447,10 +447,11 @@ public:
 
 private:
     /// One zone: every point of `g` (the grid or the block grid) in `tiles` within `radius_m`
-    /// for which `in_zone(col, row)` holds, on ground `ground_of(col, row)`.
+    /// for which `in_zone(col, row)` holds, on ground `ground_of(col, row)`. With `lazy`, the
+    /// sweep is only prepared: the zone's points are wanted, then the rays swept.
     template <typename InZone, typename Ground, typename Sink>
     std::size_t evaluate_zone(const Source& src, const PredictionInputs& in, const geo::Grid& g,
-                              std::span<const geo::Window> tiles, bool far, double radius_m, InZone&& in_zone,
+                              std::span<const geo::Window> tiles, bool far, bool lazy, double radius_m, InZone&& in_zone,
                               Ground&& ground_of, Sink& sink);
 
     RadialSweep m_sweep;
@@ -498,8 +499,15 @@ std::size_t SourceEvaluator::evaluate(const Source& src, const Setup& setup, con
                     [&](const auto& b) { return setup.models[b.model].kind == radio::ModelKind::itm; })) {
         swept.method = DiffractionMethod::none;
     }
-    m_sweep.run(src.sweep, grid, in.dem_m, swept);
     const double r = src.sweep.radius_m;
+    // One zone: the sweep finds the horizons only where the zone's pixels ask (RadialSweep::want).
+    // Two zones: every sample's (the first zone's pixels are located before the second's).
+    const bool two_zones = zones.has_far() && r > zones.near_radius_m;
+    if (two_zones) {
+        m_sweep.run(src.sweep, grid, in.dem_m, swept);
+    } else {
+        m_sweep.prepare(src.sweep, grid, swept);
+    }
     // Empirical loss per band, tabulated every resolution/4 up to the radius.
     m_loss_tables.resize(src.bands.size());
     m_diff_factor.resize(src.bands.size());
@@ -541,23 +549,23 @@ std::size_t SourceEvaluator::evaluate(const Source& src, const Setup& setup, con
     const double x0 = src.sweep.x_m;
     const double y0 = src.sweep.y_m;
     const double near2 = zones.near_radius_m * zones.near_radius_m;
-    if (!zones.has_far() || r <= zones.near_radius_m) {
+    if (!two_zones) {
         return evaluate_zone(
-            src, in, grid, zones.fine_tiles, false, r, [](int, int) { return true; },
+            src, in, grid, zones.fine_tiles, false, true, r, [](int, int) { return true; },
             [&](int col, int row) { return in.dem_m[grid.index(col, row)]; }, sink);
     }
     // Main zone: the pixels of the blocks whose centre is within the near radius (a block is
     // wholly in one zone, so that every pixel is evaluated once).
     const double half_diagonal = zones.block * grid.resolution_m * std::numbers::sqrt2 / 2;
     std::size_t evaluated = evaluate_zone(
-        src, in, grid, zones.fine_tiles, false, std::min(r, zones.near_radius_m + half_diagonal),
+        src, in, grid, zones.fine_tiles, false, false, std::min(r, zones.near_radius_m + half_diagonal),
         [&](int col, int row) { return zones.block_d2(col, row, x0, y0) <= near2; },
         [&](int col, int row) { return in.dem_m[grid.index(col, row)]; }, sink);
     // Far zone: one point per block at its centre, on the DEM there (the centre pixel for odd
     // blocks; partial edge blocks take the nearest point of the grid).
     const geo::Grid& cg = zones.coarse;
     evaluated += evaluate_zone(
-        src, in, cg, zones.coarse_tiles, true, r,
+        src, in, cg, zones.coarse_tiles, true, false, r,
         [&](int col, int row) {
             const double dx = cg.col_center_x(col) - x0;
             const double dy = cg.row_center_y(row) - y0;
@@ -574,7 +582,7 @@ std::size_t SourceEvaluator::evaluate(const Source& src, const Setup& setup, con
 
 template <typename InZone, typename Ground, typename Sink>
 std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionInputs& in, const geo::Grid& g,
-                                           std::span<const geo::Window> tiles, bool far, double r,
+                                           std::span<const geo::Window> tiles, bool far, bool lazy, double r,
                                            InZone&& in_zone, Ground&& ground_of, Sink& sink) {
     const PredictionConfig& cfg = in.config;
     const double hts = src.sweep.ground_m + src.sweep.height_agl_m;
@@ -632,10 +640,20 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
                 m_waz[w] = static_cast<float>(at.az_deg);
                 m_wray[w] = at.ray;
                 m_wground[w] = at.ground;
-                ++m_ray_start[static_cast<std::size_t>(at.ray) + 1];
-                if (!m_itm_params.empty()) m_itm.add(static_cast<std::uint32_t>(w), at.ray, at.d, at.ground);
+                if (lazy) m_sweep.want(at.ray, at.d);
             }
         }
+    }
+    if (lazy) m_sweep.sweep(in.grid, in.dem_m);
+    // The rays are swept: a pixel beyond the end of its ray (the DEM's edge or nodata) has none.
+    for (std::size_t w = 0; w < wsize; ++w) {
+        if (m_wdist[w] < 0) continue;
+        if (!m_sweep.reaches(m_wray[w], m_wdist[w])) {
+            m_wdist[w] = -1.0;
+            continue;
+        }
+        ++m_ray_start[static_cast<std::size_t>(m_wray[w]) + 1];
+        if (!m_itm_params.empty()) m_itm.add(static_cast<std::uint32_t>(w), m_wray[w], m_wdist[w], m_wground[w]);
     }
     if (!m_itm_params.empty()) {
         m_itm_loss.assign(m_itm_params.size() * wsize, kNaN);

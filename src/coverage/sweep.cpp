@@ -67,6 +67,38 @@ std::size_t support(const std::vector<Point>& h, double s) {
     });
 }
 
+/// Terrain heights along a ray, samples 1 … last, into h[1 …]: geo::sample_bilinear's rule (pixel
+/// centres, edge pixels clamped, NaN off the grid or next to nodata) at column col0 + k·dcol and
+/// row row0 + k·drow (fractional pixel coordinates, Grid::fcol/frow), the positions stepped rather
+/// than divided out per sample, and floor by truncation (x > −1 on the grid). Returns the last
+/// sample with a height: the ray ends before the first without one.
+int sample_ray(const geo::Grid& grid, std::span<const float> dem_m, double col0, double row0, double dcol,
+               double drow, int last, double* h) noexcept {
+    const double cols = grid.cols;
+    const double rows = grid.rows;
+    const std::size_t stride = static_cast<std::size_t>(grid.cols);
+    const float* dem = dem_m.data();
+    for (int k = 1; k <= last; ++k) {
+        const double fc = col0 + k * dcol;
+        const double fr = row0 + k * drow;
+        if (!(fc >= 0 && fr >= 0 && fc <= cols && fr <= rows)) return k - 1;
+        const double x = fc - 0.5;
+        const double y = fr - 0.5;
+        const int c0 = static_cast<int>(x + 1.0) - 1;
+        const int r0 = static_cast<int>(y + 1.0) - 1;
+        const double fx = x - c0;
+        const double fy = y - r0;
+        const auto ca = static_cast<std::size_t>(std::max(c0, 0));
+        const auto cb = static_cast<std::size_t>(std::min(c0 + 1, grid.cols - 1));
+        const float* ra = dem + static_cast<std::size_t>(std::max(r0, 0)) * stride;
+        const float* rb = dem + static_cast<std::size_t>(std::min(r0 + 1, grid.rows - 1)) * stride;
+        const double v = (1 - fy) * ((1 - fx) * ra[ca] + fx * ra[cb]) + fy * ((1 - fx) * rb[ca] + fx * rb[cb]);
+        if (!std::isfinite(v)) return k - 1;
+        h[k] = v;
+    }
+    return last;
+}
+
 }  // namespace
 
 std::vector<double> group_frequencies(std::span<const double> freqs_mhz, std::vector<double>& distinct) {
@@ -102,6 +134,12 @@ int RadialSweep::ray_of(double azimuth_rad) const noexcept {
 
 void RadialSweep::run(const SweepSource& source, const geo::Grid& grid, std::span<const float> dem_m,
                       const SweepSettings& settings) {
+    prepare(source, grid, settings);
+    std::fill(m_wanted.begin(), m_wanted.end(), ~std::uint64_t{0});
+    sweep(grid, dem_m);
+}
+
+void RadialSweep::prepare(const SweepSource& source, const geo::Grid& grid, const SweepSettings& settings) {
     if (source.freqs_mhz.size() > kMaxFrequencies) {
         throw std::invalid_argument("RadialSweep: more than 8 frequency groups on one source");
     }
@@ -123,6 +161,8 @@ void RadialSweep::run(const SweepSource& source, const geo::Grid& grid, std::spa
     m_correction.resize(settings.method == DiffractionMethod::delta_bullington ? source.freqs_mhz.size() * m_state.size()
                                                                                : 0);
     m_ray_samples.assign(static_cast<std::size_t>(m_rays), 0);
+    m_wanted_words = static_cast<std::size_t>(m_samples) / 64 + 1;
+    m_wanted.assign(static_cast<std::size_t>(m_rays) * m_wanted_words, 0);
     m_lambda_m.clear();
     m_inv_root_lambda.clear();
     for (double f : source.freqs_mhz) {
@@ -140,8 +180,11 @@ void RadialSweep::run(const SweepSource& source, const geo::Grid& grid, std::spa
             samples = std::min(m_samples, static_cast<int>(std::ceil(r / m_step_m)) + 1);
         }
         m_ray_samples[static_cast<std::size_t>(ray)] = samples;
-        sweep_ray(ray, grid, dem_m);
     }
+}
+
+void RadialSweep::sweep(const geo::Grid& grid, std::span<const float> dem_m) {
+    for (int ray = 0; ray < m_rays; ++ray) sweep_ray(ray, grid, dem_m);
 }
 
 void RadialSweep::sweep_ray(int ray, const geo::Grid& grid, std::span<const float> dem_m) {
@@ -157,6 +200,7 @@ void RadialSweep::sweep_ray(int ray, const geo::Grid& grid, std::span<const floa
     const bool horizons = m_settings.method != DiffractionMethod::none;
     float* corr_out = delta ? &m_correction[at(ray, 0)] : nullptr;
     SampleState* state = &m_state[at(ray, 0)];
+    const std::uint64_t* wanted = &m_wanted[static_cast<std::size_t>(ray) * m_wanted_words];
     int last = m_ray_samples[static_cast<std::size_t>(ray)];
 
     double max_tx_curved = kNegInf;  // max_i (g_i − hts)/d_i, g_i curvature-corrected
@@ -168,7 +212,7 @@ void RadialSweep::sweep_ray(int ray, const geo::Grid& grid, std::span<const floa
     radio::SmoothEarthSums sums;
     double prev_d = 0.0;
     double prev_h = m_source.ground_m;
-    state[0] = {static_cast<float>(m_source.ground_m), 0, 0, 0};
+    state[0] = {0, 0, 0};
     float* heights = &m_heights[at(ray, 0)];
     heights[0] = static_cast<float>(m_source.ground_m);
     if (delta) {
@@ -179,22 +223,21 @@ void RadialSweep::sweep_ray(int ray, const geo::Grid& grid, std::span<const floa
     std::array<double, kMaxFrequencies> anchor_corr{};
     std::array<double, kMaxFrequencies> corr{};
 
+    // The terrain first (the ray ends where it leaves the DEM or meets nodata), then the horizons.
+    m_ray_h.resize(static_cast<std::size_t>(m_samples) + 1);
+    last = sample_ray(grid, dem_m, grid.fcol(m_source.x_m), grid.frow(m_source.y_m), m_step_m * east / grid.resolution_m,
+                      -m_step_m * north / grid.resolution_m, last, m_ray_h.data());
+    const double curvature = 500.0 / ae;  // earth's bulge: 500·d²/ae m at d km
     for (int k = 1; k <= last; ++k) {
-        const double d_m = k * m_step_m;
-        const double h = geo::sample_bilinear(grid, dem_m, grid.fcol(m_source.x_m + d_m * east),
-                                              grid.frow(m_source.y_m + d_m * north));
-        if (!std::isfinite(h)) {  // the ray left the DEM: no prediction beyond
-            last = k - 1;
-            break;
-        }
-        const double d = d_m / 1000.0;
+        const double h = m_ray_h[static_cast<std::size_t>(k)];
+        const double d = k * m_step_m / 1000.0;
+        const double inv_d = 1.0 / d;
         if (delta) {
             sums.add_segment(prev_d, prev_h, d, h);
             prev_d = d;
             prev_h = h;
         }
         const double hrs = h + m_settings.rx_height_m;
-        state[k] = {static_cast<float>(h), 0, 0, 0};
         heights[k] = static_cast<float>(h);
         if (delta) {
             for (std::size_t f = 0; f < nf; ++f) corr_out[f * f_stride + static_cast<std::size_t>(k)] = 0.0f;
@@ -202,13 +245,15 @@ void RadialSweep::sweep_ray(int ray, const geo::Grid& grid, std::span<const floa
 
         if (!horizons) continue;
         if (k >= 2) {  // at least one interior point: the horizon points for this receiver
-            const double gr = hrs - 500.0 * d * d / ae;
-            state[k].tx = argmax_tx;
-            state[k].rx = static_cast<std::uint32_t>(m_curved_hull[tangent_from_right(m_curved_hull, d, gr)].index);
-            // Clearance of point i above the ray, eq (16)'s bracket: g_i − hts − s·d_i with
-            // s = (hrs − hts)/d − 500·d/ae, largest at the hull's support point for slope s.
-            const double s_ray = (hrs - hts) / d - 500.0 * d / ae;
-            state[k].top = static_cast<std::uint32_t>(m_curved_hull[support(m_curved_hull, s_ray)].index);
+            if ((wanted[k / 64] >> (k % 64)) & 1U) {
+                const double gr = hrs - curvature * d * d;
+                state[k].tx = argmax_tx;
+                state[k].rx = static_cast<std::uint32_t>(m_curved_hull[tangent_from_right(m_curved_hull, d, gr)].index);
+                // Clearance of point i above the ray, eq (16)'s bracket: g_i − hts − s·d_i with
+                // s = (hrs − hts)/d − 500·d/ae, largest at the hull's support point for slope s.
+                const double s_ray = (hrs - hts) * inv_d - curvature * d;
+                state[k].top = static_cast<std::uint32_t>(m_curved_hull[support(m_curved_hull, s_ray)].index);
+            }
             // Smooth-earth correction of eq (40) at anchors, interpolated linearly in between.
             if (delta && (anchor < 0 || k - anchor >= kCorrectionStride || k == last)) {
                 // Smooth-earth heights, eqs (161)–(167), with the obstruction terms of eq (165).
@@ -237,8 +282,8 @@ void RadialSweep::sweep_ray(int ray, const geo::Grid& grid, std::span<const floa
             }
         }
         // Sample k becomes an interior point for the samples beyond it.
-        const double g = h - 500.0 * d * d / ae;
-        const double slope = (g - hts) / d;
+        const double g = h - curvature * d * d;
+        const double slope = (g - hts) * inv_d;
         if (slope > max_tx_curved) {
             max_tx_curved = slope;
             argmax_tx = static_cast<std::uint32_t>(k);
@@ -315,11 +360,11 @@ bool RadialSweep::losses_db(int ray, double distance_m, double rx_ground_m, std:
     const double hrs = rx_ground_m + m_settings.rx_height_m;
     const std::size_t base = at(ray, 0);
     const double dt = st.tx * m_step_m / 1000.0;
-    const double ht = m_state[base + st.tx].h_m;
+    const double ht = m_heights[base + st.tx];
     const double dr = st.rx * m_step_m / 1000.0;
-    const double hr = m_state[base + st.rx].h_m;
+    const double hr = m_heights[base + st.rx];
     const double dc = st.top * m_step_m / 1000.0;
-    const double hc = m_state[base + st.top].h_m;
+    const double hc = m_heights[base + st.top];
     const double stim = (ht - 500.0 * dt * dt / ae - hts) / dt + 500.0 * d / ae;
     const double gr = hrs - 500.0 * d * d / ae;
     const double srim = (hr - 500.0 * dr * dr / ae - gr) / (d - dr) - 500.0 * d / ae;

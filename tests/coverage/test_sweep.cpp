@@ -3,8 +3,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <memory>
 #include <numbers>
+#include <span>
 #include <vector>
 
 #include "phusong/coverage/gain_table.hpp"
@@ -143,6 +145,83 @@ TEST_CASE("a ray stops at the DEM's edge") {
     CHECK(sweep.losses_db(sweep.ray_of(-std::numbers::pi / 2), 500.0, 5.0, out));
     CHECK_FALSE(sweep.losses_db(sweep.ray_of(-std::numbers::pi / 2), 1500.0, 5.0, out));
     CHECK(sweep.losses_db(sweep.ray_of(std::numbers::pi / 2), 2500.0, 5.0, out));
+}
+
+TEST_CASE("a ray's heights are the DEM's bilinear values along it, and it ends at nodata") {
+    std::vector<float> dem;
+    const geo::Grid g = make_terrain(dem, [](double x, double y) {
+        return 50.0 + 40.0 * std::sin(x / 700.0) * std::cos(y / 900.0) + 25.0 * std::sin((x + y) / 310.0);
+    });
+    // A nodata pixel 2 km north of the site: the ray through it ends at the last sample before.
+    const double sx = g.col_center_x(200);
+    const double sy = g.row_center_y(200);
+    dem[g.index(200, 200 - 67)] = std::numeric_limits<float>::quiet_NaN();
+    const SweepSource s = source_at(g, sx, sy, dem[g.index(200, 200)], 5000);
+    RadialSweep sweep;
+    sweep.run(s, g, dem, SweepSettings{});
+    std::size_t checked = 0;
+    for (int ray = 0; ray < sweep.rays(); ray += 7) {
+        const double a = 2.0 * std::numbers::pi * ray / sweep.rays();
+        const std::span<const float> h = sweep.ray_heights(ray);
+        for (std::size_t k = 1; k < h.size(); ++k) {
+            const double d = static_cast<double>(k) * sweep.step_m();
+            const double expected = geo::sample_bilinear(g, dem, g.fcol(sx + d * std::sin(a)), g.frow(sy + d * std::cos(a)));
+            REQUIRE(std::isfinite(expected));
+            CHECK(h[k] == doctest::Approx(expected).epsilon(2e-7));  // stored as float
+            ++checked;
+        }
+    }
+    CHECK(checked > 10000);
+    const int north = sweep.ray_of(0.0);
+    CHECK(sweep.reaches(north, 1800.0));
+    CHECK_FALSE(sweep.reaches(north, 2100.0));
+}
+
+TEST_CASE("the lazy sweep gives run()'s losses at every sample it was asked for") {
+    std::vector<float> dem;
+    const geo::Grid g = make_terrain(dem, [](double x, double y) {
+        return 80.0 + 60.0 * std::sin(x / 500.0) * std::cos(y / 800.0) + 30.0 * std::sin((x - y) / 270.0);
+    });
+    SweepSource s = source_at(g, 6015, 5985, dem[g.index(200, 200)], 5500);
+    s.freqs_mhz = {900.0, 1815.0, 2140.0};
+    for (DiffractionMethod method : {DiffractionMethod::bullington, DiffractionMethod::delta_bullington}) {
+        SweepSettings settings;
+        settings.method = method;
+        RadialSweep eager;
+        eager.run(s, g, dem, settings);
+        RadialSweep lazy;
+        lazy.prepare(s, g, settings);
+        // Every pixel of the disc wants its nearest ray's nearest sample, as predict asks.
+        struct Asked {
+            int ray;
+            double d;
+            float ground;
+        };
+        std::vector<Asked> asked;
+        for (int row = 0; row < g.rows; ++row) {
+            for (int col = 0; col < g.cols; ++col) {
+                const double dx = g.col_center_x(col) - s.x_m;
+                const double dy = g.row_center_y(row) - s.y_m;
+                const double d = std::hypot(dx, dy);
+                if (d > s.radius_m || (row + col) % 3 != 0) continue;
+                const int ray = lazy.ray_of(std::atan2(dx, dy));
+                lazy.want(ray, d);
+                asked.push_back({ray, d, dem[g.index(col, row)]});
+            }
+        }
+        lazy.sweep(g, dem);
+        REQUIRE(asked.size() > 30000);
+        std::size_t same = 0;
+        for (const Asked& a : asked) {
+            float e[RadialSweep::kMaxFrequencies];
+            float l[RadialSweep::kMaxFrequencies];
+            REQUIRE(eager.losses_db(a.ray, a.d, a.ground, e) == lazy.losses_db(a.ray, a.d, a.ground, l));
+            bool equal = true;
+            for (std::size_t f = 0; f < s.freqs_mhz.size(); ++f) equal = equal && e[f] == l[f];
+            same += equal ? 1 : 0;
+        }
+        CHECK(same == asked.size());
+    }
 }
 
 TEST_CASE("frequencies within 10% share one sweep at their geometric mean") {

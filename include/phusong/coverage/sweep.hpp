@@ -67,9 +67,26 @@ public:
     static constexpr int kCorrectionStride = 8;
     static constexpr std::size_t kMaxFrequencies = 8;  ///< frequency groups per source
 
-    /// Sweeps every ray. `dem_m` is the grid DEM (NaN = nodata: a ray stops there).
+    /// Sweeps every ray, with the horizon points of every sample. `dem_m` is the grid DEM (NaN =
+    /// nodata: a ray stops there). The same as prepare(), want() at every sample, then sweep().
     void run(const SweepSource& source, const geo::Grid& grid, std::span<const float> dem_m,
              const SweepSettings& settings);
+
+    /// The lazy form, for a caller that knows beforehand where it will ask: prepare() lays the
+    /// rays out (ray_of, rays, and reaches up to each ray's radius), want() marks the samples
+    /// that losses_db will be asked at, and sweep() samples every ray's terrain but finds the
+    /// horizon points (two hull queries) at the marked samples only. Near the site the rays are
+    /// much denser than the pixels, so most samples are never asked for; losses_db at an
+    /// unmarked sample is undefined. The marked samples get the same losses as with run().
+    void prepare(const SweepSource& source, const geo::Grid& grid, const SweepSettings& settings);
+    /// Marks the sample losses_db(ray, distance_m, …) will read.
+    void want(int ray, double distance_m) noexcept {
+        const auto k = static_cast<std::size_t>(round_half_away(distance_m / m_step_m));
+        m_wanted[static_cast<std::size_t>(ray) * m_wanted_words + k / 64] |= std::uint64_t{1} << (k % 64);
+    }
+    /// Samples every ray (after prepare() and want()); a ray that leaves the DEM or meets nodata
+    /// ends there, and reaches() says so from then on.
+    void sweep(const geo::Grid& grid, std::span<const float> dem_m);
 
     [[nodiscard]] double step_m() const noexcept { return m_step_m; }
     /// Ray index for an azimuth in radians (atan2(dx, dy): clockwise from north).
@@ -98,9 +115,8 @@ private:
         double y_m;
         int index;
     };
-    /// What a sample keeps for the pixels around it.
+    /// What a sample keeps for the pixels around it (its height is in m_heights).
     struct SampleState {
-        float h_m;           ///< terrain height at the sample, m amsl
         std::uint32_t tx;    ///< sample index of the Tx-side horizon point (eq 14), 0 = none
         std::uint32_t rx;    ///< sample index of the Rx-side horizon point (eq 18), 0 = none
         std::uint32_t top;   ///< sample index of the largest clearance above the Tx→Rx ray
@@ -122,8 +138,11 @@ private:
     int m_samples = 0;
     double m_step_m = 0;
     std::vector<int> m_ray_samples;       ///< last valid sample of each ray
-    std::vector<SampleState> m_state;     ///< [ray][sample]
-    std::vector<float> m_heights;         ///< [ray][sample]: SampleState::h_m, contiguous
+    std::vector<SampleState> m_state;     ///< [ray][sample], written at the wanted samples only
+    std::vector<std::uint64_t> m_wanted;  ///< [ray][sample / 64]: bit sample % 64 set = wanted
+    std::size_t m_wanted_words = 0;       ///< words of m_wanted per ray
+    std::vector<float> m_heights;         ///< [ray][sample]: terrain height, m amsl
+    std::vector<double> m_ray_h;          ///< the ray being swept: its heights in double, m amsl
     std::vector<float> m_correction;      ///< [f][ray][sample], dB
     std::vector<HullPoint> m_curved_hull;
     std::vector<HullPoint> m_flat_hull;
