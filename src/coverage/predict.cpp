@@ -620,7 +620,7 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
     };
     // First the geometry of every pixel of the window, and the pixels of each ray (a counting
     // sort by ray); then the terrain losses ray by ray (ITM's by ItmRays, the diffraction of the
-    // other bands by the sweep), so that each ray's sweep state is read while it is in cache.
+    // other bands as each ray is swept), so that each ray's sweep state is read while in cache.
     const auto wcols = static_cast<std::size_t>(window.cols);
     const std::size_t wsize = window.size();
     const std::size_t groups = src.sweep.freqs_mhz.size();
@@ -640,44 +640,46 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
                 m_waz[w] = static_cast<float>(at.az_deg);
                 m_wray[w] = at.ray;
                 m_wground[w] = at.ground;
+                ++m_ray_start[static_cast<std::size_t>(at.ray) + 1];
                 if (lazy) m_sweep.want(at.ray, at.d);
             }
         }
     }
-    if (lazy) m_sweep.sweep(in.grid, in.dem_m);
-    // The rays are swept: a pixel beyond the end of its ray (the DEM's edge or nodata) has none.
+    // The window's pixels ray by ray (a counting sort), each ray's as far as its radius.
+    for (std::size_t ray = 1; ray < m_ray_start.size(); ++ray) m_ray_start[ray] += m_ray_start[ray - 1];
+    m_by_ray.resize(m_ray_start.back());
     for (std::size_t w = 0; w < wsize; ++w) {
-        if (m_wdist[w] < 0) continue;
-        if (!m_sweep.reaches(m_wray[w], m_wdist[w])) {
-            m_wdist[w] = -1.0;
-            continue;
+        if (m_wdist[w] >= 0) {
+            m_by_ray[m_ray_start[static_cast<std::size_t>(m_wray[w])]++] = {m_wdist[w], m_wground[w],
+                                                                             static_cast<std::uint32_t>(w)};
         }
-        ++m_ray_start[static_cast<std::size_t>(m_wray[w]) + 1];
-        if (!m_itm_params.empty()) m_itm.add(static_cast<std::uint32_t>(w), m_wray[w], m_wdist[w], m_wground[w]);
+    }
+    // m_ray_start[ray] is now the end of the ray's entries. Each swept ray: a pixel beyond its
+    // end (the DEM's edge or nodata) has no prediction; the others are queued for ITM and get
+    // their diffraction loss while the ray's horizons are in cache.
+    m_diffraction.resize(m_need_diffraction ? wsize * groups : 0);
+    auto visit = [&](int ray) {
+        const auto r = static_cast<std::size_t>(ray);
+        for (std::size_t e = r == 0 ? 0 : m_ray_start[r - 1]; e < m_ray_start[r]; ++e) {
+            const RayPixel& px = m_by_ray[e];
+            if (!m_sweep.reaches(ray, px.d)) {
+                m_wdist[px.w] = -1.0;
+                continue;
+            }
+            if (!m_itm_params.empty()) m_itm.add(px.w, ray, px.d, px.ground);
+            if (m_need_diffraction) {
+                m_sweep.losses_db(ray, px.d, px.ground, std::span(m_diffraction).subspan(std::size_t{px.w} * groups, groups));
+            }
+        }
+    };
+    if (lazy) {
+        m_sweep.sweep(in.grid, in.dem_m, visit);
+    } else {
+        for (int ray = 0; ray < m_sweep.rays(); ++ray) visit(ray);
     }
     if (!m_itm_params.empty()) {
         m_itm_loss.assign(m_itm_params.size() * wsize, kNaN);
         itm_undefined += m_itm.evaluate(m_sweep, m_itm_params, wsize, m_itm_loss);
-    }
-    if (m_need_diffraction) {
-        for (std::size_t ray = 1; ray < m_ray_start.size(); ++ray) m_ray_start[ray] += m_ray_start[ray - 1];
-        m_by_ray.resize(m_ray_start.back());
-        for (std::size_t w = 0; w < wsize; ++w) {
-            if (m_wdist[w] >= 0) {
-                m_by_ray[m_ray_start[static_cast<std::size_t>(m_wray[w])]++] = {m_wdist[w], m_wground[w],
-                                                                                 static_cast<std::uint32_t>(w)};
-            }
-        }
-        // m_ray_start[ray] is now the end of the ray's entries.
-        m_diffraction.resize(wsize * groups);
-        std::size_t e = 0;
-        for (std::size_t ray = 0; ray + 1 < m_ray_start.size(); ++ray) {
-            for (; e < m_ray_start[ray]; ++e) {
-                const RayPixel& px = m_by_ray[e];
-                m_sweep.losses_db(static_cast<int>(ray), px.d, px.ground,
-                                  std::span(m_diffraction).subspan(std::size_t{px.w} * groups, groups));
-            }
-        }
     }
     for (std::size_t t = 0; t < tiles.size(); ++t) {
         const geo::Window sub = tiles[t].intersect(window);

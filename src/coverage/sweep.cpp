@@ -126,12 +126,6 @@ std::vector<double> group_frequencies(std::span<const double> freqs_mhz, std::ve
     return out;
 }
 
-int RadialSweep::ray_of(double azimuth_rad) const noexcept {
-    const double step = 2.0 * std::numbers::pi / m_rays;
-    int r = static_cast<int>(round_half_away(azimuth_rad / step)) % m_rays;
-    return r < 0 ? r + m_rays : r;
-}
-
 void RadialSweep::run(const SweepSource& source, const geo::Grid& grid, std::span<const float> dem_m,
                       const SweepSettings& settings) {
     prepare(source, grid, settings);
@@ -154,6 +148,7 @@ void RadialSweep::prepare(const SweepSource& source, const geo::Grid& grid, cons
     m_rays = std::max({72, static_cast<int>(std::ceil(2.0 * std::numbers::pi * near_m / spacing_m)),
                        static_cast<int>(std::ceil(2.0 * std::numbers::pi * source.radius_m /
                                                   (spacing_m * std::max(1, settings.far_block_px))))});
+    m_rays_per_rad = m_rays / (2.0 * std::numbers::pi);
     // No fill: every ray writes its samples 0 … m_ray_samples[ray], and nothing reads further.
     m_state.resize(static_cast<std::size_t>(m_rays) * static_cast<std::size_t>(m_samples + 1));
     m_heights.resize(m_state.size());
@@ -181,10 +176,6 @@ void RadialSweep::prepare(const SweepSource& source, const geo::Grid& grid, cons
         }
         m_ray_samples[static_cast<std::size_t>(ray)] = samples;
     }
-}
-
-void RadialSweep::sweep(const geo::Grid& grid, std::span<const float> dem_m) {
-    for (int ray = 0; ray < m_rays; ++ray) sweep_ray(ray, grid, dem_m);
 }
 
 void RadialSweep::sweep_ray(int ray, const geo::Grid& grid, std::span<const float> dem_m) {

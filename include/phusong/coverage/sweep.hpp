@@ -85,12 +85,30 @@ public:
         m_wanted[static_cast<std::size_t>(ray) * m_wanted_words + k / 64] |= std::uint64_t{1} << (k % 64);
     }
     /// Samples every ray (after prepare() and want()); a ray that leaves the DEM or meets nodata
-    /// ends there, and reaches() says so from then on.
-    void sweep(const geo::Grid& grid, std::span<const float> dem_m);
+    /// ends there, and reaches() says so from then on. `visit(ray)` is called as soon as a ray
+    /// is swept, while its horizon points are still in cache: the time to ask for its losses.
+    template <typename Visit>
+    void sweep(const geo::Grid& grid, std::span<const float> dem_m, Visit&& visit) {
+        for (int ray = 0; ray < m_rays; ++ray) {
+            sweep_ray(ray, grid, dem_m);
+            visit(ray);
+        }
+    }
+    void sweep(const geo::Grid& grid, std::span<const float> dem_m) {
+        sweep(grid, dem_m, [](int) {});
+    }
 
     [[nodiscard]] double step_m() const noexcept { return m_step_m; }
-    /// Ray index for an azimuth in radians (atan2(dx, dy): clockwise from north).
-    [[nodiscard]] int ray_of(double azimuth_rad) const noexcept;
+    /// Ray index for an azimuth in radians (atan2(dx, dy): clockwise from north), any number of
+    /// turns either way; inline, and without a division for azimuths within one turn of north.
+    [[nodiscard]] int ray_of(double azimuth_rad) const noexcept {
+        long r = round_half_away(azimuth_rad * m_rays_per_rad);
+        if (r < 0 || r >= m_rays) {
+            r %= m_rays;
+            if (r < 0) r += m_rays;
+        }
+        return static_cast<int>(r);
+    }
 
     /// Whether ray `ray` has terrain out to `distance_m` (it ends at the DEM's edge or its radius).
     [[nodiscard]] bool reaches(int ray, double distance_m) const noexcept {
@@ -135,6 +153,7 @@ private:
     double m_ae_km = 0;
     double m_hts_m = 0;
     int m_rays = 0;
+    double m_rays_per_rad = 0;            ///< m_rays / 2π
     int m_samples = 0;
     double m_step_m = 0;
     std::vector<int> m_ray_samples;       ///< last valid sample of each ray
