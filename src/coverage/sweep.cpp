@@ -142,6 +142,8 @@ void RadialSweep::prepare(const SweepSource& source, const geo::Grid& grid, cons
     m_ae_km = radio::effective_earth_radius_km(settings.k_factor);
     m_hts_m = source.ground_m + source.height_agl_m;
     m_step_m = grid.resolution_m;
+    m_step_km = m_step_m / 1000.0;
+    m_curvature = 500.0 / m_ae_km;
     m_samples = std::max(1, static_cast<int>(std::ceil(source.radius_m / m_step_m)) + 1);
     const double spacing_m = settings.ray_spacing_px * grid.resolution_m;
     const double near_m = std::min(source.radius_m, settings.near_radius_m);
@@ -344,22 +346,24 @@ bool RadialSweep::losses_db(int ray, double distance_m, double rx_ground_m, std:
         std::fill(out.begin(), out.begin() + static_cast<long>(nf), 0.0f);
         return true;
     }
-    // Bullington terms for this receiver, eqs (14), (15), (18), with the sample's horizon points.
-    const double ae = m_ae_km;
+    // Bullington terms for this receiver, eqs (14), (15), (18), with the sample's horizon points
+    // (the earth's bulge 500·x²/ae as curvature·x², and one division for 1/d: this runs per pixel).
     const double hts = m_hts_m;
-    const double d = distance_m / 1000.0;
+    const double curvature = m_curvature;
+    const double d = distance_m * 1e-3;
+    const double inv_d = 1.0 / d;
     const double hrs = rx_ground_m + m_settings.rx_height_m;
     const std::size_t base = at(ray, 0);
-    const double dt = st.tx * m_step_m / 1000.0;
+    const double dt = st.tx * m_step_km;
     const double ht = m_heights[base + st.tx];
-    const double dr = st.rx * m_step_m / 1000.0;
+    const double dr = st.rx * m_step_km;
     const double hr = m_heights[base + st.rx];
-    const double dc = st.top * m_step_m / 1000.0;
+    const double dc = st.top * m_step_km;
     const double hc = m_heights[base + st.top];
-    const double stim = (ht - 500.0 * dt * dt / ae - hts) / dt + 500.0 * d / ae;
-    const double gr = hrs - 500.0 * d * d / ae;
-    const double srim = (hr - 500.0 * dr * dr / ae - gr) / (d - dr) - 500.0 * d / ae;
-    const double str = (hrs - hts) / d;
+    const double stim = (ht - curvature * dt * dt - hts) / dt + curvature * d;
+    const double gr = hrs - curvature * d * d;
+    const double srim = (hr - curvature * dr * dr - gr) / (d - dr) - curvature * d;
+    const double str = (hrs - hts) * inv_d;
     const std::size_t f_stride = m_state.size();
     // Line of sight: ν_max of eq (16) over the candidate points. ν_i = c_i·√(0.002·d/λ) with
     // c_i = clearance_i/√(d_i(d − d_i)), so the largest c_i serves every frequency.
@@ -368,8 +372,7 @@ bool RadialSweep::losses_db(int ray, double distance_m, double rx_ground_m, std:
     if (los) {
         // Eq (16)'s bracket: the clearance of point i above the Tx→Rx ray, the ray at hts + s·d_i
         // less the earth's bulge 500·d_i(d − d_i)/ae (d, d_i in km, heights in m).
-        const double curvature = 500.0 / ae;
-        const double s_ray = (hrs - hts) / d;
+        const double s_ray = str;
         auto c_at = [&](double di, double hi) {
             const double s2 = di * (d - di);
             return (hi + curvature * s2 - hts - s_ray * di) / std::sqrt(s2);

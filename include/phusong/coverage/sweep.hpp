@@ -156,6 +156,8 @@ private:
     double m_rays_per_rad = 0;            ///< m_rays / 2π
     int m_samples = 0;
     double m_step_m = 0;
+    double m_step_km = 0;
+    double m_curvature = 0;               ///< 500/ae: the earth's bulge at d km is curvature·d² m
     std::vector<int> m_ray_samples;       ///< last valid sample of each ray
     std::vector<SampleState> m_state;     ///< [ray][sample], written at the wanted samples only
     std::vector<std::uint64_t> m_wanted;  ///< [ray][sample / 64]: bit sample % 64 set = wanted
