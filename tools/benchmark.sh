@@ -4,6 +4,8 @@
 #   tools/benchmark.sh                  # the full Vĩnh Phúc demo: wall time, sites/s, peak RSS
 #   tools/benchmark.sh --splat N [R]    # side by side with SPLAT! (splat-hd -olditm) on N demo
 #                                       # sites at radius R km (default 10), same DEM at 1" (~30 m)
+#   tools/benchmark.sh --predict        # the full demo's prediction alone (tools/predict_bench:
+#                                       # coverage::predict timed, nothing written), every thread
 #   tools/benchmark.sh --itm N [R]      # our ITM model against SPLAT! -olditm on the same N sites:
 #                                       # agreement (|Δ| per point of SPLAT's radials) and time per
 #                                       # site: ours on one thread, and all N sites at once on every
@@ -14,7 +16,9 @@
 # adaptive radius is the cap R) and the same 30 m resolution; SPLAT runs one site per process,
 # as its recipe advises (../shared/anchors/splat_recipe.md). phusong's per-site figure is the
 # marginal cost (its time for N sites less its time for the first site alone, over N − 1): the
-# rest is fixed (full-grid rasters for every layer), which a province-wide run pays once.
+# rest is fixed (full-grid rasters for every layer), which a province-wide run pays once. It also
+# times the prediction alone (tools/predict_bench: every cell composed into its layers, nothing
+# written) over the N sites: the per-site cost without the per-layer rasters.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -24,7 +28,7 @@ mode=${1:-}
 if [ "$mode" = "--splat" ] || [ "$mode" = "--itm" ]; then splat_n=${2:-3}; radius_km=${3:-10}; fi
 tools/setup.sh time $([ "$splat_n" -gt 0 ] && echo splat)
 cmake --preset release >/dev/null
-cmake --build --preset release --target phusong itm_vs_splat >/dev/null
+cmake --build --preset release --target phusong itm_vs_splat predict_bench >/dev/null
 exe=$root/build/release/src/cli/phusong
 # One-thread timings side by side run on the same CPU: a virtual machine's cores can differ in
 # speed, and change (the development machine's two were up to 1.45× apart): SPLAT! on one and
@@ -46,6 +50,12 @@ splat_terrain() {
 }
 
 json() { /usr/bin/python3 -c "import json,sys; d=json.load(open('$1')); print($2)"; }
+
+if [ "$mode" = "--predict" ]; then
+  /usr/bin/time -v -o "$work/time.txt" "$root/build/release/tools/predict_bench" gis_data/vinh_phuc.toml 2>/dev/null
+  echo "peak RSS $(awk -F': ' '/Maximum resident/ {printf "%.0f", $2/1024}' "$work/time.txt") MB, $(nproc) cores"
+  exit 0
+fi
 
 if [ "$splat_n" -eq 0 ]; then
   /usr/bin/time -v -o "$work/time.txt" "$exe" -q run gis_data/vinh_phuc.toml --out "$work/out" >/dev/null
@@ -108,6 +118,8 @@ fi
 
 $pin "$exe" -q --threads 1 run "$work/bench.toml" --out "$work/out" >/dev/null
 $pin "$exe" -q --threads 1 run "$work/one.toml" --out "$work/out1" >/dev/null
+alone=$($pin "$root/build/release/tools/predict_bench" "$work/bench.toml" --threads 1 2>/dev/null | \
+    sed -n 's/.*cells, \([0-9.]*\) s wall.*/\1/p')
 ours_predict=$(json "$work/out/manifest.json" "[s['wall_s'] for s in d['stages'] if s['name']=='predict'][0]")
 ours_one=$(json "$work/out1/manifest.json" "[s['wall_s'] for s in d['stages'] if s['name']=='predict'][0]")
 cells=$(json "$work/out/manifest.json" "d['counts']['cells']")
@@ -122,11 +134,14 @@ while read -r id lat lon h f; do
 done < "$work/sites.txt"
 splat_s=$(/usr/bin/python3 -c "import time; print(round(time.time() - $start, 2))")
 /usr/bin/python3 - <<PY
-n, ours, one, splat = $splat_n, $ours_predict, $ours_one, $splat_s
+n, ours, one, splat, alone = $splat_n, $ours_predict, $ours_one, $splat_s, $alone
 marginal = (ours - one) / max(n - 1, 1)
 print(f"{n} sites ({$cells} cells), radius $radius_km km, 30 m, one thread each:")
 print(f"  phusong prediction, all cells composed and written: {ours:.2f} s ({one:.2f} s for one site);"
       f" marginal {marginal:.3f} s/site")
+print(f"  phusong prediction alone (tools/predict_bench: all cells composed, nothing written): {alone:.2f} s"
+      f" = {alone/n:.3f} s/site")
 print(f"  SPLAT! splat-hd -olditm, one path-loss map per site: {splat:.2f} s = {splat/n:.3f} s/site")
-print(f"  ratio SPLAT/phusong per site: {splat/n/marginal:.1f}x (marginal), {splat/ours:.1f}x (totals)")
+print(f"  ratio SPLAT/phusong per site: {splat/n/marginal:.1f}x (marginal, rasters written), {splat/ours:.1f}x (totals),"
+      f" {splat/alone:.1f}x (prediction alone)")
 PY
