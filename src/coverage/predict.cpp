@@ -476,6 +476,11 @@ private:
     };
     std::vector<std::uint32_t> m_ray_start;  ///< per ray: where its pixels start in m_by_ray
     std::vector<RayPixel> m_by_ray;          ///< the window's pixels, ray by ray
+    // One ray's pixels for RadialSweep::ray_losses_db: distance, ground, losses, reached.
+    std::vector<double> m_ray_d;
+    std::vector<float> m_ray_ground;
+    std::vector<float> m_ray_loss;
+    std::vector<std::uint8_t> m_ray_reached;
     // Per pixel of a tile, for the cell loop.
     std::vector<float> m_dist;
     std::vector<float> m_az;
@@ -660,15 +665,28 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
     m_diffraction.resize(m_need_diffraction ? wsize * groups : 0);
     auto visit = [&](int ray) {
         const auto r = static_cast<std::size_t>(ray);
-        for (std::size_t e = r == 0 ? 0 : m_ray_start[r - 1]; e < m_ray_start[r]; ++e) {
-            const RayPixel& px = m_by_ray[e];
-            if (!m_sweep.reaches(ray, px.d)) {
+        const std::size_t e0 = r == 0 ? 0 : m_ray_start[r - 1];
+        const std::size_t n = m_ray_start[r] - e0;
+        if (m_need_diffraction) {
+            m_ray_d.resize(n);
+            m_ray_ground.resize(n);
+            for (std::size_t i = 0; i < n; ++i) {
+                m_ray_d[i] = m_by_ray[e0 + i].d;
+                m_ray_ground[i] = m_by_ray[e0 + i].ground;
+            }
+            m_ray_loss.resize(n * groups);
+            m_ray_reached.resize(n);
+            m_sweep.ray_losses_db(ray, m_ray_d, m_ray_ground, m_ray_loss, m_ray_reached);
+        }
+        for (std::size_t i = 0; i < n; ++i) {
+            const RayPixel& px = m_by_ray[e0 + i];
+            if (m_need_diffraction ? m_ray_reached[i] == 0 : !m_sweep.reaches(ray, px.d)) {
                 m_wdist[px.w] = -1.0;
                 continue;
             }
             if (!m_itm_params.empty()) m_itm.add(px.w, ray, px.d, px.ground);
             if (m_need_diffraction) {
-                m_sweep.losses_db(ray, px.d, px.ground, std::span(m_diffraction).subspan(std::size_t{px.w} * groups, groups));
+                std::copy_n(&m_ray_loss[i * groups], groups, &m_diffraction[std::size_t{px.w} * groups]);
             }
         }
     };

@@ -147,18 +147,6 @@ double bullington_nu(double stim, double srim, double str, double numax, double 
     return stim < str ? numax : bullington_point_nu(stim, srim, d_km, hts_m, hrs_m, lambda_m);
 }
 
-double bullington_nu_per_root(double stim, double srim, double str, double cmax, double d_km, double hts_m,
-                              double hrs_m) noexcept {
-    if (stim < str) return cmax;  // eq (17)
-    // As bullington_point_nu, without the wavelength.
-    const double denom = stim + srim;
-    if (!(denom > 0.0)) return 0.0;
-    const double dbp = (hrs_m - hts_m + srim * d_km) / denom;  // eq (19)
-    if (!(dbp > 0.0 && dbp < d_km)) return 0.0;
-    const double clearance = hts_m + stim * dbp - (hts_m * (d_km - dbp) + hrs_m * dbp) / d_km;
-    return clearance / std::sqrt(dbp * (d_km - dbp));  // eq (20) less √(0.002·d/λ)
-}
-
 double bullington_from_terms(double stim, double srim, double str, double numax, double d_km,
                              double hts_m, double hrs_m, double lambda_m,
                              double /*ce_per_km: already inside the terms*/) noexcept {

@@ -126,6 +126,12 @@ public:
     /// `rx_ground_m` (m amsl), for every swept frequency (order of SweepSource::freqs_mhz) into
     /// `out`. Returns false (and leaves `out`) beyond the ray's end: off the DEM or its radius.
     bool losses_db(int ray, double distance_m, double rx_ground_m, std::span<float> out) const noexcept;
+    /// losses_db for many receivers on ray `ray` at once (the prediction's inner loop: their
+    /// geometry is computed in batches that vectorise): receiver i at `distance_m[i]` on ground
+    /// `rx_ground_m[i]` gets its losses in out[i·F … i·F + F − 1] (F: the swept frequencies) and
+    /// reached[i] = 1 where the ray reaches it, else 0 (and out is left alone).
+    void ray_losses_db(int ray, std::span<const double> distance_m, std::span<const float> rx_ground_m,
+                       std::span<float> out, std::span<std::uint8_t> reached) const noexcept;
 
 private:
     struct HullPoint {

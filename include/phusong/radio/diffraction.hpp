@@ -25,6 +25,7 @@
 ///      hobs = max_i (h_i − hts − str·d_i).
 ///  * Lbulls: smooth_path_bullington_loss_db() (P.1812 Attachment 4, closed form).
 ///  * Ldsph: spherical_earth_diffraction_db(); then delta_bullington_combine_db().
+#include <cmath>
 #include <cstddef>
 #include <span>
 #include <vector>
@@ -105,9 +106,19 @@ double bullington_nu(double stim, double srim, double str, double numax, double 
 /// and (20) are clearance·√(0.002·d/(λ·d_i·(d − d_i)))), so that a receiver's ν for several
 /// frequencies costs one geometry: `cmax` is the line-of-sight maximum of
 /// clearance_i/√(d_i·(d − d_i)), used when stim < str; otherwise the Bullington point's
-/// clearance/√(d_bp·(d − d_bp)), eqs (19)–(20).
-double bullington_nu_per_root(double stim, double srim, double str, double cmax, double d_km, double hts_m,
-                              double hrs_m) noexcept;
+/// clearance/√(d_bp·(d − d_bp)), eqs (19)–(20); 0 where there is no Bullington point between
+/// the ends. Inline and written with selections, not branches, so that a loop over receivers
+/// vectorises (the area sweep's); every value is that of the formulas as written.
+inline double bullington_nu_per_root(double stim, double srim, double str, double cmax, double d_km, double hts_m,
+                                     double hrs_m) noexcept {
+    // As bullington_point_nu, without the wavelength.
+    const double denom = stim + srim;
+    const double dbp = (hrs_m - hts_m + srim * d_km) / denom;  // eq (19)
+    const double clearance = hts_m + stim * dbp - (hts_m * (d_km - dbp) + hrs_m * dbp) / d_km;
+    const double nu = clearance / std::sqrt(dbp * (d_km - dbp));  // eq (20) less √(0.002·d/λ)
+    const bool point = (denom > 0.0) & (dbp > 0.0) & (dbp < d_km);
+    return stim < str ? cmax : (point ? nu : 0.0);  // eq (17)
+}
 
 /// Eq (22)'s Bullington loss as a function of ν without log or exp per call: J(ν) of eq (31)
 /// and 1 − exp(−J/6) tabulated every 1/128 in ν over [−0.78, 64], interpolated linearly (within
