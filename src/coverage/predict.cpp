@@ -689,9 +689,9 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
     // their diffraction loss while the ray's horizons are in cache.
     m_diffraction.resize(m_need_diffraction ? wsize * groups : 0);
     auto visit = [&](int ray) {
-        const auto r = static_cast<std::size_t>(ray);
-        const std::size_t e0 = r == 0 ? 0 : m_ray_start[r - 1];
-        const std::size_t n = m_ray_start[r] - e0;
+        const auto ri = static_cast<std::size_t>(ray);
+        const std::size_t e0 = ri == 0 ? 0 : m_ray_start[ri - 1];
+        const std::size_t n = m_ray_start[ri] - e0;
         if (m_need_diffraction) {
             m_ray_d.resize(n);
             m_ray_ground.resize(n);

@@ -220,7 +220,7 @@ void RadialSweep::sweep_ray(int ray, const geo::Grid& grid, std::span<const floa
     m_ray_h.resize(static_cast<std::size_t>(m_samples) + 1);
     last = sample_ray(grid, dem_m, grid.fcol(m_source.x_m), grid.frow(m_source.y_m), m_step_m * east / grid.resolution_m,
                       -m_step_m * north / grid.resolution_m, last, m_ray_h.data());
-    const double curvature = 500.0 / ae;  // earth's bulge: 500·d²/ae m at d km
+    const double curvature = m_curvature;  // the earth's bulge: 500·d²/ae m at d km
     for (int k = 1; k <= last; ++k) {
         const double h = m_ray_h[static_cast<std::size_t>(k)];
         const double d = k * m_step_m / 1000.0;
