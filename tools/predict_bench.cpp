@@ -88,8 +88,13 @@ int main(int argc, char** argv) {
             }
             if (!compare_dir.empty()) {
                 std::vector<float> ref(r.best_dbm.size());
-                std::ifstream(std::filesystem::path(compare_dir) / file, std::ios::binary)
-                    .read(reinterpret_cast<char*>(ref.data()), static_cast<std::streamsize>(ref.size() * sizeof(float)));
+                std::ifstream saved(std::filesystem::path(compare_dir) / file, std::ios::binary);
+                saved.read(reinterpret_cast<char*>(ref.data()), static_cast<std::streamsize>(ref.size() * sizeof(float)));
+                if (!saved || saved.peek() != std::ifstream::traits_type::eof()) {
+                    throw Error("--compare " + compare_dir + ": " + file + " is missing or not a layer of this grid (" +
+                                std::to_string(ref.size()) + " float32 values expected); save it with --save from the "
+                                "same scenario");
+                }
                 for (std::size_t i = 0; i < ref.size(); ++i) {
                     const bool a = std::isfinite(ref[i]);
                     const bool b = std::isfinite(r.best_dbm[i]);

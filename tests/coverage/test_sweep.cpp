@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <memory>
 #include <numbers>
@@ -221,6 +222,46 @@ TEST_CASE("the lazy sweep gives run()'s losses at every sample it was asked for"
             same += equal ? 1 : 0;
         }
         CHECK(same == asked.size());
+    }
+}
+
+TEST_CASE("ray_losses_db: a whole ray's receivers at once give losses_db's values one by one") {
+    std::vector<float> dem;
+    const geo::Grid g = make_terrain(dem, [](double x, double y) {
+        return 80.0 + 60.0 * std::sin(x / 500.0) * std::cos(y / 800.0) + 30.0 * std::sin((x - y) / 270.0);
+    });
+    SweepSource s = source_at(g, 6015, 5985, dem[g.index(200, 200)], 5500);
+    s.freqs_mhz = {900.0, 1815.0, 2140.0};
+    for (DiffractionMethod method : {DiffractionMethod::bullington, DiffractionMethod::delta_bullington,
+                                     DiffractionMethod::none}) {
+        SweepSettings settings;
+        settings.method = method;
+        RadialSweep sweep;
+        sweep.run(s, g, dem, settings);
+        const std::size_t nf = s.freqs_mhz.size();
+        for (const int ray : {0, 7, sweep.rays() / 3, sweep.rays() - 1}) {
+            // Several batches of receivers: next to the site (no terrain term), along the ray on
+            // grounds above and below it, and beyond its end (not reached).
+            std::vector<double> d;
+            std::vector<float> ground;
+            for (int i = 0; i < 300; ++i) {
+                d.push_back(i * 19.7);
+                ground.push_back(static_cast<float>(40.0 + 90.0 * std::sin(i * 0.37)));
+            }
+            std::vector<float> out(d.size() * nf, -1.0f);
+            std::vector<std::uint8_t> reached(d.size(), 2);
+            sweep.ray_losses_db(ray, d, ground, out, reached);
+            std::size_t reached_n = 0;
+            for (std::size_t i = 0; i < d.size(); ++i) {
+                std::vector<float> one(nf, -1.0f);
+                REQUIRE((reached[i] != 0) == sweep.losses_db(ray, d[i], ground[i], one));
+                if (reached[i] == 0) continue;
+                ++reached_n;
+                for (std::size_t f = 0; f < nf; ++f) CHECK(out[i * nf + f] == one[f]);
+            }
+            CHECK(reached_n > 200);
+            CHECK(reached_n < d.size());  // the last receivers are beyond the ray's 5.5 km
+        }
     }
 }
 
