@@ -649,7 +649,7 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
     const auto wcols = static_cast<std::size_t>(window.cols);
     const std::size_t wsize = window.size();
     const std::size_t groups = src.sweep.freqs_mhz.size();
-    m_wdist.assign(wsize, -1.0);
+    m_wdist.resize(wsize);  // every entry is written below: −1 where a pixel has no prediction
     m_waz.resize(wsize);
     m_wray.resize(wsize);
     m_wground.resize(wsize);
@@ -664,8 +664,11 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
             row_geometry(g, window.col0, window.cols, src.sweep.x_m, g.row_center_y(row) - src.sweep.y_m,
                          m_row_d2.data(), m_row_az.data(), m_row_d.data());
             for (int col = window.col0; col < window.col_end(); ++col) {
-                if (!locate(col, row, at)) continue;
                 const std::size_t w = static_cast<std::size_t>(row - window.row0) * wcols + (col - window.col0);
+                if (!locate(col, row, at)) {
+                    m_wdist[w] = -1.0;
+                    continue;
+                }
                 m_wdist[w] = at.d;
                 m_waz[w] = static_cast<float>(at.az_deg);
                 m_wray[w] = at.ray;
@@ -728,7 +731,7 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
         const geo::Window sub = tiles[t].intersect(window);
         if (sub.empty()) continue;
         const std::size_t n = sub.size();
-        m_dist.assign(n, -1.0f);
+        m_dist.resize(n);  // every entry is written below: −1 where a pixel has no prediction
         m_az.resize(n);
         m_dep.resize(n);
         m_band_loss.resize(src.bands.size() * n);
@@ -738,9 +741,9 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
             for (int col = sub.col0; col < sub.col_end(); ++col) {
                 const std::size_t w = static_cast<std::size_t>(row - window.row0) * wcols + (col - window.col0);
                 const double d = m_wdist[w];
-                if (d < 0) continue;
                 const std::size_t p = static_cast<std::size_t>(row - sub.row0) * sub.cols + (col - sub.col0);
                 m_dist[p] = static_cast<float>(d);
+                if (d < 0) continue;
                 m_az[p] = m_waz[w];
                 m_dep[p] = static_cast<float>(radio::fast_atan2_deg(hts - (m_wground[w] + cfg.receiver_height_m), std::max(d, 1.0)));
                 for (std::size_t b = 0; b < src.bands.size(); ++b) {
