@@ -23,6 +23,7 @@
 #include "phusong/coverage/sweep.hpp"
 #include "phusong/radio/angles.hpp"
 #include "phusong/radio/link_budget.hpp"
+#include "phusong/radio/multiversion.hpp"
 #include "phusong/radio/pathloss.hpp"
 
 namespace phusong::coverage {
@@ -205,7 +206,7 @@ struct LossTable {
 /// easting `x_m`, the row's centre `dy_m` north of it: squared distance (m²), azimuth (degrees,
 /// −180…180, clockwise from north: radio::fast_atan2_deg(dx, dy)) and distance (m). Arithmetic
 /// only, no branch: the loop vectorises (AVX2 clone), each value that of one pixel at a time.
-__attribute__((target_clones("avx2", "default")))
+PHUSONG_AVX2_CLONES
 void row_geometry(const geo::Grid& g, int col0, int n, double x_m, double dy_m, double* d2, double* azimuth_deg,
                   double* distance_m) noexcept {
     const double origin = g.origin_x_m;

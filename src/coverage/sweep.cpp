@@ -8,6 +8,7 @@
 #include <numbers>
 
 #include "phusong/radio/diffraction.hpp"
+#include "phusong/radio/multiversion.hpp"
 
 namespace phusong::coverage {
 namespace {
@@ -299,7 +300,7 @@ void RadialSweep::sweep_ray(int ray, const geo::Grid& grid, std::span<const floa
 }
 
 // Compiled for AVX2 (8 lanes) and any x86-64 (4 lanes); no FMA in either: the same numbers.
-__attribute__((target_clones("avx2", "default")))
+PHUSONG_AVX2_CLONES
 float RadialSweep::near_receiver_cmax(std::size_t base, long k, double d, double hts, double s_ray,
                                        double curvature) const noexcept {
     // Single precision, fixed length and branch-free, so that the compiler vectorises it (4 or
@@ -352,7 +353,7 @@ struct BullingtonBatch {
     std::array<std::uint8_t, kSize> los;                        // out
 };
 
-__attribute__((target_clones("avx2", "default")))
+PHUSONG_AVX2_CLONES
 void bullington_batch(BullingtonBatch& b, std::size_t n, double hts, double curvature) noexcept {
     for (std::size_t i = 0; i < n; ++i) {
         const double d = b.d[i];

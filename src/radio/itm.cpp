@@ -34,6 +34,8 @@
 #include <string>
 #include <utility>
 
+#include "phusong/radio/multiversion.hpp"
+
 namespace phusong::radio::itm {
 
 namespace {
@@ -280,7 +282,7 @@ LineFit fit_line(std::span<const double> z, double spacing, double d_start, doub
 /// four accumulators. The results differ from ITM's order by rounding only (~1e-13 m).
 /// Compiled twice (GCC function multiversioning), for CPUs with AVX2, where these loops
 /// vectorise, and for any x86-64; no FMA in either, so both give the same numbers.
-__attribute__((target_clones("avx2", "default")))
+PHUSONG_AVX2_CLONES
 double terrain_delta_h(std::span<const double> z, double spacing, double d_start, double d_end,
                        DeltaHHint* hint) {
     const int np = static_cast<int>(z.size()) - 1;
