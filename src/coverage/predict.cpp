@@ -487,17 +487,13 @@ private:
     std::vector<int> m_wray;
     std::vector<float> m_wground;
     std::vector<float> m_diffraction;
-    struct RayPixel {
-        double d;
-        float ground;
-        std::uint32_t w;
-    };
-    std::vector<std::uint32_t> m_ray_start;  ///< per ray: where its pixels start in m_by_ray
-    std::vector<RayPixel> m_by_ray;          ///< the window's pixels, ray by ray
-    // One ray's pixels for RadialSweep::ray_losses_db: distance, ground, losses, reached.
-    std::vector<double> m_ray_d;
-    std::vector<float> m_ray_ground;
-    std::vector<float> m_ray_loss;
+    std::vector<std::uint32_t> m_ray_start;  ///< per ray: where its pixels start in the m_by_ray_*
+    // The window's pixels ray by ray: distance (m), ground (m), index in the window; a ray's run
+    // of the first two is what RadialSweep::ray_losses_db reads.
+    std::vector<double> m_by_ray_d;
+    std::vector<float> m_by_ray_ground;
+    std::vector<std::uint32_t> m_by_ray_w;
+    std::vector<float> m_ray_loss;            ///< one ray's ray_losses_db: losses, reached
     std::vector<std::uint8_t> m_ray_reached;
     // Per pixel of a tile, for the cell loop.
     std::vector<float> m_dist;
@@ -681,11 +677,15 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
     }
     // The window's pixels ray by ray (a counting sort), each ray's as far as its radius.
     for (std::size_t ray = 1; ray < m_ray_start.size(); ++ray) m_ray_start[ray] += m_ray_start[ray - 1];
-    m_by_ray.resize(m_ray_start.back());
+    m_by_ray_d.resize(m_ray_start.back());
+    m_by_ray_ground.resize(m_ray_start.back());
+    m_by_ray_w.resize(m_ray_start.back());
     for (std::size_t w = 0; w < wsize; ++w) {
         if (m_wdist[w] >= 0) {
-            m_by_ray[m_ray_start[static_cast<std::size_t>(m_wray[w])]++] = {m_wdist[w], m_wground[w],
-                                                                             static_cast<std::uint32_t>(w)};
+            const std::uint32_t e = m_ray_start[static_cast<std::size_t>(m_wray[w])]++;
+            m_by_ray_d[e] = m_wdist[w];
+            m_by_ray_ground[e] = m_wground[w];
+            m_by_ray_w[e] = static_cast<std::uint32_t>(w);
         }
     }
     // m_ray_start[ray] is now the end of the ray's entries. Each swept ray: a pixel beyond its
@@ -697,25 +697,21 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
         const std::size_t e0 = ri == 0 ? 0 : m_ray_start[ri - 1];
         const std::size_t n = m_ray_start[ri] - e0;
         if (m_need_diffraction) {
-            m_ray_d.resize(n);
-            m_ray_ground.resize(n);
-            for (std::size_t i = 0; i < n; ++i) {
-                m_ray_d[i] = m_by_ray[e0 + i].d;
-                m_ray_ground[i] = m_by_ray[e0 + i].ground;
-            }
             m_ray_loss.resize(n * groups);
             m_ray_reached.resize(n);
-            m_sweep.ray_losses_db(ray, m_ray_d, m_ray_ground, m_ray_loss, m_ray_reached);
+            m_sweep.ray_losses_db(ray, std::span(m_by_ray_d).subspan(e0, n), std::span(m_by_ray_ground).subspan(e0, n),
+                                  m_ray_loss, m_ray_reached);
         }
         for (std::size_t i = 0; i < n; ++i) {
-            const RayPixel& px = m_by_ray[e0 + i];
-            if (m_need_diffraction ? m_ray_reached[i] == 0 : !m_sweep.reaches(ray, px.d)) {
-                m_wdist[px.w] = -1.0;
+            const std::size_t e = e0 + i;
+            const std::uint32_t w = m_by_ray_w[e];
+            if (m_need_diffraction ? m_ray_reached[i] == 0 : !m_sweep.reaches(ray, m_by_ray_d[e])) {
+                m_wdist[w] = -1.0;
                 continue;
             }
-            if (!m_itm_params.empty()) m_itm.add(px.w, ray, px.d, px.ground);
+            if (!m_itm_params.empty()) m_itm.add(w, ray, m_by_ray_d[e], m_by_ray_ground[e]);
             if (m_need_diffraction) {
-                std::copy_n(&m_ray_loss[i * groups], groups, &m_diffraction[std::size_t{px.w} * groups]);
+                std::copy_n(&m_ray_loss[i * groups], groups, &m_diffraction[std::size_t{w} * groups]);
             }
         }
     };

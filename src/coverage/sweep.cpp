@@ -159,6 +159,7 @@ void RadialSweep::prepare(const SweepSource& source, const geo::Grid& grid, cons
     m_correction.resize(settings.method == DiffractionMethod::delta_bullington ? source.freqs_mhz.size() * m_state.size()
                                                                                : 0);
     m_ray_samples.assign(static_cast<std::size_t>(m_rays), 0);
+    m_ray_h.resize(static_cast<std::size_t>(m_samples) + 1);
     m_wanted_words = static_cast<std::size_t>(m_samples) / 64 + 1;
     m_wanted.assign(static_cast<std::size_t>(m_rays) * m_wanted_words, 0);
     m_lambda_m.clear();
@@ -218,7 +219,6 @@ void RadialSweep::sweep_ray(int ray, const geo::Grid& grid, std::span<const floa
     std::array<double, kMaxFrequencies> corr{};
 
     // The terrain first (the ray ends where it leaves the DEM or meets nodata), then the horizons.
-    m_ray_h.resize(static_cast<std::size_t>(m_samples) + 1);
     last = sample_ray(grid, dem_m, grid.fcol(m_source.x_m), grid.frow(m_source.y_m), m_step_m * east / grid.resolution_m,
                       -m_step_m * north / grid.resolution_m, last, m_ray_h.data());
     const double curvature = m_curvature;  // the earth's bulge: 500·d²/ae m at d km

@@ -48,6 +48,17 @@ double swept_loss(const RadialSweep& sweep, const SweepSource& s, const geo::Gri
     return out[0];
 }
 
+/// Rough terrain (hills of several wavelengths) and a source with three frequency groups at the
+/// grid's centre, radius 5.5 km: for the tests that compare two ways of asking the sweep.
+SweepSource three_band_source_on_hills(std::vector<float>& dem, geo::Grid& g) {
+    g = make_terrain(dem, [](double x, double y) {
+        return 80.0 + 60.0 * std::sin(x / 500.0) * std::cos(y / 800.0) + 30.0 * std::sin((x - y) / 270.0);
+    });
+    SweepSource s = source_at(g, 6015, 5985, dem[g.index(200, 200)], 5500);
+    s.freqs_mhz = {900.0, 1815.0, 2140.0};
+    return s;
+}
+
 }  // namespace
 
 TEST_CASE("a ridge casts a shadow: the sweep matches the exact profile along a grid row") {
@@ -180,11 +191,8 @@ TEST_CASE("a ray's heights are the DEM's bilinear values along it, and it ends a
 
 TEST_CASE("the lazy sweep gives run()'s losses at every sample it was asked for") {
     std::vector<float> dem;
-    const geo::Grid g = make_terrain(dem, [](double x, double y) {
-        return 80.0 + 60.0 * std::sin(x / 500.0) * std::cos(y / 800.0) + 30.0 * std::sin((x - y) / 270.0);
-    });
-    SweepSource s = source_at(g, 6015, 5985, dem[g.index(200, 200)], 5500);
-    s.freqs_mhz = {900.0, 1815.0, 2140.0};
+    geo::Grid g;
+    const SweepSource s = three_band_source_on_hills(dem, g);
     for (DiffractionMethod method : {DiffractionMethod::bullington, DiffractionMethod::delta_bullington}) {
         SweepSettings settings;
         settings.method = method;
@@ -227,11 +235,8 @@ TEST_CASE("the lazy sweep gives run()'s losses at every sample it was asked for"
 
 TEST_CASE("ray_losses_db: a whole ray's receivers at once give losses_db's values one by one") {
     std::vector<float> dem;
-    const geo::Grid g = make_terrain(dem, [](double x, double y) {
-        return 80.0 + 60.0 * std::sin(x / 500.0) * std::cos(y / 800.0) + 30.0 * std::sin((x - y) / 270.0);
-    });
-    SweepSource s = source_at(g, 6015, 5985, dem[g.index(200, 200)], 5500);
-    s.freqs_mhz = {900.0, 1815.0, 2140.0};
+    geo::Grid g;
+    const SweepSource s = three_band_source_on_hills(dem, g);
     for (DiffractionMethod method : {DiffractionMethod::bullington, DiffractionMethod::delta_bullington,
                                      DiffractionMethod::none}) {
         SweepSettings settings;
