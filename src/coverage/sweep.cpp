@@ -10,6 +10,10 @@
 #include "phusong/radio/diffraction.hpp"
 #include "phusong/radio/multiversion.hpp"
 
+#if PHUSONG_HAVE_AVX2_KERNELS
+#include <immintrin.h>
+#endif
+
 namespace phusong::coverage {
 namespace {
 
@@ -68,18 +72,89 @@ std::size_t support(const std::vector<Point>& h, double s) {
     });
 }
 
-/// Terrain heights along a ray, samples 1 … last, into h[1 …]: geo::sample_bilinear's rule (pixel
-/// centres, edge pixels clamped, NaN off the grid or next to nodata) at column col0 + k·dcol and
-/// row row0 + k·drow (fractional pixel coordinates, Grid::fcol/frow), the positions stepped rather
-/// than divided out per sample, and floor by truncation (x > −1 on the grid). Returns the last
-/// sample with a height: the ray ends before the first without one.
+#if PHUSONG_HAVE_AVX2_KERNELS
+/// detail::sample_ray four samples at a time, each lane with the scalar loop's operations in its
+/// order (double arithmetic on the float DEM values, the four corners gathered). Stops before
+/// the first group of four with a sample off the grid or without a height, leaving that group
+/// to the scalar loop, which finds where the ray ends. Returns the first sample not written.
+PHUSONG_AVX2_TARGET
+int sample_ray_avx2(const geo::Grid& grid, const float* dem, double col0, double row0, double dcol, double drow,
+                    int last, double* h) {
+    const __m256d c0v = _mm256_set1_pd(col0);
+    const __m256d r0v = _mm256_set1_pd(row0);
+    const __m256d dc = _mm256_set1_pd(dcol);
+    const __m256d dr = _mm256_set1_pd(drow);
+    const __m256d zero = _mm256_setzero_pd();
+    const __m256d one = _mm256_set1_pd(1.0);
+    const __m256d half = _mm256_set1_pd(0.5);
+    const __m256d cols = _mm256_set1_pd(grid.cols);
+    const __m256d rows = _mm256_set1_pd(grid.rows);
+    const __m256d inf = _mm256_set1_pd(std::numeric_limits<double>::infinity());
+    const __m128i izero = _mm_setzero_si128();
+    const __m128i ione = _mm_set1_epi32(1);
+    const __m128i last_col = _mm_set1_epi32(grid.cols - 1);
+    const __m128i last_row = _mm_set1_epi32(grid.rows - 1);
+    const __m128i stride = _mm_set1_epi32(grid.cols);
+    const __m128i lanes = _mm_setr_epi32(0, 1, 2, 3);
+    // Masked gathers with every lane on (the unmasked form's pass-through is undefined).
+    const __m128 fzero = _mm_setzero_ps();
+    const __m128 all = _mm_castsi128_ps(_mm_set1_epi32(-1));
+    int k = 1;
+    for (; k + 3 <= last; k += 4) {
+        const __m256d kd = _mm256_cvtepi32_pd(_mm_add_epi32(_mm_set1_epi32(k), lanes));
+        const __m256d fc = _mm256_add_pd(c0v, _mm256_mul_pd(kd, dc));
+        const __m256d fr = _mm256_add_pd(r0v, _mm256_mul_pd(kd, dr));
+        const __m256d on_grid = _mm256_and_pd(
+            _mm256_and_pd(_mm256_cmp_pd(fc, zero, _CMP_GE_OQ), _mm256_cmp_pd(fr, zero, _CMP_GE_OQ)),
+            _mm256_and_pd(_mm256_cmp_pd(fc, cols, _CMP_LE_OQ), _mm256_cmp_pd(fr, rows, _CMP_LE_OQ)));
+        if (_mm256_movemask_pd(on_grid) != 0xF) break;
+        const __m256d x = _mm256_sub_pd(fc, half);
+        const __m256d y = _mm256_sub_pd(fr, half);
+        const __m128i c = _mm_sub_epi32(_mm256_cvttpd_epi32(_mm256_add_pd(x, one)), ione);
+        const __m128i r = _mm_sub_epi32(_mm256_cvttpd_epi32(_mm256_add_pd(y, one)), ione);
+        const __m256d fx = _mm256_sub_pd(x, _mm256_cvtepi32_pd(c));
+        const __m256d fy = _mm256_sub_pd(y, _mm256_cvtepi32_pd(r));
+        const __m128i ca = _mm_max_epi32(c, izero);
+        const __m128i cb = _mm_min_epi32(_mm_add_epi32(c, ione), last_col);
+        const __m128i ra = _mm_mullo_epi32(_mm_max_epi32(r, izero), stride);
+        const __m128i rb = _mm_mullo_epi32(_mm_min_epi32(_mm_add_epi32(r, ione), last_row), stride);
+        const __m256d aa = _mm256_cvtps_pd(_mm_mask_i32gather_ps(fzero, dem, _mm_add_epi32(ra, ca), all, 4));
+        const __m256d ab = _mm256_cvtps_pd(_mm_mask_i32gather_ps(fzero, dem, _mm_add_epi32(ra, cb), all, 4));
+        const __m256d ba = _mm256_cvtps_pd(_mm_mask_i32gather_ps(fzero, dem, _mm_add_epi32(rb, ca), all, 4));
+        const __m256d bb = _mm256_cvtps_pd(_mm_mask_i32gather_ps(fzero, dem, _mm_add_epi32(rb, cb), all, 4));
+        const __m256d gx = _mm256_sub_pd(one, fx);
+        const __m256d top = _mm256_add_pd(_mm256_mul_pd(gx, aa), _mm256_mul_pd(fx, ab));
+        const __m256d bottom = _mm256_add_pd(_mm256_mul_pd(gx, ba), _mm256_mul_pd(fx, bb));
+        const __m256d v = _mm256_add_pd(_mm256_mul_pd(_mm256_sub_pd(one, fy), top), _mm256_mul_pd(fy, bottom));
+        // Finite: |v| < ∞ is false for NaN and ±∞.
+        const __m256d magnitude = _mm256_andnot_pd(_mm256_set1_pd(-0.0), v);
+        if (_mm256_movemask_pd(_mm256_cmp_pd(magnitude, inf, _CMP_LT_OQ)) != 0xF) break;
+        _mm256_storeu_pd(h + k, v);
+    }
+    return k;
+}
+#endif
+
+}  // namespace
+
+namespace detail {
+
 int sample_ray(const geo::Grid& grid, std::span<const float> dem_m, double col0, double row0, double dcol,
-               double drow, int last, double* h) noexcept {
+               double drow, int last, double* h, bool avx2) noexcept {
     const double cols = grid.cols;
     const double rows = grid.rows;
     const std::size_t stride = static_cast<std::size_t>(grid.cols);
     const float* dem = dem_m.data();
-    for (int k = 1; k <= last; ++k) {
+    int k = 1;
+#if PHUSONG_HAVE_AVX2_KERNELS
+    // The kernel's pixel offsets are 32-bit.
+    if (avx2 && grid.pixel_count() <= static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max())) {
+        k = sample_ray_avx2(grid, dem, col0, row0, dcol, drow, last, h);
+    }
+#else
+    (void)avx2;
+#endif
+    for (; k <= last; ++k) {
         const double fc = col0 + k * dcol;
         const double fr = row0 + k * drow;
         if (!(fc >= 0 && fr >= 0 && fc <= cols && fr <= rows)) return k - 1;
@@ -99,6 +174,10 @@ int sample_ray(const geo::Grid& grid, std::span<const float> dem_m, double col0,
     }
     return last;
 }
+
+}  // namespace detail
+
+namespace {
 
 }  // namespace
 
@@ -219,8 +298,9 @@ void RadialSweep::sweep_ray(int ray, const geo::Grid& grid, std::span<const floa
     std::array<double, kMaxFrequencies> corr{};
 
     // The terrain first (the ray ends where it leaves the DEM or meets nodata), then the horizons.
-    last = sample_ray(grid, dem_m, grid.fcol(m_source.x_m), grid.frow(m_source.y_m), m_step_m * east / grid.resolution_m,
-                      -m_step_m * north / grid.resolution_m, last, m_ray_h.data());
+    last = detail::sample_ray(grid, dem_m, grid.fcol(m_source.x_m), grid.frow(m_source.y_m),
+                              m_step_m * east / grid.resolution_m, -m_step_m * north / grid.resolution_m, last,
+                              m_ray_h.data(), radio::cpu_has_avx2());
     const double curvature = m_curvature;  // the earth's bulge: 500·d²/ae m at d km
     for (int k = 1; k <= last; ++k) {
         const double h = m_ray_h[static_cast<std::size_t>(k)];

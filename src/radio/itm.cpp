@@ -26,6 +26,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <cstdint>
 #include <cmath>
 #include <complex>
 #include <numbers>
@@ -35,6 +36,10 @@
 #include <utility>
 
 #include "phusong/radio/multiversion.hpp"
+
+#if PHUSONG_HAVE_AVX2_KERNELS
+#include <immintrin.h>
+#endif
 
 namespace phusong::radio::itm {
 
@@ -204,6 +209,49 @@ InterdecileValues interdecile_values(std::span<double> s, int k, std::span<doubl
     return out;
 }
 
+#if PHUSONG_HAVE_AVX2_KERNELS
+/// The first pass of interdecile_values with a guess, four values at a time: the values at or
+/// above `upper_from` appended to `high`, those at or below `lower_to` to `low`, in their order
+/// (a left-packing permutation per vector: the scalar loop's sets, element for element). Each
+/// store writes four slots, so both arrays need 3 slots beyond the values kept. Returns how many
+/// values of s it went through (a multiple of 4); the scalar loop does the rest.
+PHUSONG_AVX2_TARGET
+std::size_t keep_extremes_avx2(std::span<const double> s, double upper_from, double lower_to, double* high,
+                               double* low, std::size_t& n_high, std::size_t& n_low) {
+    // For each 4-bit mask, the 32-bit lanes that move the kept doubles to the front.
+    static constexpr std::array<std::array<std::int32_t, 8>, 16> kPack = [] {
+        std::array<std::array<std::int32_t, 8>, 16> t{};
+        for (int m = 0; m < 16; ++m) {
+            int out = 0;
+            for (int lane = 0; lane < 4; ++lane) {
+                if ((m >> lane) & 1) {
+                    t[m][out++] = 2 * lane;
+                    t[m][out++] = 2 * lane + 1;
+                }
+            }
+            while (out < 8) t[m][out++] = 0;
+        }
+        return t;
+    }();
+    const __m256d up = _mm256_set1_pd(upper_from);
+    const __m256d lo = _mm256_set1_pd(lower_to);
+    std::size_t i = 0;
+    for (; i + 4 <= s.size(); i += 4) {
+        const __m256d v = _mm256_loadu_pd(s.data() + i);
+        const int m_high = _mm256_movemask_pd(_mm256_cmp_pd(v, up, _CMP_GE_OQ));
+        const int m_low = _mm256_movemask_pd(_mm256_cmp_pd(v, lo, _CMP_LE_OQ));
+        const __m256 as_float = _mm256_castpd_ps(v);
+        const __m256i p_high = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kPack[m_high].data()));
+        const __m256i p_low = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kPack[m_low].data()));
+        _mm256_storeu_pd(high + n_high, _mm256_castps_pd(_mm256_permutevar8x32_ps(as_float, p_high)));
+        _mm256_storeu_pd(low + n_low, _mm256_castps_pd(_mm256_permutevar8x32_ps(as_float, p_low)));
+        n_high += static_cast<std::size_t>(std::popcount(static_cast<unsigned>(m_high)));
+        n_low += static_cast<std::size_t>(std::popcount(static_cast<unsigned>(m_low)));
+    }
+    return i;
+}
+#endif
+
 /// As interdecile_values, with a guess of the two values (a nearby profile's, `hint`): one pass
 /// keeps the values at or above a threshold a little under the guessed upper value, and those at
 /// or below one a little over the guessed lower value; when each kept set holds at least k
@@ -219,11 +267,16 @@ InterdecileValues interdecile_values(std::span<double> s, int k, const Interdeci
     const double slack = 0.08 * (hint.upper - hint.lower) + 1e-6;
     const double upper_from = hint.upper - slack;
     const double lower_to = hint.lower + slack;
-    std::array<double, kMaxDeltaHSamples> high;
-    std::array<double, kMaxDeltaHSamples> low;
+    // Room for the kernel's whole-vector stores past the kept values.
+    std::array<double, kMaxDeltaHSamples + 4> high;
+    std::array<double, kMaxDeltaHSamples + 4> low;
     std::size_t n_high = 0;
     std::size_t n_low = 0;
-    for (const double v : s) {  // branch-free: both slots are written, at most two kept
+    std::size_t i = 0;
+#if PHUSONG_HAVE_AVX2_KERNELS
+    if (cpu_has_avx2()) i = keep_extremes_avx2(s, upper_from, lower_to, high.data(), low.data(), n_high, n_low);
+#endif
+    for (const double v : s.subspan(i)) {  // branch-free: both slots are written, at most two kept
         high[n_high] = v;
         low[n_low] = v;
         n_high += static_cast<std::size_t>(v >= upper_from);
@@ -234,6 +287,41 @@ InterdecileValues interdecile_values(std::span<double> s, int k, const Interdeci
     return {select_rank(std::span(high.data(), n_high), static_cast<int>(n_high - kk), scratch.first(n_high)),
             select_rank(std::span(low.data(), n_low), k - 1, scratch.first(n_low))};
 }
+
+#if PHUSONG_HAVE_AVX2_KERNELS
+/// detail::resample_profile's loop four samples at a time: on each lane the same operations in
+/// the same order (the position; its segment's end k, a whole number held in a double; the
+/// interpolation), the two loads a gather each, which GCC does not emit for the scalar loop (it
+/// loads lane by lane). Returns how many samples it wrote (a multiple of 4).
+PHUSONG_AVX2_TARGET
+int resample_profile_avx2(const double* z, int np, double x_first, double step, double* out, int n) {
+    const __m256d first = _mm256_set1_pd(x_first);
+    const __m256d dx = _mm256_set1_pd(step);
+    const __m256d one = _mm256_set1_pd(1.0);
+    const __m256d k_min = _mm256_set1_pd(std::min(static_cast<int>(x_first) + 1, np));
+    const __m256d k_max = _mm256_set1_pd(np);
+    const __m128i lanes = _mm_setr_epi32(0, 1, 2, 3);
+    const __m128i minus_one = _mm_set1_epi32(-1);
+    // Masked gathers with every lane on: the unmasked form leaves its pass-through operand
+    // undefined, which GCC 12 reports as uninitialised.
+    const __m256d zero = _mm256_setzero_pd();
+    const __m256d all = _mm256_castsi256_pd(_mm256_set1_epi64x(-1));
+    int j = 0;
+    for (; j + 4 <= n; j += 4) {
+        const __m256d jd = _mm256_cvtepi32_pd(_mm_add_epi32(_mm_set1_epi32(j), lanes));
+        const __m256d x = _mm256_add_pd(first, _mm256_mul_pd(jd, dx));
+        // int(x) (x ≥ 0), plus one where x lies beyond it, clamped to [k_min, np].
+        const __m256d whole = _mm256_round_pd(x, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+        __m256d k = _mm256_add_pd(whole, _mm256_and_pd(_mm256_cmp_pd(x, whole, _CMP_GT_OQ), one));
+        k = _mm256_min_pd(_mm256_max_pd(k, k_min), k_max);
+        const __m128i ki = _mm256_cvttpd_epi32(k);
+        const __m256d zk = _mm256_mask_i32gather_pd(zero, z, ki, all, 8);
+        const __m256d zk1 = _mm256_mask_i32gather_pd(zero, z, _mm_add_epi32(ki, minus_one), all, 8);
+        _mm256_storeu_pd(out + j, _mm256_add_pd(zk, _mm256_mul_pd(_mm256_sub_pd(zk, zk1), _mm256_sub_pd(x, k))));
+    }
+    return j;
+}
+#endif
 
 }  // namespace
 
@@ -270,6 +358,26 @@ LineFit fit_line(std::span<const double> z, double spacing, double d_start, doub
     return {sum - moment * centre, sum + moment * (np - centre)};
 }
 
+void resample_profile(std::span<const double> z, double x_first, double step, std::span<double> out, bool avx2) {
+    const int np = static_cast<int>(z.size()) - 1;
+    const int n = static_cast<int>(out.size());
+    int j = 0;
+#if PHUSONG_HAVE_AVX2_KERNELS
+    if (avx2) j = resample_profile_avx2(z.data(), np, x_first, step, out.data(), n);
+#else
+    (void)avx2;
+#endif
+    // Sample j at x = x_first + j·step, interpolated on the segment (k − 1, k] holding it, k not
+    // below int(x_first) + 1 nor above np (past the last point the last segment extrapolates).
+    const int k_min = std::min(static_cast<int>(x_first) + 1, np);
+    for (; j < n; ++j) {
+        const double x = x_first + j * step;
+        const int whole = static_cast<int>(x);  // x ≥ 0
+        const int k = std::clamp(whole + static_cast<int>(x > whole), k_min, np);
+        out[static_cast<std::size_t>(j)] = z[k] + (z[k] - z[k - 1]) * (x - k);
+    }
+}
+
 /// Δh between d_start and d_end ("d1thx"; [ERL79 Eqn 3] inverted). Samples n = 10·k − 5 points
 /// evenly (k = (x_2 − x_1 + 8)/10 clamped to 4..25, x in samples) by linear interpolation,
 /// removes their least-squares line ("zlsq1", trapezoid weights), takes the interdecile range
@@ -280,12 +388,12 @@ LineFit fit_line(std::span<const double> z, double spacing, double d_start, doub
 /// (ITM walks the sample position and the fitted line by repeated addition, and sums the fit in
 /// one accumulator): each position and line value is computed from its index, the sums run in
 /// four accumulators. The results differ from ITM's order by rounding only (~1e-13 m).
-/// Compiled twice (GCC function multiversioning), for CPUs with AVX2, where these loops
-/// vectorise, and for any x86-64; no FMA in either, so both give the same numbers.
+/// Compiled twice (GCC function multiversioning), for CPUs with AVX2, where the fit's and the
+/// selection's loops vectorise, and for any x86-64; no FMA in either, so both give the same
+/// numbers.
 PHUSONG_AVX2_CLONES
 double terrain_delta_h(std::span<const double> z, double spacing, double d_start, double d_end,
                        DeltaHHint* hint) {
-    const int np = static_cast<int>(z.size()) - 1;
     const double x_first = d_start / spacing;
     const double x_last = d_end / spacing;
     if (x_last - x_first < 2.0) return 0.0;
@@ -295,16 +403,8 @@ double terrain_delta_h(std::span<const double> z, double spacing, double d_start
     std::array<double, kMaxDeltaHSamples> samples;  // only [0, n) is used
     std::array<double, kMaxDeltaHSamples> scratch;
     const double step = (x_last - x_first) / (n - 1);
-
-    // Sample j at x = x_first + j·step, interpolated on the segment (k − 1, k] holding it, k not
-    // below int(x_first) + 1 nor above np (past the last point the last segment extrapolates).
-    const int k_min = std::min(static_cast<int>(x_first) + 1, np);
-    for (int j = 0; j < n; ++j) {
-        const double x = x_first + j * step;
-        const int whole = static_cast<int>(x);  // x ≥ 0
-        const int k = std::clamp(whole + static_cast<int>(x > whole), k_min, np);
-        samples[j] = z[k] + (z[k] - z[k - 1]) * (x - k);
-    }
+    // The sampling: GCC does not vectorise its loads (gathers), hence a kernel of its own.
+    resample_profile(z, x_first, step, std::span(samples.data(), static_cast<std::size_t>(n)), cpu_has_avx2());
 
     // zlsq1 over indices 0 … n − 1 (weights ½ at both ends), about the centre c = (n − 1)/2:
     // mean = Σw·s/(n − 1), slope = 12·Σw·s·(j − c)/(((n − 1)² + 2)·(n − 1)).

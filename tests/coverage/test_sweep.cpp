@@ -2,11 +2,13 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <memory>
 #include <numbers>
+#include <random>
 #include <span>
 #include <vector>
 
@@ -14,6 +16,7 @@
 #include "phusong/coverage/sweep.hpp"
 #include "phusong/radio/antenna.hpp"
 #include "phusong/radio/diffraction.hpp"
+#include "phusong/radio/multiversion.hpp"
 #include "synthetic.hpp"
 
 using namespace phusong;
@@ -187,6 +190,51 @@ TEST_CASE("a ray's heights are the DEM's bilinear values along it, and it ends a
     const int north = sweep.ray_of(0.0);
     CHECK(sweep.reaches(north, 1800.0));
     CHECK_FALSE(sweep.reaches(north, 2100.0));
+}
+
+TEST_CASE("a ray's heights: the AVX2 kernel gives the scalar loop's numbers bit for bit, and ends the ray where it does") {
+    // Random rays from random points (some off the grid's edge, some crossing nodata holes),
+    // every direction and several steps: the same last sample and the same heights.
+    if (!radio::cpu_has_avx2()) {
+        MESSAGE("this CPU has no AVX2: only the scalar loop runs");
+        return;
+    }
+    std::vector<float> dem;
+    const geo::Grid g = make_terrain(dem, [](double x, double y) {
+        return 50.0 + 40.0 * std::sin(x / 700.0) * std::cos(y / 900.0) + 25.0 * std::sin((x + y) / 310.0);
+    });
+    std::mt19937 rng(11);
+    std::uniform_real_distribution<double> uni(0.0, 1.0);
+    for (int hole = 0; hole < 40; ++hole) {
+        dem[g.index(static_cast<int>(uni(rng) * g.cols), static_cast<int>(uni(rng) * g.rows))] =
+            std::numeric_limits<float>::quiet_NaN();
+    }
+    std::vector<double> scalar(2000);
+    std::vector<double> avx2(2000);
+    std::size_t compared = 0;
+    for (int trial = 0; trial < 3000; ++trial) {
+        const double col0 = uni(rng) * g.cols;
+        const double row0 = uni(rng) * g.rows;
+        const double a = uni(rng) * 2.0 * std::numbers::pi;
+        const double step = 0.25 + 1.5 * uni(rng);
+        const int last = 1 + static_cast<int>(uni(rng) * 1500.0);
+        std::fill(scalar.begin(), scalar.end(), -1.0);
+        std::fill(avx2.begin(), avx2.end(), -1.0);
+        const int end_scalar = detail::sample_ray(g, dem, col0, row0, step * std::sin(a), -step * std::cos(a), last,
+                                                  scalar.data(), false);
+        const int end_avx2 = detail::sample_ray(g, dem, col0, row0, step * std::sin(a), -step * std::cos(a), last,
+                                                avx2.data(), true);
+        INFO("trial " << trial);
+        REQUIRE(end_avx2 == end_scalar);
+        int first_different = end_scalar + 1;
+        for (int k = end_scalar; k >= 1; --k) {
+            const auto i = static_cast<std::size_t>(k);
+            if (std::bit_cast<std::uint64_t>(avx2[i]) != std::bit_cast<std::uint64_t>(scalar[i])) first_different = k;
+        }
+        REQUIRE(first_different == end_scalar + 1);
+        compared += static_cast<std::size_t>(end_scalar);
+    }
+    CHECK(compared > 100000);
 }
 
 TEST_CASE("the lazy sweep gives run()'s losses at every sample it was asked for") {

@@ -4,6 +4,8 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <bit>
+#include <cstdint>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +18,7 @@
 
 #include "anchors.hpp"
 #include "phusong/radio/itm.hpp"
+#include "phusong/radio/multiversion.hpp"
 
 namespace itm = phusong::radio::itm;
 namespace fs = std::filesystem;
@@ -688,6 +691,44 @@ TEST_SUITE("itm") {
               doctest::Approx(0.0).epsilon(1e-9));
         // Fewer than 2 samples between the ends: Δh = 0 by definition.
         CHECK(itm::detail::delta_h_m(slope, 30.0, 0.0, 45.0) == 0.0);
+    }
+
+    TEST_CASE("Δh's resampling: the AVX2 kernel gives the scalar loop's numbers bit for bit") {
+        // Random profiles and ranges as terrain_delta_h makes them (n = 10·k − 5 points between
+        // x_first and x_last, samples apart), including ranges that reach past the last point
+        // (extrapolated), start at 0, and sizes that leave a scalar tail (n not a multiple of 4
+        // never happens in d1thx, but the kernel allows it).
+        if (!phusong::radio::cpu_has_avx2()) {
+            MESSAGE("this CPU has no AVX2: only the scalar loop runs");
+            return;
+        }
+        std::mt19937 rng(7);
+        std::uniform_real_distribution<double> uni(0.0, 1.0);
+        std::normal_distribution<double> normal(0.0, 1.0);
+        int compared = 0;
+        for (int trial = 0; trial < 4000; ++trial) {
+            const std::size_t size = 2 + static_cast<std::size_t>(uni(rng) * 1200.0);
+            std::vector<double> z(size);
+            double walk = 300.0 * uni(rng);
+            for (double& v : z) v = (walk += 4.0 * normal(rng));
+            const double np = static_cast<double>(size - 1);
+            const double x_first = trial % 5 == 0 ? 0.0 : uni(rng) * np;
+            const double x_last = x_first + uni(rng) * (np - x_first) * (trial % 7 == 0 ? 1.05 : 1.0);
+            const auto n = static_cast<std::size_t>(trial % 3 == 0 ? 1 + trial % 250 : 245);
+            const double step = (x_last - x_first) / static_cast<double>(n > 1 ? n - 1 : 1);
+            std::vector<double> scalar(n);
+            std::vector<double> avx2(n);
+            itm::detail::resample_profile(z, x_first, step, scalar, false);
+            itm::detail::resample_profile(z, x_first, step, avx2, true);
+            std::size_t first_different = n;
+            for (std::size_t j = n; j-- > 0;) {
+                if (std::bit_cast<std::uint64_t>(avx2[j]) != std::bit_cast<std::uint64_t>(scalar[j])) first_different = j;
+            }
+            INFO("trial " << trial);
+            REQUIRE(first_different == n);
+            ++compared;
+        }
+        CHECK(compared == 4000);
     }
 
     TEST_CASE("Δh: ITM's d1thx as written, and the same numbers with a guess for the selection") {

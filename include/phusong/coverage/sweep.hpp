@@ -185,4 +185,15 @@ private:
                                            std::span<const float> dem_m,
                                            const SweepSettings& settings, double step_m);
 
+namespace detail {
+/// Terrain heights along a ray, samples 1 … last, into h[1 …]: geo::sample_bilinear's rule (pixel
+/// centres, edge pixels clamped, NaN off the grid or next to nodata) at column col0 + k·dcol and
+/// row row0 + k·drow (fractional pixel coordinates, Grid::fcol/frow), the positions stepped rather
+/// than divided out per sample, and floor by truncation (x > −1 on the grid). Returns the last
+/// sample with a height: the ray ends before the first without one. `avx2`: with the AVX2 kernel
+/// (radio::cpu_has_avx2(); the same numbers bit for bit, tests/coverage/test_sweep.cpp).
+int sample_ray(const geo::Grid& grid, std::span<const float> dem_m, double col0, double row0, double dcol,
+               double drow, int last, double* h, bool avx2) noexcept;
+}  // namespace detail
+
 }  // namespace phusong::coverage

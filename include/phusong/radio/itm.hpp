@@ -215,6 +215,12 @@ struct LineFit {
 /// [d_start_m, d_end_m] of the profile [Alg §3].
 [[nodiscard]] LineFit fit_line(std::span<const double> z, double spacing_m, double d_start_m,
                                double d_end_m);
+/// "d1thx"'s resampling [Alg §3]: out[j] = z linearly interpolated at x = x_first + j·step (x in
+/// samples, ≥ 0) on the segment (k − 1, k] holding it, k clamped to [int(x_first) + 1, np] (past
+/// the last point the last segment extrapolates). `avx2`: with the AVX2 kernel where the CPU
+/// has it (cpu_has_avx2(); the same numbers bit for bit, tests/radio/test_itm.cpp). z needs at
+/// least 2 points.
+void resample_profile(std::span<const double> z, double x_first, double step, std::span<double> out, bool avx2);
 /// The interdecile values of the last Δh, kept for the next call on a similar profile (the next
 /// prefix of a ray): a guess that lets the selection look at fewer values. Results do not
 /// depend on it.

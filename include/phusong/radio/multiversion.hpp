@@ -13,3 +13,29 @@
 #else
 #define PHUSONG_AVX2_CLONES
 #endif
+
+/// Hand-written AVX2 kernels (intrinsics) for the loops GCC will not vectorise (gathers): a
+/// function marked PHUSONG_AVX2_TARGET is compiled for AVX2 (no FMA, so its arithmetic rounds as
+/// the scalar code's) and called only where `cpu_has_avx2()`; each sits beside the scalar loop
+/// it replaces, and a test compares the two bit for bit. Unlike PHUSONG_AVX2_CLONES no ifunc
+/// resolver is involved, so this works under ThreadSanitizer too.
+#if defined(__x86_64__)
+#define PHUSONG_HAVE_AVX2_KERNELS 1
+#define PHUSONG_AVX2_TARGET __attribute__((target("avx2")))
+#else
+#define PHUSONG_HAVE_AVX2_KERNELS 0
+#endif
+
+namespace phusong::radio {
+
+/// Whether this CPU runs the PHUSONG_AVX2_TARGET kernels (always false off x86-64).
+[[nodiscard]] inline bool cpu_has_avx2() noexcept {
+#if PHUSONG_HAVE_AVX2_KERNELS
+    static const bool has = __builtin_cpu_supports("avx2");
+    return has;
+#else
+    return false;
+#endif
+}
+
+}  // namespace phusong::radio
