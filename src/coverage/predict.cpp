@@ -486,7 +486,7 @@ private:
     std::vector<float> m_waz;
     std::vector<int> m_wray;
     std::vector<float> m_wground;
-    std::vector<float> m_diffraction;
+    std::vector<float> m_diffraction;        ///< [frequency group][window pixel]: terrain loss, dB
     std::vector<std::uint32_t> m_ray_start;  ///< per ray: where its pixels start in the m_by_ray_*
     // The window's pixels ray by ray: distance (m), ground (m), index in the window; a ray's run
     // of the first two is what RadialSweep::ray_losses_db reads.
@@ -711,7 +711,8 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
             }
             if (!m_itm_params.empty()) m_itm.add(w, ray, m_by_ray_d[e], m_by_ray_ground[e]);
             if (m_need_diffraction) {
-                std::copy_n(&m_ray_loss[i * groups], groups, &m_diffraction[std::size_t{w} * groups]);
+                // Group by group (a few values: a copy call per pixel cost more than the copy).
+                for (std::size_t f = 0; f < groups; ++f) m_diffraction[f * wsize + w] = m_ray_loss[i * groups + f];
             }
         }
     };
@@ -748,7 +749,7 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
                         m_band_loss[b * n + p] = m_itm_loss[m_itm_slot[b] * wsize + w];
                         continue;
                     }
-                    const float diff = m_diffraction[w * groups + src.bands[b].group];
+                    const float diff = m_diffraction[src.bands[b].group * wsize + w];
                     m_band_loss[b * n + p] = m_loss_tables[b].at(d, diff <= 0.0f) + m_diff_factor[b] * diff;
                 }
                 any = true;

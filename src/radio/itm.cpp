@@ -546,6 +546,23 @@ struct PathParameters {
 };
 
 /// Quantities fixed for one path and frequency, shared by the three regions.
+/// What a prediction needs from `Params` alone (frequency, ground, climate, quantiles), so that
+/// a run of predictions with the same Params computes it once (see BandCache).
+struct BandTerms {
+    std::uint32_t input_warnings = 0;
+    Complex z_g;                    ///< ground impedance
+    double free_space_const = 0.0;  ///< 32.45 + 20·log10 f, dB
+    double z_t = 0.0;               ///< standard normal deviates of the quantiles [Alg §5]
+    double z_l = 0.0;
+    double z_s = 0.0;
+    double d_ex_freq = 0.0;  ///< frequency term of the effective distance (575.7e12/k)^⅓, m
+    double g_minus = 0.0;    ///< frequency factors of σ_T− and σ_T+ [Alg §5]
+    double g_plus = 0.0;
+    double f_third = 0.0;        ///< f^(1/3), f^(−1/3) and |Z_g| of the diffraction terms
+    double f_minus_third = 0.0;
+    double abs_z_g = 0.0;
+};
+
 struct Setup {
     const PathParameters* path = nullptr;
     double f_mhz = 0.0;
@@ -556,7 +573,8 @@ struct Setup {
     double d_ml = 0.0;       ///< actual line-of-sight distance Σ d_hzn, m
     double theta_los = 0.0;  ///< angular distance of the line-of-sight region −θ_e, rad
     // Terms of the diffraction loss that do not depend on the distance, computed once for
-    // both d_3 and d_4 (see diffraction_terms) with the expressions they had inside the calls.
+    // both d_3 and d_4 (see diffraction_terms) with the expressions they had inside the calls;
+    // the first three depend on the frequency and ground only (from BandTerms).
     double f_third = 0.0;        ///< f^(1/3)
     double f_minus_third = 0.0;  ///< f^(−1/3)
     double abs_z_g = 0.0;        ///< |Z_g|
@@ -647,9 +665,6 @@ double diffraction_db(const Setup& s, double d) {
 /// The parts of `diffraction_db` that do not depend on the distance, once per path.
 void diffraction_terms(Setup& s) {
     const PathParameters& p = *s.path;
-    s.f_third = std::pow(s.f_mhz, kThird);
-    s.f_minus_third = std::pow(s.f_mhz, -kThird);
-    s.abs_z_g = std::abs(s.z_g);
     for (int i = 0; i < 2; ++i) {
         // Each terminal's own radius a = d_L²/(2·h_e) [Vogler 1964 Eqn 3] and its height gain.
         const double a = 0.5 * p.d_hzn[i] * p.d_hzn[i] / p.h_e[i];
@@ -776,13 +791,17 @@ struct Reference {
 
 /// Reference attenuation A_ref at the path distance [Alg §4, ERL79 §3]: the line-of-sight curve
 /// below d_sML, else the diffraction line, switching to the scatter line beyond d_x.
-Reference longley_rice(const PathParameters& p, double f_mhz, const Complex& z_g,
+Reference longley_rice(const PathParameters& p, double f_mhz, const BandTerms& band,
                        std::uint32_t& warnings) {
+    const Complex& z_g = band.z_g;
     Setup s;
     s.path = &p;
     s.f_mhz = f_mhz;
     s.wn = f_mhz / 47.7;
     s.z_g = z_g;
+    s.f_third = band.f_third;
+    s.f_minus_third = band.f_minus_third;
+    s.abs_z_g = band.abs_z_g;
     s.a_e = 1.0 / p.gamma_e;
     Pair d_ls{};
     for (int i = 0; i < 2; ++i) d_ls[i] = std::sqrt(2.0 * p.h_e[i] * s.a_e);
@@ -941,20 +960,6 @@ constexpr std::array<ClimateConstants, 7> kClimates = {{
 }};
 
 /// A_ref adjusted to the requested quantiles: returns A − A_fs, dB [Alg §5].
-/// What a prediction needs from `Params` alone (frequency, ground, climate, quantiles), so that
-/// a run of predictions with the same Params computes it once (see BandCache).
-struct BandTerms {
-    std::uint32_t input_warnings = 0;
-    Complex z_g;                    ///< ground impedance
-    double free_space_const = 0.0;  ///< 32.45 + 20·log10 f, dB
-    double z_t = 0.0;               ///< standard normal deviates of the quantiles [Alg §5]
-    double z_l = 0.0;
-    double z_s = 0.0;
-    double d_ex_freq = 0.0;  ///< frequency term of the effective distance (575.7e12/k)^⅓, m
-    double g_minus = 0.0;    ///< frequency factors of σ_T− and σ_T+ [Alg §5]
-    double g_plus = 0.0;
-};
-
 double variability_db(const Params& params, const BandTerms& band, const Pair& h_e,
                       double delta_h, double d, double a_ref, std::uint32_t& warnings) {
     const ClimateConstants& c = kClimates[static_cast<std::size_t>(params.climate) - 1];
@@ -1079,7 +1084,7 @@ bool valid_siting(SitingCriteria c) {
 Result finish(const PathParameters& path, const Params& params, const BandTerms& band) {
     std::uint32_t warnings = band.input_warnings;
     Result r;
-    const Reference ref = longley_rice(path, params.freq_mhz, band.z_g, warnings);
+    const Reference ref = longley_rice(path, params.freq_mhz, band, warnings);
     // Free-space basic transmission loss A_fs = 32.45 + 20 log f[MHz] + 20 log d[km], dB,
     // summed in that order (the first two terms in BandTerms).
     r.free_space_loss_db = band.free_space_const + 20.0 * std::log10(path.d / 1000.0);
@@ -1103,6 +1108,9 @@ BandTerms band_terms(const Params& params) {
     b.input_warnings = input_warnings(params);
     b.z_g = ground_impedance(params.freq_mhz, params.pol, params.epsilon, params.sigma_s_per_m);
     b.free_space_const = 32.45 + 20.0 * std::log10(params.freq_mhz);  // A_fs's frequency part
+    b.f_third = std::pow(params.freq_mhz, kThird);
+    b.f_minus_third = std::pow(params.freq_mhz, -kThird);
+    b.abs_z_g = std::abs(b.z_g);
     b.z_t = detail::inverse_ccdf(params.time_pct / 100.0);
     b.z_l = detail::inverse_ccdf(params.location_pct / 100.0);
     b.z_s = detail::inverse_ccdf(params.situation_pct / 100.0);
