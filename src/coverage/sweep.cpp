@@ -177,10 +177,6 @@ int sample_ray(const geo::Grid& grid, std::span<const float> dem_m, double col0,
 
 }  // namespace detail
 
-namespace {
-
-}  // namespace
-
 std::vector<double> group_frequencies(std::span<const double> freqs_mhz, std::vector<double>& distinct) {
     std::vector<double> sorted(freqs_mhz.begin(), freqs_mhz.end());
     std::sort(sorted.begin(), sorted.end());

@@ -738,7 +738,8 @@ TEST_SUITE("itm") {
         // apart, ~1e-13 m), on random profiles: rough, rounded to whole metres (ties), flat, a
         // single spike. Then every prefix of a long ray with detail::terrain_delta_h's guess
         // (the last prefix's interdecile values, as RayProfile passes it), bit for bit the
-        // numbers without it.
+        // numbers without it (on a CPU with AVX2 the guess's first pass is the AVX2 kernel
+        // keep_extremes_avx2, the path without a guess has none: this compares the two).
         auto reference = [](const std::vector<double>& z, double spacing, double d_start,
                             double d_end) {
             const int np = static_cast<int>(z.size()) - 1;
