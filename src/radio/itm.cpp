@@ -572,12 +572,9 @@ struct Setup {
     double d_sml = 0.0;      ///< smooth-earth line-of-sight distance Σ sqrt(2·h_e·a_e), m
     double d_ml = 0.0;       ///< actual line-of-sight distance Σ d_hzn, m
     double theta_los = 0.0;  ///< angular distance of the line-of-sight region −θ_e, rad
+    const BandTerms* band = nullptr;  ///< the frequency's and ground's terms: f^(±1/3), |Z_g|
     // Terms of the diffraction loss that do not depend on the distance, computed once for
-    // both d_3 and d_4 (see diffraction_terms) with the expressions they had inside the calls;
-    // the first three depend on the frequency and ground only (from BandTerms).
-    double f_third = 0.0;        ///< f^(1/3)
-    double f_minus_third = 0.0;  ///< f^(−1/3)
-    double abs_z_g = 0.0;        ///< |Z_g|
+    // both d_3 and d_4 (see diffraction_terms) with the expressions they had inside the calls.
     std::array<double, 2> se_x{};            ///< Vogler's x of each terminal's radius
     std::array<double, 2> se_height_gain{};  ///< F(x, K) of each terminal, dB
     double a_fo = 0.0;                       ///< clutter factor, dB
@@ -627,13 +624,13 @@ struct VoglerRadius {
 };
 VoglerRadius vogler_radius(const Setup& s, double a) {
     const double c0 = std::pow((4.0 / 3.0) * kEarthRadiusVogler_m / a, kThird);  // [Vogler Eqn 2]
-    return {c0, 0.017778 * c0 * s.f_minus_third / s.abs_z_g};                 // [Eqn 6a/7a]
+    return {c0, 0.017778 * c0 * s.band->f_minus_third / s.band->abs_z_g};                 // [Eqn 6a/7a]
 }
 
 /// Vogler's x = B_0·c_0²·f^⅓·d[km] for one radius [Vogler Fig 4; Alg §4].
 double vogler_x(const Setup& s, const VoglerRadius& r, double d_km) {
     const double b0 = 1.607 - r.k;  // [Vogler Fig 4]
-    return b0 * r.c0 * r.c0 * s.f_third * d_km;
+    return b0 * r.c0 * r.c0 * s.band->f_third * d_km;
 }
 
 /// Smooth-earth diffraction by Vogler's three-radii method [Vogler 1964; Alg Eqn 4.20]. The
@@ -799,9 +796,7 @@ Reference longley_rice(const PathParameters& p, double f_mhz, const BandTerms& b
     s.f_mhz = f_mhz;
     s.wn = f_mhz / 47.7;
     s.z_g = z_g;
-    s.f_third = band.f_third;
-    s.f_minus_third = band.f_minus_third;
-    s.abs_z_g = band.abs_z_g;
+    s.band = &band;
     s.a_e = 1.0 / p.gamma_e;
     Pair d_ls{};
     for (int i = 0; i < 2; ++i) d_ls[i] = std::sqrt(2.0 * p.h_e[i] * s.a_e);

@@ -696,8 +696,8 @@ TEST_SUITE("itm") {
     TEST_CASE("Δh's resampling: the AVX2 kernel gives the scalar loop's numbers bit for bit") {
         // Random profiles and ranges as terrain_delta_h makes them (n = 10·k − 5 points between
         // x_first and x_last, samples apart), including ranges that reach past the last point
-        // (extrapolated), start at 0, and sizes that leave a scalar tail (n not a multiple of 4
-        // never happens in d1thx, but the kernel allows it).
+        // (extrapolated) or start at 0, and other sizes; n is never a multiple of 4 (10·k − 5 is
+        // odd), so the scalar loop always finishes what the kernel leaves.
         if (!phusong::radio::cpu_has_avx2()) {
             MESSAGE("this CPU has no AVX2: only the scalar loop runs");
             return;
