@@ -129,6 +129,13 @@ struct Stats {
     }
 };
 
+/// The index y of the point (lat, lon) on SPLAT!'s path from the site: ReadPath samples its path
+/// every total_distance / path_length, path_length = √(Δlat² + Δlon²) in 1" samples (longitude
+/// not scaled by cos(lat)), so the point y samples out is √(Δlat² + Δlon²) arc-seconds away.
+double splat_samples(const SiteLine& site, double lat, double lon) {
+    return std::hypot((lat - site.lat) * 3600.0, (lon - site.lon) * 3600.0);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -240,6 +247,9 @@ int main(int argc, char** argv) {
         Stats beyond_1km;
         Stats los_1km;
         Stats blocked_1km;
+        Stats receiver_all;  // our map at the receiver of SPLAT!'s computation: sample y − 1
+        Stats receiver_los_1km;
+        Stats receiver_blocked_1km;
         std::vector<Obstructed> obstructed;  // a uniform sample (reservoir), for --splat-dem
         constexpr std::size_t kExplained = 3000;
         std::size_t obstructed_seen = 0;
@@ -275,7 +285,8 @@ int main(int argc, char** argv) {
                 std::istringstream fields(line);
                 double lat = 0, lon_west = 0, az = 0, elev = 0, splat_db = 0;
                 if (!(fields >> lat >> lon_west >> az >> elev >> splat_db)) continue;
-                double x = 360.0 - lon_west;  // SPLAT writes degrees west
+                const double lon = 360.0 - lon_west;  // SPLAT writes degrees west
+                double x = lon;
                 double y = lat;
                 if (!to_grid->Transform(1, &x, &y)) continue;
                 const auto col = static_cast<int>(std::floor(g.grid.fcol(x)));
@@ -291,6 +302,24 @@ int main(int argc, char** argv) {
                 if (d >= 1000) {
                     beyond_1km.add(delta);
                     (blocked ? blocked_1km : los_1km).add(delta);
+                }
+                // The receiver SPLAT! computed this point's loss for: its path's sample y − 1.
+                const double y_samples = splat_samples(l, lat, lon);
+                if (y_samples >= 2) {
+                    const double t = 1.0 - 1.0 / y_samples;
+                    double rx = l.lon + t * (lon - l.lon);
+                    double ry = l.lat + t * (lat - l.lat);
+                    if (to_grid->Transform(1, &rx, &ry)) {
+                        const auto rcol = static_cast<int>(std::floor(g.grid.fcol(rx)));
+                        const auto rrow = static_cast<int>(std::floor(g.grid.frow(ry)));
+                        if (rcol >= 0 && rrow >= 0 && rcol < g.grid.cols && rrow < g.grid.rows) {
+                            const float at_rx = loss[g.grid.index(rcol, rrow)];
+                            if (std::isfinite(at_rx)) {
+                                receiver_all.add(at_rx - splat_db);
+                                if (d >= 1000) (blocked ? receiver_blocked_1km : receiver_los_1km).add(at_rx - splat_db);
+                            }
+                        }
+                    }
                 }
                 if (blocked && d >= 1000) {
                     const Obstructed o{si, lat, 360.0 - lon_west, splat_db};
@@ -312,8 +341,12 @@ int main(int argc, char** argv) {
         fmt::print("all sites, points from 1 km (ITM's range): {}\n", beyond_1km.text());
         fmt::print("  of which SPLAT!'s line of sight: {}\n", los_1km.text());
         fmt::print("  of which SPLAT!'s obstructed points: {}\n", blocked_1km.text());
+        fmt::print("our map at the receiver SPLAT! computed each point for (its path's sample y − 1), all points: {}\n",
+                   receiver_all.text());
+        fmt::print("  SPLAT!'s line of sight from 1 km: {}\n", receiver_los_1km.text());
+        fmt::print("  SPLAT!'s obstructed points from 1 km: {}\n", receiver_blocked_1km.text());
         if (!splat_dem.empty()) {
-            // SPLAT!'s path: points every ~1" (30.85 m along the meridian) on the straight line in
+            // SPLAT!'s path: points every 1" sample (splat_samples) on the straight line in
             // latitude/longitude (within 10 km the great circle is that line to < 1 m).
             const ArcSecondDem dem(splat_dem);
             Stats splat_like;
@@ -324,7 +357,7 @@ int main(int argc, char** argv) {
                 const double dy = (o.lat - l.lat) * 110574.0;
                 const double dx = (o.lon - l.lon) * 111320.0 * std::cos(l.lat * std::numbers::pi / 180.0);
                 const double dist = std::hypot(dx, dy);
-                const int n = std::max(2, static_cast<int>(std::lround(dist / 30.85)));
+                const int n = std::max(2, static_cast<int>(std::lround(splat_samples(l, o.lat, o.lon))));
                 std::vector<double> near(static_cast<std::size_t>(n) + 1);
                 std::vector<double> smooth(near.size());
                 for (int i = 0; i <= n; ++i) {
