@@ -881,14 +881,6 @@ Reference longley_rice(const PathParameters& p, double f_mhz, const BandTerms& b
         const double a_o = a_sml - k1 * s.d_sml - k2 * std::log(s.d_sml);
         ref.a_ref_db = a_o + k1 * p.d + k2 * std::log(p.d);  // [ERL79 Eqn 3.19]
         ref.mode = PropagationMode::line_of_sight;
-    } else if (const double d_x_min = std::max(s.d_sml, s.d_ml + 1.088 * x_ae * std::log(f_mhz));
-               p.d <= d_x_min && p.d <= 10e6) {
-        // Short of where the scatter line can take over: d_x below is never less than d_x_min
-        // (nor, where A_5 is undefined, than 10,000 km), so A_ref is the diffraction line's
-        // whatever the scatter line is, and its two evaluations are skipped (the same number:
-        // the branch below would take its `else`).
-        ref.a_ref_db = m_d * p.d + a_d0;
-        ref.mode = PropagationMode::diffraction;
     } else {
         // Beyond the horizon: scatter line through d_5 = d_ML + 200 km and d_6 = d_ML + 400 km,
         // meeting the diffraction line at d_x [Alg §4 "ascat"].
@@ -902,7 +894,8 @@ Reference longley_rice(const PathParameters& p, double f_mhz, const BandTerms& b
         double d_x = 10e6;
         if (a5 < 1000.0) {
             m_s = (a6 - a5) / 200e3;
-            d_x = std::max(d_x_min, (a5 - a_d0 - m_s * d5) / (m_d - m_s));
+            d_x = std::max(std::max(s.d_sml, s.d_ml + 1.088 * x_ae * std::log(f_mhz)),
+                           (a5 - a_d0 - m_s * d5) / (m_d - m_s));
             a_s0 = (m_d - m_s) * d_x + a_d0;
         }
         if (p.d > d_x) {
