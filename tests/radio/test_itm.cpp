@@ -731,6 +731,34 @@ TEST_SUITE("itm") {
         CHECK(compared == 4000);
     }
 
+    TEST_CASE("Δh's small-rank selection: the r-th smallest, by the scalar loop and the AVX2 kernel") {
+        // Against std::nth_element on random sets of 1–245 values (the sizes Δh's selection
+        // hands it: every remainder modulo 4, so the kernel's padded tail), with many ties
+        // (values rounded to few levels) in a third of them, negative values, and every rank r
+        // up to 5 (the selection asks for r ≤ 3) plus the largest.
+        std::mt19937 rng(11);
+        std::uniform_real_distribution<double> uni(0.0, 1.0);
+        std::normal_distribution<double> normal(0.0, 1.0);
+        const bool avx2 = phusong::radio::cpu_has_avx2();
+        if (!avx2) MESSAGE("this CPU has no AVX2: only the scalar loop runs");
+        int compared = 0;
+        for (int trial = 0; trial < 3000; ++trial) {
+            const std::size_t n = 1 + static_cast<std::size_t>(trial % 245);
+            std::vector<double> v(n);
+            for (double& x : v) x = trial % 3 == 0 ? std::round(3.0 * normal(rng)) : 50.0 * normal(rng) - 10.0 * uni(rng);
+            for (std::size_t r : {std::size_t{0}, std::size_t{1}, std::size_t{2}, std::size_t{3}, std::size_t{5}, n - 1}) {
+                if (r >= n) continue;
+                std::vector<double> sorted = v;
+                std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(r), sorted.end());
+                INFO("trial " << trial << ", n = " << n << ", r = " << r);
+                REQUIRE(itm::detail::smallest_rank(v, r, false) == sorted[r]);
+                if (avx2) REQUIRE(itm::detail::smallest_rank(v, r, true) == sorted[r]);
+                ++compared;
+            }
+        }
+        CHECK(compared > 3000 * 5);
+    }
+
     TEST_CASE("Δh: ITM's d1thx as written, and the same numbers with a guess for the selection") {
         // "d1thx" as first written (resampling walk, zlsq1, the line by repeated addition, then
         // the two std::nth_element calls of ITM's sort), against detail::delta_h_m with its

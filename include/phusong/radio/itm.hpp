@@ -221,6 +221,11 @@ struct LineFit {
 /// has it (cpu_has_avx2(); the same numbers bit for bit, tests/radio/test_itm.cpp). z needs at
 /// least 2 points.
 void resample_profile(std::span<const double> z, double x_first, double step, std::span<double> out, bool avx2);
+/// The r-th smallest (0-based; NaN if r ≥ v.size()) of at most 245 finite values: r + 1 passes
+/// at most, each finding the least value above the last one found and counting its copies; for
+/// the small r of Δh's selection from a guess, where a quickselect's partitions cost more.
+/// `avx2`: with the AVX2 kernel where the CPU has it (the same value, tests/radio/test_itm.cpp).
+[[nodiscard]] double smallest_rank(std::span<const double> v, std::size_t r, bool avx2);
 /// The interdecile values of the last Δh, kept for the next call on a similar profile (the next
 /// prefix of a ray): a guess that lets the selection look at fewer values. Results do not
 /// depend on it.
