@@ -411,6 +411,28 @@ int resample_profile_avx2(const double* z, int np, double x_first, double step, 
     }
     return j;
 }
+
+/// detail::fit_sums' loop, its four accumulators the four lanes: lane r adds s[j + r] and
+/// s[j + r]·(j + r − c), the offset kept by adding 4 (exact: multiples of ½ far below 2^52),
+/// the same operations in the same order as the scalar loop's accumulator r. Returns how many
+/// values it went through (a multiple of 4).
+PHUSONG_AVX2_TARGET
+int fit_sums_avx2(const double* s, int n, double c, double* sum, double* moment) {
+    __m256d acc_sum = _mm256_setzero_pd();
+    __m256d acc_moment = _mm256_setzero_pd();
+    __m256d offset = _mm256_setr_pd(-c, 1.0 - c, 2.0 - c, 3.0 - c);
+    const __m256d four = _mm256_set1_pd(4.0);
+    int j = 0;
+    for (; j + 4 <= n; j += 4) {
+        const __m256d v = _mm256_loadu_pd(s + j);
+        acc_sum = _mm256_add_pd(acc_sum, v);
+        acc_moment = _mm256_add_pd(acc_moment, _mm256_mul_pd(v, offset));
+        offset = _mm256_add_pd(offset, four);
+    }
+    _mm256_storeu_pd(sum, acc_sum);
+    _mm256_storeu_pd(moment, acc_moment);
+    return j;
+}
 #endif
 
 }  // namespace
@@ -466,6 +488,29 @@ LineFit fit_line(std::span<const double> z, double spacing, double d_start, doub
     return {sum - moment * centre, sum + moment * (np - centre)};
 }
 
+FitSums fit_sums(std::span<const double> s, double c, bool avx2) {
+    const auto n = static_cast<int>(s.size());
+    std::array<double, 4> sum{};
+    std::array<double, 4> moment{};
+    int j = 0;
+#if PHUSONG_HAVE_AVX2_KERNELS
+    if (avx2) j = fit_sums_avx2(s.data(), n, c, sum.data(), moment.data());
+#else
+    (void)avx2;
+#endif
+    for (; j + 4 <= n; j += 4) {
+        for (int r = 0; r < 4; ++r) {
+            sum[r] += s[j + r];
+            moment[r] += s[j + r] * (j + r - c);
+        }
+    }
+    for (; j < n; ++j) {
+        sum[0] += s[j];
+        moment[0] += s[j] * (j - c);
+    }
+    return {(sum[0] + sum[1]) + (sum[2] + sum[3]), (moment[0] + moment[1]) + (moment[2] + moment[3])};
+}
+
 void resample_profile(std::span<const double> z, double x_first, double step, std::span<double> out, bool avx2) {
     const int np = static_cast<int>(z.size()) - 1;
     const int n = static_cast<int>(out.size());
@@ -517,25 +562,12 @@ double terrain_delta_h(std::span<const double> z, double spacing, double d_start
     // zlsq1 over indices 0 … n − 1 (weights ½ at both ends), about the centre c = (n − 1)/2:
     // mean = Σw·s/(n − 1), slope = 12·Σw·s·(j − c)/(((n − 1)² + 2)·(n − 1)).
     const double c = 0.5 * (n - 1);
-    std::array<double, 4> sum{};
-    std::array<double, 4> moment{};
-    int j = 0;
-    for (; j + 4 <= n; j += 4) {
-        for (int r = 0; r < 4; ++r) {
-            sum[r] += samples[j + r];
-            moment[r] += samples[j + r] * (j + r - c);
-        }
-    }
-    for (; j < n; ++j) {
-        sum[0] += samples[j];
-        moment[0] += samples[j] * (j - c);
-    }
+    const FitSums sums = fit_sums(std::span(samples.data(), static_cast<std::size_t>(n)), c, cpu_has_avx2());
     const double ends = 0.5 * (samples[0] + samples[n - 1]);
     const double ends_moment = 0.5 * (samples[0] - samples[n - 1]) * -c;
     const double span = n - 1.0;
-    const double mean = ((sum[0] + sum[1]) + (sum[2] + sum[3]) - ends) / span;
-    const double slope = ((moment[0] + moment[1]) + (moment[2] + moment[3]) - ends_moment) * 12.0 /
-                         ((span * span + 2.0) * span);
+    const double mean = (sums.sum - ends) / span;
+    const double slope = (sums.moment - ends_moment) * 12.0 / ((span * span + 2.0) * span);
     const double line_first = mean - slope * c;
     for (int i = 0; i < n; ++i) samples[i] -= line_first + i * slope;
 

@@ -731,6 +731,32 @@ TEST_SUITE("itm") {
         CHECK(compared == 4000);
     }
 
+    TEST_CASE("Δh's line fit: the AVX2 kernel gives the scalar loop's sums bit for bit") {
+        // Random resampled profiles of every size Δh makes (and the others up to 245), terrain-
+        // like (a random walk around hundreds of metres) and zero-mean, about their centre.
+        if (!phusong::radio::cpu_has_avx2()) {
+            MESSAGE("this CPU has no AVX2: only the scalar loop runs");
+            return;
+        }
+        std::mt19937 rng(13);
+        std::normal_distribution<double> normal(0.0, 1.0);
+        int compared = 0;
+        for (int trial = 0; trial < 2450; ++trial) {
+            const std::size_t n = 1 + static_cast<std::size_t>(trial % 245);
+            std::vector<double> s(n);
+            double walk = trial % 2 == 0 ? 400.0 : 0.0;
+            for (double& v : s) v = (walk += 7.0 * normal(rng));
+            const double c = 0.5 * static_cast<double>(n - 1);
+            const itm::detail::FitSums scalar = itm::detail::fit_sums(s, c, false);
+            const itm::detail::FitSums avx2 = itm::detail::fit_sums(s, c, true);
+            INFO("trial " << trial << ", n = " << n);
+            REQUIRE(std::bit_cast<std::uint64_t>(avx2.sum) == std::bit_cast<std::uint64_t>(scalar.sum));
+            REQUIRE(std::bit_cast<std::uint64_t>(avx2.moment) == std::bit_cast<std::uint64_t>(scalar.moment));
+            ++compared;
+        }
+        CHECK(compared == 2450);
+    }
+
     TEST_CASE("Δh's small-rank selection: the r-th smallest, by the scalar loop and the AVX2 kernel") {
         // Against std::nth_element on random sets of 1–245 values (the sizes Δh's selection
         // hands it: every remainder modulo 4, so the kernel's padded tail), with many ties

@@ -221,6 +221,15 @@ struct LineFit {
 /// has it (cpu_has_avx2(); the same numbers bit for bit, tests/radio/test_itm.cpp). z needs at
 /// least 2 points.
 void resample_profile(std::span<const double> z, double x_first, double step, std::span<double> out, bool avx2);
+/// zlsq1's sums over the resampled points s_0 … s_{n−1} about their centre c = (n − 1)/2 (the
+/// ends' half weights left to the caller): Σ s_j and Σ s_j·(j − c), each in four accumulators
+/// (every fourth value) added pairwise at the end. `avx2`: the four accumulators as the lanes of
+/// an AVX2 kernel where the CPU has it (the same numbers bit for bit, tests/radio/test_itm.cpp).
+struct FitSums {
+    double sum;
+    double moment;
+};
+[[nodiscard]] FitSums fit_sums(std::span<const double> s, double c, bool avx2);
 /// The r-th smallest (0-based; NaN if r ≥ v.size()) of at most 245 finite values: r + 1 passes
 /// at most, each finding the least value above the last one found and counting its copies; for
 /// the small r of Δh's selection from a guess, where a quickselect's partitions cost more.
