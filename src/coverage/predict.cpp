@@ -981,17 +981,34 @@ std::vector<Footprint> site_footprints(const PredictionInputs& in, double thresh
     std::vector<std::vector<std::size_t>> by_site(in.table.sites.size());
     for (std::size_t si = 0; si < setup.sources.size(); ++si) by_site[setup.sources[si].site].push_back(si);
     parallel_for(std::size_t{0}, by_site.size(), [&](std::size_t s) {
-        std::vector<std::pair<std::uint32_t, std::int16_t>> all;
-        for (std::size_t si : by_site[s]) all.insert(all.end(), hits[si].begin(), hits[si].end());
-        // Ascending pixel, strongest first within a pixel: the first of each run is kept.
-        std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
-            return a.first != b.first ? a.first < b.first : a.second > b.second;
-        });
         Footprint& f = footprints[s];
-        for (std::size_t k = 0; k < all.size(); ++k) {
-            if (k > 0 && all[k].first == all[k - 1].first) continue;
-            f.pixels.push_back(all[k].first);
-            f.signal_dbm.push_back(all[k].second / 100.0f);
+        std::size_t count = 0;
+        std::uint32_t first = std::numeric_limits<std::uint32_t>::max();
+        std::uint32_t last = 0;
+        for (std::size_t si : by_site[s]) {
+            count += hits[si].size();
+            for (const auto& [pixel, q] : hits[si]) {
+                first = std::min(first, pixel);
+                last = std::max(last, pixel);
+            }
+        }
+        if (count == 0) return;
+        // The strongest signal per pixel, in ascending pixel order: the pairs come tile by tile
+        // and cell by cell, so through a dense array of maxima over the span of pixel indices
+        // they touch (for a site's disc, its rows: a few times the number of pairs).
+        std::vector<std::int16_t> best(static_cast<std::size_t>(last - first) + 1, kNone);
+        for (std::size_t si : by_site[s]) {
+            for (const auto& [pixel, q] : hits[si]) {
+                std::int16_t& b = best[pixel - first];
+                b = std::max(b, q);
+            }
+        }
+        f.pixels.reserve(count);
+        f.signal_dbm.reserve(count);
+        for (std::size_t k = 0; k < best.size(); ++k) {
+            if (best[k] == kNone) continue;
+            f.pixels.push_back(first + static_cast<std::uint32_t>(k));
+            f.signal_dbm.push_back(best[k] / 100.0f);
         }
     });
     return footprints;

@@ -2,7 +2,9 @@
 #include <doctest/doctest.h>
 #include <tbb/global_control.h>
 
+#include <algorithm>
 #include <cmath>
+#include <functional>
 
 #include "phusong/coverage/footprint.hpp"
 #include "phusong/coverage/predict.hpp"
@@ -224,4 +226,30 @@ TEST_CASE("a site's footprint is its own prediction above the threshold") {
         CHECK(matched == clearly_above);
         CHECK(std::is_sorted(feet[s].pixels.begin(), feet[s].pixels.end()));
     }
+}
+
+TEST_CASE("a site's footprint with several cells is their strongest signal per pixel") {
+    // One site, three sectors (0°, 120°, 240°) whose patterns overlap: the footprint takes, per
+    // pixel, the strongest of the three, as the layer's best server does.
+    Network n = make_network({{5025.0, 4975.0, 0.0}, {5025.0, 4975.0, 120.0}, {5025.0, 4975.0, 240.0}});
+    n.table.sites = {{"S0", "Op", 0, 0, {0, 1, 2}}};
+    for (auto& c : n.table.cells) c.site_id = "S0";
+    n.placements = {n.placements[0]};
+    n.config.rsrp_floor_dbm = -100.0;
+    n.config.far_block_px = 1;
+    const PredictionInputs in{n.grid, n.dem, n.table, n.placements, n.config, n.antennas};
+    const std::vector<Footprint> feet = site_footprints(in, -100.0);
+    REQUIRE(feet.size() == 1);
+    const auto best = run(n)[0].best_dbm;
+    std::size_t clearly_above = 0;
+    for (const float b : best) clearly_above += std::isfinite(b) && b >= -100.0 + 0.01 ? 1 : 0;
+    CHECK(clearly_above > 1000);
+    std::size_t matched = 0;
+    for (std::size_t k = 0; k < feet[0].pixels.size(); ++k) {
+        REQUIRE(feet[0].signal_dbm[k] == best[feet[0].pixels[k]]);
+        matched += best[feet[0].pixels[k]] >= -100.0 + 0.01 ? 1 : 0;
+    }
+    CHECK(matched == clearly_above);
+    CHECK(std::adjacent_find(feet[0].pixels.begin(), feet[0].pixels.end(), std::greater_equal<>()) ==
+          feet[0].pixels.end());  // strictly ascending: one entry per pixel
 }
