@@ -94,25 +94,20 @@ sed -e "s#^sites = .*#sites = \"$work/sites.csv\"#" -e "s#\"vinh_phuc/#\"$root/g
     gis_data/vinh_phuc.toml > "$work/bench.toml"
 sed -e "s#sites.csv\"#one.csv\"#" "$work/bench.toml" > "$work/one.toml"
 if [ "$mode" = "--itm" ]; then
-  # SPLAT!'s path-loss maps: timed without output files, then again with -ano for the values.
+  # SPLAT!'s path-loss values (-ano), untimed; itm_vs_splat then times SPLAT! (without output
+  # files) and ours site by site, alternately on the same CPU, so that both are measured at the
+  # same moments (this virtual machine's speed drifts by ±10 % over a minute).
   mkdir -p "$work/splat" && cd "$work/splat"
   splat_terrain
   while read -r id lat lon h f; do
     printf '%s\n%s\n%s\n%s meters\n' "$id" "$lat" "-$lon" "$h" > "$id.qth"
     printf '15.000\n0.005\n301.000\n%s\n5\n1\n0.50\n0.50\n0\n' "$f" > "$id.lrp"
-  done < "$work/sites.txt"
-  start=$(date +%s.%N)
-  while read -r id _; do
-    $pin splat-hd -t "$id.qth" -L 1.5 -metric -R "$radius_km" -olditm -N -o "$id.ppm" >/dev/null 2>&1
-  done < "$work/sites.txt"
-  splat_s=$(/usr/bin/python3 -c "import time; print(round(time.time() - $start, 2))")
-  while read -r id _; do
     splat-hd -t "$id.qth" -L 1.5 -metric -R "$radius_km" -olditm -N -o "$id.ppm" -ano "$id.ano" >/dev/null 2>&1
   done < "$work/sites.txt"
   cd "$root"
   echo "$splat_n sites, radius $radius_km km, 30 m (SPLAT! splat-hd on the 1\" tile, one process per site):"
   "$root/build/release/tools/itm_vs_splat" gis_data/vinh_phuc.toml "$work/sites.txt" "$work/splat" \
-      --radius-km "$radius_km" --splat-seconds "$splat_s" --splat-dem "$work/splat/dem1s.tif" --cpu "$cpu"
+      --radius-km "$radius_km" --splat-exe splat-hd --splat-dem "$work/splat/dem1s.tif" --cpu "$cpu"
   exit 0
 fi
 

@@ -2,7 +2,10 @@
 // path-loss map (the prediction's own code: site_footprints with one isotropic cell, so that
 // path loss = transmit power − signal) is timed on one thread and compared point by point with
 // the path loss SPLAT! wrote for the same site (its -ano file: one row per point of its radials).
-// Then all the sites are predicted at once on every thread (sites in parallel), timed again.
+// All the sites are also predicted at once on every thread (sites in parallel), timed again.
+// With --splat-exe, SPLAT! itself is run and timed on every site, on the same CPU, between two
+// timed passes of ours (one thread, then all sites at once): a drift of the machine's speed
+// cancels in the means.
 //
 // ITM's inputs are SPLAT's (the .lrp that tools/benchmark.sh --itm writes): continental
 // temperate climate, N_0 = 301, ε = 15, σ = 0.005 S/m, vertical polarisation, 50 % time and
@@ -10,6 +13,7 @@
 // ../shared/anchors/splat_recipe.md §5 cross-checked against NTIA ITM.
 //
 //   build/release/tools/itm_vs_splat gis_data/vinh_phuc.toml SITES.txt ANO_DIR --radius-km 10
+//       [--splat-exe splat-hd] [--cpu 0] [--splat-dem DEM_1s.tif]
 //
 // SITES.txt: one site per line, "id lat lon height_agl_m freq_mhz"; ANO_DIR/<id>.ano: SPLAT's
 // -ano output for that site ("lat, lon_west, azimuth, elevation, loss[ *]").
@@ -27,7 +31,10 @@
 #include <tbb/info.h>
 #include <tbb/task_arena.h>
 
+#include <fcntl.h>
 #include <sched.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -35,6 +42,7 @@
 #include <cmath>
 #include <fstream>
 #include <numbers>
+#include <numeric>
 #include <memory>
 #include <random>
 #include <sstream>
@@ -136,6 +144,33 @@ double splat_samples(const SiteLine& site, double lat, double lon) {
     return std::hypot((lat - site.lat) * 3600.0, (lon - site.lon) * 3600.0);
 }
 
+/// Runs `exe` with `args` in `dir`, its output discarded, and returns its wall time, s; throws
+/// if it cannot be started or does not exit with 0. The child keeps this thread's CPU affinity.
+double run_timed(const std::string& exe, const std::vector<std::string>& args, const std::string& dir) {
+    std::vector<char*> argv;
+    argv.push_back(const_cast<char*>(exe.c_str()));
+    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    const auto t0 = std::chrono::steady_clock::now();
+    const pid_t pid = fork();
+    if (pid < 0) throw Error("cannot start " + exe);
+    if (pid == 0) {  // the child: only async-signal-safe calls until exec
+        const int null = open("/dev/null", O_WRONLY);
+        if (null >= 0) {
+            dup2(null, 1);
+            dup2(null, 2);
+        }
+        if (chdir(dir.c_str()) != 0) _exit(126);
+        execvp(exe.c_str(), argv.data());
+        _exit(127);
+    }
+    int status = 0;
+    if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        throw Error(exe + " failed in " + dir + " (exit status " + std::to_string(WEXITSTATUS(status)) + ")");
+    }
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -153,6 +188,11 @@ int main(int argc, char** argv) {
     app.add_option("ano_dir", ano_dir, "SPLAT! -ano files, <id>.ano")->required();
     app.add_option("--radius-km", radius_km, "calculation radius, km");
     app.add_option("--splat-seconds", splat_seconds, "SPLAT!'s wall time for all the sites, for the ratio");
+    std::string splat_exe;
+    app.add_option("--splat-exe", splat_exe,
+                   "run this SPLAT! (splat-hd) on each site just before ours, in ano_dir (its .qth, .lrp and "
+                   "terrain), on the same CPU, and time it: the ratio then compares the two at the same moments "
+                   "(a virtual machine's speed drifts over a minute); replaces --splat-seconds");
     app.add_option("--splat-dem", splat_dem, "the 1\" GeoTIFF SPLAT!'s terrain came from: explain the obstructed points");
     app.add_option("--dump", dump_file, "CSV of every compared point: site, lat, lon, distance_m, azimuth_deg, ours_db, splat_db, splat_obstructed");
     app.add_option("--cpu", cpu,
@@ -259,20 +299,46 @@ int main(int argc, char** argv) {
             dump.open(dump_file);
             dump << "site,lat,lon,distance_m,azimuth_deg,ours_db,splat_db,splat_obstructed\n";
         }
-        double ours_s = 0;
-        for (std::size_t si = 0; si < list.size(); ++si) {
-            const SiteLine& l = list[si];
+        // Ours per site on one thread (each timed pass's sum) and all the sites in one prediction
+        // on every thread (sites run in parallel; each run's time).
+        std::vector<double> ours_pass_s;
+        std::vector<double> threaded_run_s;
+        const sites::SiteTable all_table = splat_table(list);
+        const auto all_placements = sites::place_sites(all_table, g.grid, g.dem_m, g.aoi_mask);
+        const coverage::PredictionInputs all_in{g.grid, g.dem_m, all_table, all_placements, pc, antennas};
+        tbb::task_arena every_thread(threads);
+        auto run_threaded = [&] {
+            sched_setaffinity(0, sizeof all_cpus, &all_cpus);
+            const auto t0 = std::chrono::steady_clock::now();
+            every_thread.execute([&] { (void)coverage::site_footprints(all_in, -200.0); });
+            threaded_run_s.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+            if (cpu >= 0) {
+                cpu_set_t one;
+                CPU_ZERO(&one);
+                CPU_SET(cpu, &one);
+                sched_setaffinity(0, sizeof one, &one);
+            }
+        };
+        // One site on one thread: its footprint and the time it took.
+        auto one_site = [&](const SiteLine& l, double& seconds) {
             const sites::SiteTable table = splat_table(std::span(&l, 1));
             const auto placements = sites::place_sites(table, g.grid, g.dem_m, g.aoi_mask);
             const coverage::PredictionInputs in{g.grid, g.dem_m, table, placements, pc, antennas};
             const auto t0 = std::chrono::steady_clock::now();
             std::vector<coverage::Footprint> fp;
             one_thread.execute([&] { fp = coverage::site_footprints(in, -200.0); });
-            const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-            ours_s += dt;
+            seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            return std::move(fp[0]);
+        };
+        ours_pass_s.push_back(0.0);
+        for (std::size_t si = 0; si < list.size(); ++si) {
+            const SiteLine& l = list[si];
+            double dt = 0;
+            const coverage::Footprint fp = one_site(l, dt);
+            ours_pass_s.back() += dt;
             std::vector<float> loss(g.grid.pixel_count(), std::numeric_limits<float>::quiet_NaN());
-            for (std::size_t i = 0; i < fp[0].pixels.size(); ++i) {
-                loss[fp[0].pixels[i]] = static_cast<float>(kPower_dbm - fp[0].signal_dbm[i]);
+            for (std::size_t i = 0; i < fp.pixels.size(); ++i) {
+                loss[fp.pixels[i]] = static_cast<float>(kPower_dbm - fp.signal_dbm[i]);
             }
 
             std::ifstream ano(ano_dir + "/" + l.id + ".ano");
@@ -295,7 +361,7 @@ int main(int argc, char** argv) {
                 const float ours = loss[g.grid.index(col, row)];
                 if (!std::isfinite(ours)) continue;
                 const double delta = ours - splat_db;
-                const double d = std::hypot(x - placements[0].x_m, y - placements[0].y_m);
+                const double d = std::hypot(x - all_placements[si].x_m, y - all_placements[si].y_m);
                 all.add(delta);
                 site.add(delta);
                 const bool blocked = line.find('*') != std::string::npos;
@@ -336,6 +402,26 @@ int main(int argc, char** argv) {
                 }
             }
             fmt::print("{} ({:.0f} MHz, {:.0f} m): ours {:.2f} s; {}\n", l.id, l.freq_mhz, l.height_m, dt, site.text());
+        }
+        run_threaded();
+        if (!splat_exe.empty()) {
+            // SPLAT! site by site on the same CPU (its terrain, .qth and .lrp in ano_dir; no output
+            // files but its map), between two timings of ours: a drift of the machine's speed
+            // over these minutes (±10 % on the development machine) cancels in the means.
+            splat_seconds = 0;
+            const std::string radius_arg = fmt::format("{}", radius_km);
+            for (const SiteLine& l : list) {
+                splat_seconds += run_timed(splat_exe, {"-t", l.id + ".qth", "-L", "1.5", "-metric", "-R", radius_arg,
+                                                       "-olditm", "-N", "-o", l.id + ".ppm"},
+                                           ano_dir);
+            }
+            ours_pass_s.push_back(0.0);
+            for (const SiteLine& l : list) {
+                double dt = 0;
+                (void)one_site(l, dt);
+                ours_pass_s.back() += dt;
+            }
+            run_threaded();
         }
         fmt::print("all sites, all points: {}\n", all.text());
         fmt::print("all sites, points from 1 km (ITM's range): {}\n", beyond_1km.text());
@@ -379,16 +465,6 @@ int main(int argc, char** argv) {
             fmt::print("  the same to the point itself (no off-by-one): {}\n", no_off_by_one.text());
             fmt::print("  bilinear terrain to the point itself: {}\n", bilinear.text());
         }
-        // All the sites in one prediction, on every thread (sites run in parallel).
-        sched_setaffinity(0, sizeof all_cpus, &all_cpus);
-        const sites::SiteTable table = splat_table(list);
-        const auto placements = sites::place_sites(table, g.grid, g.dem_m, g.aoi_mask);
-        const coverage::PredictionInputs in{g.grid, g.dem_m, table, placements, pc, antennas};
-        tbb::task_arena every_thread(threads);
-        const auto t0 = std::chrono::steady_clock::now();
-        every_thread.execute([&] { (void)coverage::site_footprints(in, -200.0); });
-        const double threaded_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-
         const double n = static_cast<double>(list.size());
         auto print_time = [&](std::string_view how, double seconds) {
             fmt::print("time per site, {}: ours {:.3f} s", how, seconds / n);
@@ -397,8 +473,17 @@ int main(int argc, char** argv) {
             }
             fmt::print("\n");
         };
-        print_time("one thread", ours_s);
-        print_time(fmt::format("all sites at once on {} threads", threads), threaded_s);
+        auto mean = [](const std::vector<double>& v) { return std::accumulate(v.begin(), v.end(), 0.0) / v.size(); };
+        auto runs = [](const std::vector<double>& v, double per) {
+            std::string text;
+            for (double x : v) text += fmt::format("{}{:.3f}", text.empty() ? "" : ", ", x / per);
+            return text;
+        };
+        print_time(fmt::format("one thread (mean of {} passes: {} s)", ours_pass_s.size(), runs(ours_pass_s, n)),
+                   mean(ours_pass_s));
+        print_time(fmt::format("all sites at once on {} threads (mean of {} runs: {} s)", threads,
+                               threaded_run_s.size(), runs(threaded_run_s, n)),
+                   mean(threaded_run_s));
     } catch (const Error& e) {
         fmt::print(stderr, "error: {}\n", e.what());
         return static_cast<int>(e.exit_code());
