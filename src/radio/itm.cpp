@@ -541,9 +541,10 @@ void resample_profile(std::span<const double> z, double x_first, double step, st
 /// (ITM walks the sample position and the fitted line by repeated addition, and sums the fit in
 /// one accumulator): each position and line value is computed from its index, the sums run in
 /// four accumulators. The results differ from ITM's order by rounding only (~1e-13 m).
-/// Compiled twice (GCC function multiversioning), for CPUs with AVX2, where the fit's and the
-/// selection's loops vectorise, and for any x86-64; no FMA in either, so both give the same
-/// numbers.
+/// Compiled twice (GCC function multiversioning), for CPUs with AVX2, where the removal of the
+/// line vectorises, and for any x86-64; no FMA in either, so both give the same numbers. The
+/// loops GCC does not vectorise (resampling, the fit's sums, the selection's passes) have AVX2
+/// kernels of their own, tested against their scalar loops.
 PHUSONG_AVX2_CLONES
 double terrain_delta_h(std::span<const double> z, double spacing, double d_start, double d_end,
                        DeltaHHint* hint) {
