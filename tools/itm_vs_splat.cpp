@@ -190,9 +190,9 @@ int main(int argc, char** argv) {
     app.add_option("--splat-seconds", splat_seconds, "SPLAT!'s wall time for all the sites, for the ratio");
     std::string splat_exe;
     app.add_option("--splat-exe", splat_exe,
-                   "run this SPLAT! (splat-hd) on each site just before ours, in ano_dir (its .qth, .lrp and "
-                   "terrain), on the same CPU, and time it: the ratio then compares the two at the same moments "
-                   "(a virtual machine's speed drifts over a minute); replaces --splat-seconds");
+                   "run this SPLAT! (splat-hd) on every site, in ano_dir (its .qth, .lrp and terrain), on the "
+                   "same CPU, between two timed passes of ours, and time it: a drift of the machine's speed over "
+                   "those minutes cancels in the means; replaces --splat-seconds");
     app.add_option("--splat-dem", splat_dem, "the 1\" GeoTIFF SPLAT!'s terrain came from: explain the obstructed points");
     app.add_option("--dump", dump_file, "CSV of every compared point: site, lat, lon, distance_m, azimuth_deg, ours_db, splat_db, splat_obstructed");
     app.add_option("--cpu", cpu,
