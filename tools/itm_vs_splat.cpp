@@ -144,6 +144,15 @@ double splat_samples(const SiteLine& site, double lat, double lon) {
     return std::hypot((lat - site.lat) * 3600.0, (lon - site.lon) * 3600.0);
 }
 
+/// Pins the calling thread to `cpu` (none when negative); false if the CPU cannot be used.
+bool pin_to_cpu(int cpu) {
+    if (cpu < 0) return true;
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    return sched_setaffinity(0, sizeof one, &one) == 0;
+}
+
 /// Runs `exe` with `args` in `dir`, its output discarded, and returns its wall time, s; throws
 /// if it cannot be started or does not exit with 0. The child keeps this thread's CPU affinity.
 double run_timed(const std::string& exe, const std::vector<std::string>& args, const std::string& dir) {
@@ -206,14 +215,9 @@ int main(int argc, char** argv) {
     cpu_set_t all_cpus;
     CPU_ZERO(&all_cpus);
     sched_getaffinity(0, sizeof all_cpus, &all_cpus);
-    if (cpu >= 0) {
-        cpu_set_t one;
-        CPU_ZERO(&one);
-        CPU_SET(cpu, &one);
-        if (sched_setaffinity(0, sizeof one, &one) != 0) {
-            fmt::print(stderr, "error: --cpu {}: cannot run on that CPU\n", cpu);
-            return 2;
-        }
+    if (!pin_to_cpu(cpu)) {
+        fmt::print(stderr, "error: --cpu {}: cannot run on that CPU\n", cpu);
+        return 2;
     }
     tbb::task_arena one_thread(1);
     try {
@@ -312,12 +316,7 @@ int main(int argc, char** argv) {
             const auto t0 = std::chrono::steady_clock::now();
             every_thread.execute([&] { (void)coverage::site_footprints(all_in, -200.0); });
             threaded_run_s.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-            if (cpu >= 0) {
-                cpu_set_t one;
-                CPU_ZERO(&one);
-                CPU_SET(cpu, &one);
-                sched_setaffinity(0, sizeof one, &one);
-            }
+            (void)pin_to_cpu(cpu);  // it ran on this CPU before
         };
         // One site on one thread: its footprint and the time it took.
         auto one_site = [&](const SiteLine& l, double& seconds) {
@@ -329,6 +328,17 @@ int main(int argc, char** argv) {
             one_thread.execute([&] { fp = coverage::site_footprints(in, -200.0); });
             seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             return std::move(fp[0]);
+        };
+        // Our loss map's value at (lon, lat), from the grid pixel holding it (NaN off the grid or
+        // where nothing was predicted); (x, y): the point in the grid's CRS.
+        auto ours_at = [&](const std::vector<float>& loss, double lon, double lat, double& x, double& y) {
+            x = lon;
+            y = lat;
+            if (!to_grid->Transform(1, &x, &y)) return std::numeric_limits<float>::quiet_NaN();
+            const auto col = static_cast<int>(std::floor(g.grid.fcol(x)));
+            const auto row = static_cast<int>(std::floor(g.grid.frow(y)));
+            if (col < 0 || row < 0 || col >= g.grid.cols || row >= g.grid.rows) return std::numeric_limits<float>::quiet_NaN();
+            return loss[g.grid.index(col, row)];
         };
         ours_pass_s.push_back(0.0);
         for (std::size_t si = 0; si < list.size(); ++si) {
@@ -352,13 +362,9 @@ int main(int argc, char** argv) {
                 double lat = 0, lon_west = 0, az = 0, elev = 0, splat_db = 0;
                 if (!(fields >> lat >> lon_west >> az >> elev >> splat_db)) continue;
                 const double lon = 360.0 - lon_west;  // SPLAT writes degrees west
-                double x = lon;
-                double y = lat;
-                if (!to_grid->Transform(1, &x, &y)) continue;
-                const auto col = static_cast<int>(std::floor(g.grid.fcol(x)));
-                const auto row = static_cast<int>(std::floor(g.grid.frow(y)));
-                if (col < 0 || row < 0 || col >= g.grid.cols || row >= g.grid.rows) continue;
-                const float ours = loss[g.grid.index(col, row)];
+                double x = 0;
+                double y = 0;
+                const float ours = ours_at(loss, lon, lat, x, y);
                 if (!std::isfinite(ours)) continue;
                 const double delta = ours - splat_db;
                 const double d = std::hypot(x - all_placements[si].x_m, y - all_placements[si].y_m);
@@ -371,21 +377,14 @@ int main(int argc, char** argv) {
                 }
                 // The receiver SPLAT! computed this point's loss for: its path's sample y − 1.
                 const double y_samples = splat_samples(l, lat, lon);
-                if (y_samples >= 2) {
-                    const double t = 1.0 - 1.0 / y_samples;
-                    double rx = l.lon + t * (lon - l.lon);
-                    double ry = l.lat + t * (lat - l.lat);
-                    if (to_grid->Transform(1, &rx, &ry)) {
-                        const auto rcol = static_cast<int>(std::floor(g.grid.fcol(rx)));
-                        const auto rrow = static_cast<int>(std::floor(g.grid.frow(ry)));
-                        if (rcol >= 0 && rrow >= 0 && rcol < g.grid.cols && rrow < g.grid.rows) {
-                            const float at_rx = loss[g.grid.index(rcol, rrow)];
-                            if (std::isfinite(at_rx)) {
-                                receiver_all.add(at_rx - splat_db);
-                                if (d >= 1000) (blocked ? receiver_blocked_1km : receiver_los_1km).add(at_rx - splat_db);
-                            }
-                        }
-                    }
+                const double t = 1.0 - 1.0 / y_samples;
+                double rx = 0;
+                double ry = 0;
+                const float at_rx = y_samples >= 2 ? ours_at(loss, l.lon + t * (lon - l.lon), l.lat + t * (lat - l.lat), rx, ry)
+                                                   : std::numeric_limits<float>::quiet_NaN();
+                if (std::isfinite(at_rx)) {
+                    receiver_all.add(at_rx - splat_db);
+                    if (d >= 1000) (blocked ? receiver_blocked_1km : receiver_los_1km).add(at_rx - splat_db);
                 }
                 if (blocked && d >= 1000) {
                     const Obstructed o{si, lat, 360.0 - lon_west, splat_db};

@@ -293,52 +293,37 @@ double smallest_rank_avx2(const double* v, std::size_t n, std::size_t r) {
 }
 #endif
 
-/// Up to this many ranks from its guess, kth_largest_near and kth_smallest_near walk to the
-/// value (detail::smallest_rank); further off, a quickselect. From one prefix of a ray to the
-/// next the k-th value moved by at most one rank in 63 % of the calls and by more than three in
-/// 4 % (3 sites of tools/itm_vs_splat, 1.6 M calls).
+/// Up to this many ranks from its guess, kth_near walks to the value (detail::smallest_rank);
+/// further off, a quickselect. From one prefix of a ray to the next the k-th value moved by at
+/// most one rank in 63 % of the calls and by more than three in 4 % (3 sites of
+/// tools/itm_vs_splat, 1.6 M calls).
 constexpr std::size_t kNearRanks = 3;
 
-/// The k-th largest of v (1 ≤ k ≤ v.size() ≤ kMaxDeltaHSamples) with `guess` near it. The c
-/// values at or above the guess are the c largest: the k-th largest is the (c − k)-th smallest
-/// of them if c ≥ k, else the (k − c − 1)-th largest of the others (the (k − c − 1)-th smallest
-/// of their negatives). `v` and `scratch` (as large) may be overwritten.
-double kth_largest_near(std::span<double> v, std::size_t k, double guess, std::span<double> scratch) {
-    std::array<double, kMaxDeltaHSamples> at_or_above;
-    std::array<double, kMaxDeltaHSamples> below_negated;
+/// The k-th largest (`Largest`) or k-th smallest of v (1 ≤ k ≤ v.size() ≤ kMaxDeltaHSamples)
+/// with `guess` near it. The c values at or beyond the guess (at or above it for the largest,
+/// at or below it for the smallest) are the c most extreme: the k-th is the (c − k)-th of them
+/// counted from the guess if c ≥ k, else the (k − c − 1)-th of the others counted towards the
+/// guess. Both as detail::smallest_rank of values negated where the count runs downwards.
+/// `v` and `scratch` (as large) may be overwritten.
+template <bool Largest>
+double kth_near(std::span<double> v, std::size_t k, double guess, std::span<double> scratch) {
+    constexpr double kSign = Largest ? 1.0 : -1.0;  // the beyond side, counted upwards from the guess
+    std::array<double, kMaxDeltaHSamples> beyond;   // values at or beyond the guess, times kSign
+    std::array<double, kMaxDeltaHSamples> short_of;  // the others, times −kSign
     std::size_t c = 0;
     std::size_t rest = 0;
     for (const double x : v) {  // branch-free: both slots written, one kept
-        at_or_above[c] = x;
-        below_negated[rest] = -x;
-        c += static_cast<std::size_t>(x >= guess);
-        rest += static_cast<std::size_t>(x < guess);
+        const bool at_or_beyond = Largest ? x >= guess : x <= guess;
+        beyond[c] = kSign * x;
+        short_of[rest] = -kSign * x;
+        c += static_cast<std::size_t>(at_or_beyond);
+        rest += static_cast<std::size_t>(!at_or_beyond);
     }
     const bool avx2 = cpu_has_avx2();
-    if (c >= k && c - k <= kNearRanks) return detail::smallest_rank(std::span(at_or_above.data(), c), c - k, avx2);
+    if (c >= k && c - k <= kNearRanks) return kSign * detail::smallest_rank(std::span(beyond.data(), c), c - k, avx2);
     if (c < k && k - c - 1 <= kNearRanks)
-        return -detail::smallest_rank(std::span(below_negated.data(), rest), k - c - 1, avx2);
-    return select_rank(v, static_cast<int>(v.size() - k), scratch.first(v.size()));
-}
-
-/// The k-th smallest of v, as kth_largest_near mirrored: the c values at or below the guess are
-/// the c smallest.
-double kth_smallest_near(std::span<double> v, std::size_t k, double guess, std::span<double> scratch) {
-    std::array<double, kMaxDeltaHSamples> at_or_below_negated;
-    std::array<double, kMaxDeltaHSamples> above;
-    std::size_t c = 0;
-    std::size_t rest = 0;
-    for (const double x : v) {
-        at_or_below_negated[c] = -x;
-        above[rest] = x;
-        c += static_cast<std::size_t>(x <= guess);
-        rest += static_cast<std::size_t>(x > guess);
-    }
-    const bool avx2 = cpu_has_avx2();
-    if (c >= k && c - k <= kNearRanks)
-        return -detail::smallest_rank(std::span(at_or_below_negated.data(), c), c - k, avx2);
-    if (c < k && k - c - 1 <= kNearRanks) return detail::smallest_rank(std::span(above.data(), rest), k - c - 1, avx2);
-    return select_rank(v, static_cast<int>(k - 1), scratch.first(v.size()));
+        return -kSign * detail::smallest_rank(std::span(short_of.data(), rest), k - c - 1, avx2);
+    return select_rank(v, static_cast<int>(Largest ? v.size() - k : k - 1), scratch.first(v.size()));
 }
 
 /// As interdecile_values, with a guess of the two values (a nearby profile's, `hint`): one pass
@@ -346,9 +331,9 @@ double kth_smallest_near(std::span<double> v, std::size_t k, double guess, std::
 /// or below one a little over the guessed lower value; when each kept set holds at least k
 /// values it holds the k extreme ones, so the k-th largest (smallest) of the set is the k-th
 /// largest (smallest) of all, and both selections run on sets of about k values instead of
-/// about n/2, starting from the guess (kth_largest_near, kth_smallest_near). Otherwise (a guess
-/// too far off) interdecile_values. The same two values either way: order statistics do not
-/// depend on how they are found.
+/// about n/2, starting from the guess (kth_near). Otherwise (a guess too far off)
+/// interdecile_values. The same two values either way: order statistics do not depend on how
+/// they are found.
 InterdecileValues interdecile_values(std::span<double> s, int k, const InterdecileValues& hint,
                                      std::span<double> scratch) {
     // The guesses' slack, 8 % of the guessed range: from one prefix of a ray to the next the
@@ -374,8 +359,8 @@ InterdecileValues interdecile_values(std::span<double> s, int k, const Interdeci
     }
     const auto kk = static_cast<std::size_t>(k);
     if (n_high < kk || n_low < kk) return interdecile_values(s, k, scratch);  // s is untouched
-    return {kth_largest_near(std::span(high.data(), n_high), kk, hint.upper, scratch),
-            kth_smallest_near(std::span(low.data(), n_low), kk, hint.lower, scratch)};
+    return {kth_near<true>(std::span(high.data(), n_high), kk, hint.upper, scratch),
+            kth_near<false>(std::span(low.data(), n_low), kk, hint.lower, scratch)};
 }
 
 #if PHUSONG_HAVE_AVX2_KERNELS
@@ -686,7 +671,6 @@ struct PathParameters {
     bool point_to_point = true;
 };
 
-/// Quantities fixed for one path and frequency, shared by the three regions.
 /// What a prediction needs from `Params` alone (frequency, ground, climate, quantiles), so that
 /// a run of predictions with the same Params computes it once (see BandCache).
 struct BandTerms {
@@ -704,16 +688,16 @@ struct BandTerms {
     double abs_z_g = 0.0;
 };
 
+/// Quantities fixed for one path and frequency, shared by the three regions.
 struct Setup {
     const PathParameters* path = nullptr;
     double f_mhz = 0.0;
     double wn = 0.0;  ///< wave number k = 2π/λ ≈ f/47.7, 1/m
-    Complex z_g;
     double a_e = 0.0;        ///< effective earth radius, m
     double d_sml = 0.0;      ///< smooth-earth line-of-sight distance Σ sqrt(2·h_e·a_e), m
     double d_ml = 0.0;       ///< actual line-of-sight distance Σ d_hzn, m
     double theta_los = 0.0;  ///< angular distance of the line-of-sight region −θ_e, rad
-    const BandTerms* band = nullptr;  ///< the frequency's and ground's terms: f^(±1/3), |Z_g|
+    const BandTerms* band = nullptr;  ///< the frequency's and ground's terms: Z_g, f^(±1/3), |Z_g|
     // Terms of the diffraction loss that do not depend on the distance, computed once for
     // both d_3 and d_4 (see diffraction_terms) with the expressions they had inside the calls.
     std::array<double, 2> se_x{};            ///< Vogler's x of each terminal's radius
@@ -765,7 +749,7 @@ struct VoglerRadius {
 };
 VoglerRadius vogler_radius(const Setup& s, double a) {
     const double c0 = std::pow((4.0 / 3.0) * kEarthRadiusVogler_m / a, kThird);  // [Vogler Eqn 2]
-    return {c0, 0.017778 * c0 * s.band->f_minus_third / s.band->abs_z_g};                 // [Eqn 6a/7a]
+    return {c0, 0.017778 * c0 * s.band->f_minus_third / s.band->abs_z_g};  // [Eqn 6a/7a]
 }
 
 /// Vogler's x = B_0·c_0²·f^⅓·d[km] for one radius [Vogler Fig 4; Alg §4].
@@ -831,7 +815,7 @@ double line_of_sight_db(const Setup& s, double d, double m_d, double a_d0) {
     // Effective reflection coefficient, reduced by roughness [Alg Eqn 4.47] and bounded below
     // [Alg Eqn 4.48].
     Complex r_e =
-        (sin_psi - s.z_g) / (sin_psi + s.z_g) * std::exp(-std::min(10.0, s.wn * sigma * sin_psi));
+        (sin_psi - s.band->z_g) / (sin_psi + s.band->z_g) * std::exp(-std::min(10.0, s.wn * sigma * sin_psi));
     const double q = std::norm(r_e);
     if (q < 0.25 || q < sin_psi) r_e *= std::sqrt(sin_psi / q);
     // Phase difference of the two rays [Alg Eqn 4.49], folded past π/2 [Alg Eqn 4.50].
@@ -936,7 +920,6 @@ Reference longley_rice(const PathParameters& p, double f_mhz, const BandTerms& b
     s.path = &p;
     s.f_mhz = f_mhz;
     s.wn = f_mhz / 47.7;
-    s.z_g = z_g;
     s.band = &band;
     s.a_e = 1.0 / p.gamma_e;
     Pair d_ls{};
