@@ -205,7 +205,7 @@ struct LossTable {
 /// The geometry of n pixel centres of one row of `g`, from column col0, seen from a source at
 /// easting `x_m`, the row's centre `dy_m` north of it: squared distance (m²), azimuth (degrees,
 /// −180…180, clockwise from north: radio::fast_atan2_deg(dx, dy)) and distance (m). Arithmetic
-/// only, no branch: the loop vectorises (AVX2 clone), each value that of one pixel at a time.
+/// only, no branch: the loop vectorises (AVX-512 and AVX2 clones), each value that of one pixel at a time.
 PHUSONG_AVX2_CLONES
 void row_geometry(const geo::Grid& g, int col0, int n, double x_m, double dy_m, double* d2, double* azimuth_deg,
                   double* distance_m) noexcept {
@@ -925,24 +925,28 @@ PredictionStats predict(const PredictionInputs& in, const std::function<void(Lay
                 res.sinr_db.assign(np, kNaN);
                 res.throughput_mbps.assign(np, kNaN);
             }
-            for (std::size_t i = 0; i < np; ++i) {
-                const auto& t = a->top[i];
-                if (t[0] == kNone) continue;
-                res.best_dbm[i] = t[0] / 100.0f;
-                if (t[1] != kNone) res.second_dbm[i] = t[1] / 100.0f;
-                std::uint8_t n6 = 0;
-                for (std::int16_t q : t) n6 += static_cast<std::uint8_t>(q != kNone && q >= t[0] - 600);
-                res.n_within_6db[i] = n6;
-                if (lte_nr) {
-                    const std::int64_t s = power_units(t[0]);
-                    const double s_mw = static_cast<double>(s) * 1e-16;
-                    const double i_mw = static_cast<double>(a->power_sum[i] - s) * 1e-16 * cfg.load;
-                    const double sinr = 10.0 * std::log10(s_mw / (i_mw + noise_mw));
-                    res.sinr_db[i] = static_cast<float>(sinr);
-                    const double bw = table.cells[static_cast<std::size_t>(res.server[i])].bandwidth_mhz;
-                    res.throughput_mbps[i] = static_cast<float>(radio::downlink_throughput(sinr, bw).throughput_mbps);
+            // Pixel by pixel, each on its own: in parallel, chunk by chunk.
+            constexpr std::size_t kChunk = std::size_t{1} << 16;
+            parallel_for(std::size_t{0}, (np + kChunk - 1) / kChunk, [&](std::size_t chunk) {
+                for (std::size_t i = chunk * kChunk; i < std::min(np, (chunk + 1) * kChunk); ++i) {
+                    const auto& t = a->top[i];
+                    if (t[0] == kNone) continue;
+                    res.best_dbm[i] = t[0] / 100.0f;
+                    if (t[1] != kNone) res.second_dbm[i] = t[1] / 100.0f;
+                    std::uint8_t n6 = 0;
+                    for (std::int16_t q : t) n6 += static_cast<std::uint8_t>(q != kNone && q >= t[0] - 600);
+                    res.n_within_6db[i] = n6;
+                    if (lte_nr) {
+                        const std::int64_t s = power_units(t[0]);
+                        const double s_mw = static_cast<double>(s) * 1e-16;
+                        const double i_mw = static_cast<double>(a->power_sum[i] - s) * 1e-16 * cfg.load;
+                        const double sinr = 10.0 * std::log10(s_mw / (i_mw + noise_mw));
+                        res.sinr_db[i] = static_cast<float>(sinr);
+                        const double bw = table.cells[static_cast<std::size_t>(res.server[i])].bandwidth_mhz;
+                        res.throughput_mbps[i] = static_cast<float>(radio::downlink_throughput(sinr, bw).throughput_mbps);
+                    }
                 }
-            }
+            });
             a.reset();
             on_layer(std::move(res));
         }

@@ -25,17 +25,29 @@ constexpr long kNearReceiver = 32;  // a power of two (near_receiver_cmax)
 // Mobile networks use slant (±45°) polarised antennas; vertical is the closer of P.452's two.
 constexpr radio::Polarisation kPolarisation = radio::Polarisation::vertical;
 
+/// Whether b leaves the upper hull when p follows it: b lies on or below the segment a → p.
 template <typename Point>
-[[gnu::always_inline]] inline void push_upper_hull(std::vector<Point>& hull, const Point& p) {
-    while (hull.size() >= 2) {
-        const Point& a = hull[hull.size() - 2];
-        const Point& b = hull.back();
-        // b leaves the upper hull when it lies on or below the segment a → p.
-        const double cross = (b.d_km - a.d_km) * (p.y_m - a.y_m) - (b.y_m - a.y_m) * (p.d_km - a.d_km);
-        if (cross < 0) break;
-        hull.pop_back();
+[[gnu::always_inline]] inline bool leaves(const Point& a, const Point& b, const Point& p) {
+    return !((b.d_km - a.d_km) * (p.y_m - a.y_m) - (b.y_m - a.y_m) * (p.d_km - a.d_km) < 0);
+}
+
+/// Andrew's monotone chain: adds p (beyond every vertex) to the upper hull h[0 … n − 1], whose
+/// buffer has room for it. The first two tests are made together, without a branch between
+/// them: most points pop none, one or two vertices, and a mispredicted loop exit per sample cost
+/// more than the second test. The same vertices as popping one at a time.
+template <typename Point>
+[[gnu::always_inline]] inline void push_upper_hull(Point* h, std::size_t& n, const Point& p) {
+    if (n >= 3) {
+        const bool first = leaves(h[n - 2], h[n - 1], p);
+        const bool second = leaves(h[n - 3], h[n - 2], p);
+        n -= static_cast<std::size_t>(first) + static_cast<std::size_t>(first & second);
+        if (first & second) {
+            while (n >= 2 && leaves(h[n - 2], h[n - 1], p)) --n;
+        }
+    } else {
+        while (n >= 2 && leaves(h[n - 2], h[n - 1], p)) --n;
     }
-    hull.push_back(p);
+    h[n++] = p;
 }
 
 /// The first i in [0, n − 1) where `rises(i)` is false, or n − 1: the top of a sequence that
@@ -55,21 +67,21 @@ std::size_t top_of(std::size_t n, Rises&& rises) {
     return base;
 }
 
-/// Vertex of an upper hull maximising (y − qy)/(qx − x), for qx beyond every vertex: the tangent
-/// from (qx, qy). Unimodal along a concave chain.
+/// Vertex of an upper hull h[0 … n − 1] maximising (y − qy)/(qx − x), for qx beyond every
+/// vertex: the tangent from (qx, qy). Unimodal along a concave chain.
 template <typename Point>
-std::size_t tangent_from_right(const std::vector<Point>& h, double qx, double qy) {
-    return top_of(h.size(), [&](std::size_t i) {
+const Point& tangent_from_right(const Point* h, std::size_t n, double qx, double qy) {
+    return h[top_of(n, [&](std::size_t i) {
         return (h[i + 1].y_m - qy) * (qx - h[i].d_km) >= (h[i].y_m - qy) * (qx - h[i + 1].d_km);
-    });
+    })];
 }
 
-/// Vertex of an upper hull maximising y − s·x (the support point for slope s).
+/// Vertex of an upper hull h[0 … n − 1] maximising y − s·x (the support point for slope s).
 template <typename Point>
-std::size_t support(const std::vector<Point>& h, double s) {
-    return top_of(h.size(), [&](std::size_t i) {
+const Point& support(const Point* h, std::size_t n, double s) {
+    return h[top_of(n, [&](std::size_t i) {
         return h[i + 1].y_m - h[i].y_m >= s * (h[i + 1].d_km - h[i].d_km);
-    });
+    })];
 }
 
 #if PHUSONG_HAVE_AVX2_KERNELS
@@ -235,6 +247,14 @@ void RadialSweep::prepare(const SweepSource& source, const geo::Grid& grid, cons
                                                                                : 0);
     m_ray_samples.assign(static_cast<std::size_t>(m_rays), 0);
     m_ray_h.resize(static_cast<std::size_t>(m_samples) + 1);
+    m_curved_hull.resize(static_cast<std::size_t>(m_samples) + 1);
+    m_flat_hull.resize(static_cast<std::size_t>(m_samples) + 1);
+    m_d_km.resize(static_cast<std::size_t>(m_samples) + 1);
+    m_inv_d_km.resize(m_d_km.size());
+    for (std::size_t k = 0; k < m_d_km.size(); ++k) {
+        m_d_km[k] = static_cast<double>(k) * m_step_m / 1000.0;
+        m_inv_d_km[k] = 1.0 / m_d_km[k];
+    }
     m_wanted_words = static_cast<std::size_t>(m_samples) / 64 + 1;
     m_wanted.assign(static_cast<std::size_t>(m_rays) * m_wanted_words, 0);
     m_lambda_m.clear();
@@ -277,8 +297,10 @@ void RadialSweep::sweep_ray(int ray, const geo::Grid& grid, std::span<const floa
     std::uint32_t argmax_tx = 0;
     // Delta-Bullington's smooth-earth terms only: the flat-earth maximum and hull, the sums.
     double max_tx_flat = kNegInf;    // max_i (h_i − hts)/d_i
-    m_curved_hull.clear();
-    m_flat_hull.clear();
+    HullPoint* curved = m_curved_hull.data();  // room for every sample (prepare)
+    HullPoint* flat = m_flat_hull.data();
+    std::size_t curved_n = 0;
+    std::size_t flat_n = 0;
     radio::SmoothEarthSums sums;
     double prev_d = 0.0;
     double prev_h = m_source.ground_m;
@@ -300,8 +322,8 @@ void RadialSweep::sweep_ray(int ray, const geo::Grid& grid, std::span<const floa
     const double curvature = m_curvature;  // the earth's bulge: 500·d²/ae m at d km
     for (int k = 1; k <= last; ++k) {
         const double h = m_ray_h[static_cast<std::size_t>(k)];
-        const double d = k * m_step_m / 1000.0;
-        const double inv_d = 1.0 / d;
+        const double d = m_d_km[static_cast<std::size_t>(k)];
+        const double inv_d = m_inv_d_km[static_cast<std::size_t>(k)];
         if (delta) {
             sums.add_segment(prev_d, prev_h, d, h);
             prev_d = d;
@@ -318,18 +340,18 @@ void RadialSweep::sweep_ray(int ray, const geo::Grid& grid, std::span<const floa
             if ((wanted[k / 64] >> (k % 64)) & 1U) {
                 const double gr = hrs - curvature * d * d;
                 state[k].tx = argmax_tx;
-                state[k].rx = static_cast<std::uint32_t>(m_curved_hull[tangent_from_right(m_curved_hull, d, gr)].index);
+                state[k].rx = static_cast<std::uint32_t>(tangent_from_right(curved, curved_n, d, gr).index);
                 // Clearance of point i above the ray, eq (16)'s bracket: g_i − hts − s·d_i with
                 // s = (hrs − hts)/d − 500·d/ae, largest at the hull's support point for slope s.
                 const double s_ray = (hrs - hts) * inv_d - curvature * d;
-                state[k].top = static_cast<std::uint32_t>(m_curved_hull[support(m_curved_hull, s_ray)].index);
+                state[k].top = static_cast<std::uint32_t>(support(curved, curved_n, s_ray).index);
             }
             // Smooth-earth correction of eq (40) at anchors, interpolated linearly in between.
             if (delta && (anchor < 0 || k - anchor >= kCorrectionStride || k == last)) {
                 // Smooth-earth heights, eqs (161)–(167), with the obstruction terms of eq (165).
                 const double str = (hrs - hts) / d;
-                const HullPoint& sp = m_flat_hull[support(m_flat_hull, str)];
-                const HullPoint& fr = m_flat_hull[tangent_from_right(m_flat_hull, d, hrs)];
+                const HullPoint& sp = support(flat, flat_n, str);
+                const HullPoint& fr = tangent_from_right(flat, flat_n, d, hrs);
                 const radio::ObstructionTerms obs{sp.y_m - str * sp.d_km - hts, max_tx_flat - str,
                                                   (fr.y_m - hrs) / (d - fr.d_km) + str};
                 const radio::SmoothEarth se = radio::smooth_earth_from_terms(
@@ -358,10 +380,10 @@ void RadialSweep::sweep_ray(int ray, const geo::Grid& grid, std::span<const floa
             max_tx_curved = slope;
             argmax_tx = static_cast<std::uint32_t>(k);
         }
-        push_upper_hull(m_curved_hull, HullPoint{d, g, k});
+        push_upper_hull(curved, curved_n, HullPoint{d, g, k});
         if (delta) {
             max_tx_flat = std::max(max_tx_flat, (h - hts) / d);
-            push_upper_hull(m_flat_hull, HullPoint{d, h, k});
+            push_upper_hull(flat, flat_n, HullPoint{d, h, k});
         }
     }
     // A ray cut short by the DEM edge: hold the last correction after the last anchor.
@@ -375,7 +397,7 @@ void RadialSweep::sweep_ray(int ray, const geo::Grid& grid, std::span<const floa
     m_ray_samples[static_cast<std::size_t>(ray)] = std::max(last, 0);
 }
 
-// Compiled for AVX2 (8 lanes) and any x86-64 (4 lanes); no FMA in either: the same numbers.
+// Compiled for AVX-512 (16 lanes), AVX2 (8) and any x86-64 (4); no FMA in any: the same numbers.
 PHUSONG_AVX2_CLONES
 float RadialSweep::near_receiver_cmax(std::size_t base, long k, double d, double hts, double s_ray,
                                        double curvature) const noexcept {
@@ -420,8 +442,8 @@ namespace {
 /// array per quantity: in, each receiver's distance d (km), height hrs (m amsl) and its sample's
 /// three horizon points (distance km, height m: Tx side, Rx side, largest clearance); out, whether
 /// it is in line of sight (eq 17), c of bullington_nu_per_root with ν_max's candidates limited to
-/// the three points, and √(0.002·d). Arithmetic only, no branch: it vectorises (4 lanes of double
-/// with AVX2, 2 otherwise), each value that of the scalar formulas.
+/// the three points, and √(0.002·d). Arithmetic only, no branch: it vectorises (8 lanes of double
+/// with AVX-512, 4 with AVX2, 2 otherwise), each value that of the scalar formulas.
 struct BullingtonBatch {
     static constexpr std::size_t kSize = 64;
     std::array<double, kSize> d, hrs, dt, ht, dr, hr, dc, hc;  // in

@@ -526,8 +526,8 @@ void resample_profile(std::span<const double> z, double x_first, double step, st
 /// (ITM walks the sample position and the fitted line by repeated addition, and sums the fit in
 /// one accumulator): each position and line value is computed from its index, the sums run in
 /// four accumulators. The results differ from ITM's order by rounding only (~1e-13 m).
-/// Compiled twice (GCC function multiversioning), for CPUs with AVX2, where the removal of the
-/// line vectorises, and for any x86-64; no FMA in either, so both give the same numbers. The
+/// Compiled for CPUs with AVX-512 and with AVX2, where the removal of the line vectorises, and
+/// for any x86-64 (PHUSONG_AVX2_CLONES); no FMA in any, so all give the same numbers. The
 /// loops GCC does not vectorise (resampling, the fit's sums, the selection's passes) have AVX2
 /// kernels of their own, tested against their scalar loops.
 PHUSONG_AVX2_CLONES

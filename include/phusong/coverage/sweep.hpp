@@ -171,8 +171,10 @@ private:
     std::vector<float> m_heights;         ///< [ray][sample]: terrain height, m amsl
     std::vector<double> m_ray_h;          ///< the ray being swept: its heights in double, m amsl
     std::vector<float> m_correction;      ///< [f][ray][sample], dB
-    std::vector<HullPoint> m_curved_hull;
+    std::vector<HullPoint> m_curved_hull;  ///< the ray's upper hulls: buffers for every sample
     std::vector<HullPoint> m_flat_hull;
+    std::vector<double> m_d_km;           ///< distance of each sample, km
+    std::vector<double> m_inv_d_km;       ///< its inverse (sample 0: +inf, never read)
     std::vector<double> m_lambda_m;
     std::vector<double> m_inv_root_lambda;  ///< 1/√λ per frequency, 1/√m
 };
