@@ -187,18 +187,29 @@ std::array<float, GainTable::kBins> cell_reach(const CellPlan& cell, std::span<c
 }
 
 /// Empirical loss sampled every step/4 from 0 to the source radius, for linear interpolation per
-/// pixel (the largest error, next to the site, is under 0.1 dB beyond 60 m).
+/// pixel (the largest error, next to the site, is under 0.1 dB beyond 60 m); beyond the last
+/// sample, its value. A source's tables all have the same step and length, so a pixel's place in
+/// them (point) serves every band.
 struct LossTable {
     double inv_step = 0;
+    std::size_t samples = 0;
+    // samples + 1 values, the last a copy of the one before: a point beyond the table reads it
+    // with weight 0 (t + 0·0 is t exactly).
     std::vector<float> los;
     std::vector<float> nlos;  // empty unless the model's LOS branch follows the terrain
-    [[nodiscard]] float at(double d_m, bool terrain_los) const noexcept {
+    struct Point {
+        std::size_t i = 0;  ///< the sample below (the last one beyond the table)
+        float w = 0;        ///< weight of the sample above (0 beyond the table)
+    };
+    [[nodiscard]] Point point(double d_m) const noexcept {
         const double x = d_m * inv_step;
         const auto i = static_cast<std::size_t>(x);
+        if (i + 1 >= samples) return {samples - 1, 0.0f};
+        return {i, static_cast<float>(x - static_cast<double>(i))};
+    }
+    [[nodiscard]] float at(Point p, bool terrain_los) const noexcept {
         const std::vector<float>& t = (nlos.empty() || terrain_los) ? los : nlos;
-        if (i + 1 >= t.size()) return t.back();
-        const auto w = static_cast<float>(x - static_cast<double>(i));
-        return t[i] + w * (t[i + 1] - t[i]);
+        return t[p.i] + p.w * (t[p.i + 1] - t[p.i]);
     }
 };
 
@@ -555,8 +566,9 @@ std::size_t SourceEvaluator::evaluate(const Source& src, const Setup& setup, con
         const bool terrain_los = m.los_mode == radio::LosMode::terrain &&
                                  (m.kind == radio::ModelKind::tr38901_rma || m.kind == radio::ModelKind::tr38901_uma ||
                                   m.kind == radio::ModelKind::tr38901_umi);
-        t.los.resize(n);
-        t.nlos.resize(terrain_los ? n : 0);
+        t.samples = n;
+        t.los.resize(n + 1);
+        t.nlos.resize(terrain_los ? n + 1 : 0);
         for (std::size_t i = 0; i < n; ++i) {
             const double d = static_cast<double>(i) * step;
             t.los[i] = static_cast<float>(empirical_db(m, d, src.bands[b].freq_mhz, src.sweep.height_agl_m,
@@ -566,6 +578,8 @@ std::size_t SourceEvaluator::evaluate(const Source& src, const Setup& setup, con
                                                             cfg.receiver_height_m, false));
             }
         }
+        t.los[n] = t.los[n - 1];
+        if (terrain_los) t.nlos[n] = t.nlos[n - 1];
         m_diff_factor[b] = static_cast<float>(diffraction_factor(m));
     }
     const double x0 = src.sweep.x_m;
@@ -725,6 +739,11 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
         m_itm_loss.assign(m_itm_params.size() * wsize, kNaN);
         itm_undefined += m_itm.evaluate(m_sweep, m_itm_params, wsize, m_itm_loss);
     }
+    // The empirical bands' tables share their step and length (LossTable): one point per pixel.
+    const LossTable* points = nullptr;
+    for (std::size_t b = 0; b < src.bands.size() && points == nullptr; ++b) {
+        if (m_itm_slot[b] == kNoSlot) points = &m_loss_tables[b];
+    }
     for (std::size_t t = 0; t < tiles.size(); ++t) {
         const geo::Window sub = tiles[t].intersect(window);
         if (sub.empty()) continue;
@@ -744,13 +763,14 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
                 if (d < 0) continue;
                 m_az[p] = m_waz[w];
                 m_dep[p] = static_cast<float>(radio::fast_atan2_deg(hts - (m_wground[w] + cfg.receiver_height_m), std::max(d, 1.0)));
+                const LossTable::Point at = points != nullptr ? points->point(d) : LossTable::Point{};
                 for (std::size_t b = 0; b < src.bands.size(); ++b) {
                     if (m_itm_slot[b] != kNoSlot) {
                         m_band_loss[b * n + p] = m_itm_loss[m_itm_slot[b] * wsize + w];
                         continue;
                     }
                     const float diff = m_diffraction[src.bands[b].group * wsize + w];
-                    m_band_loss[b * n + p] = m_loss_tables[b].at(d, diff <= 0.0f) + m_diff_factor[b] * diff;
+                    m_band_loss[b * n + p] = m_loss_tables[b].at(at, diff <= 0.0f) + m_diff_factor[b] * diff;
                 }
                 any = true;
             }
@@ -771,7 +791,7 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
                         if (offset < 0) offset += 360.0f;
                         const auto bin = std::min(static_cast<int>(offset / 5.0f), GainTable::kBins - 1);
                         if (m_dist[p] > cell.radius_m[static_cast<std::size_t>(bin)] || !std::isfinite(pl[p])) continue;
-                        const float signal = cell.power_dbm + cell.gain->gain_dbi(offset, m_dep[p]) - pl[p];
+                        const float signal = cell.power_dbm + cell.gain->gain_dbi_within_turn(offset, m_dep[p]) - pl[p];
                         ++evaluated;
                         if (signal < cell.floor_dbm) continue;
                         emit(g.index(col, row), static_cast<std::int16_t>(round_half_away(signal * 100.0f)));

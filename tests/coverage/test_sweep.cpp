@@ -358,6 +358,14 @@ TEST_CASE("the gain table agrees with the antenna model it tabulates") {
             }
         }
     }
+    // Within one turn, the inner loop's form gives the same bits, a whole turn (360°, which an
+    // offset just below 0 rounds to once a turn is added) included.
+    for (float a : {0.0f, 1e-6f, 0.5f, 17.3f, 180.0f, 359.5f, 359.99997f, 360.0f}) {
+        for (float dep = -20; dep <= 10; dep += 1.25f) {
+            REQUIRE(table.gain_dbi_within_turn(a, dep) == table.gain_dbi(a, dep));
+        }
+    }
+    CHECK(table.gain_dbi_within_turn(360.0f, 8.0f) == table.gain_dbi_within_turn(0.0f, 8.0f));
 }
 
 TEST_CASE("ray_of: the nearest ray of any azimuth, in whole turns either way") {

@@ -25,6 +25,12 @@ public:
     [[nodiscard]] float gain_dbi(float az_offset_deg, float depression_deg) const noexcept {
         float a = az_offset_deg - 360.0f * static_cast<float>(static_cast<int>(az_offset_deg / 360.0f));
         if (a < 0) a += 360.0f;
+        return gain_dbi_within_turn(a, depression_deg);
+    }
+    /// gain_dbi for an offset already within one turn, 0 ≤ az_offset_deg ≤ 360 (the prediction's
+    /// inner loop: the same value without the division).
+    [[nodiscard]] float gain_dbi_within_turn(float az_offset_deg, float depression_deg) const noexcept {
+        const float a = az_offset_deg >= 360.0f ? az_offset_deg - 360.0f : az_offset_deg;
         const float fd = (depression_deg + 90.0f) * kDepStepsPerDeg;
         const float fa = a;
         int ia = static_cast<int>(fa);
