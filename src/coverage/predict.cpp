@@ -672,10 +672,27 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
         m_row_az.resize(wcols);
         m_row_d.resize(wcols);
         for (int row = window.row0; row < window.row_end(); ++row) {
-            row_geometry(g, window.col0, window.cols, src.sweep.x_m, g.row_center_y(row) - src.sweep.y_m,
-                         m_row_d2.data(), m_row_az.data(), m_row_d.data());
-            for (int col = window.col0; col < window.col_end(); ++col) {
-                const std::size_t w = static_cast<std::size_t>(row - window.row0) * wcols + (col - window.col0);
+            // The row's columns that can lie within the radius, a pixel wider each side than the
+            // chord (locate tests each); the rest of the row has no prediction.
+            const double dy = g.row_center_y(row) - src.sweep.y_m;
+            const double half_chord = std::sqrt(std::max(0.0, r * r - dy * dy));
+            const int first = std::max(
+                window.col0, static_cast<int>(std::floor(g.fcol(src.sweep.x_m - half_chord) - 0.5)) - 1);
+            const int end = std::min(window.col_end(),
+                                     static_cast<int>(std::ceil(g.fcol(src.sweep.x_m + half_chord) - 0.5)) + 2);
+            const std::size_t row_w = static_cast<std::size_t>(row - window.row0) * wcols;
+            double* row_dist = m_wdist.data() + row_w;
+            if (dy * dy > r * r || first >= end) {
+                std::fill(row_dist, row_dist + wcols, -1.0);
+                continue;
+            }
+            const auto skip = static_cast<std::size_t>(first - window.col0);
+            std::fill(row_dist, row_dist + skip, -1.0);
+            std::fill(row_dist + (end - window.col0), row_dist + wcols, -1.0);
+            row_geometry(g, first, end - first, src.sweep.x_m, dy, m_row_d2.data() + skip, m_row_az.data() + skip,
+                         m_row_d.data() + skip);
+            for (int col = first; col < end; ++col) {
+                const std::size_t w = row_w + static_cast<std::size_t>(col - window.col0);
                 if (!locate(col, row, at)) {
                     m_wdist[w] = -1.0;
                     continue;
