@@ -492,12 +492,15 @@ private:
     std::vector<LossTable> m_loss_tables;
     std::vector<float> m_diff_factor;
     // Per pixel of a zone's window (evaluate_zone): distance (m; −1: no prediction), azimuth
-    // (0 … 360°), ray, ground (m); the diffraction loss per swept frequency, [pixel][group], dB.
+    // (0 … 360°), ray, ground (m), depression angle seen from the antenna (degrees), and the
+    // path loss of each band but ITM's (which has m_itm_loss), [band][pixel], dB.
     std::vector<double> m_wdist;
     std::vector<float> m_waz;
     std::vector<int> m_wray;
     std::vector<float> m_wground;
-    std::vector<float> m_diffraction;        ///< [frequency group][window pixel]: terrain loss, dB
+    std::vector<float> m_wdep;
+    std::vector<float> m_wloss;
+    std::vector<std::size_t> m_empirical;    ///< the source's bands that are not ITM
     std::vector<std::uint32_t> m_ray_start;  ///< per ray: where its pixels start in the m_by_ray_*
     // The window's pixels ray by ray: distance (m), ground (m), index in the window; a ray's run
     // of the first two is what RadialSweep::ray_losses_db reads.
@@ -506,11 +509,6 @@ private:
     std::vector<std::uint32_t> m_by_ray_w;
     std::vector<float> m_ray_loss;            ///< one ray's ray_losses_db: losses, reached
     std::vector<std::uint8_t> m_ray_reached;
-    // Per pixel of a tile, for the cell loop.
-    std::vector<float> m_dist;
-    std::vector<float> m_az;
-    std::vector<float> m_dep;
-    std::vector<float> m_band_loss;
     std::vector<geo::Window> m_cell_windows;  ///< per cell of the source: reach_window
     std::vector<double> m_row_d2;             ///< one window row's row_geometry: squared distance,
     std::vector<double> m_row_az;             ///< azimuth (degrees) and distance of each pixel
@@ -721,8 +719,16 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
     }
     // m_ray_start[ray] is now the end of the ray's entries. Each swept ray: a pixel beyond its
     // end (the DEM's edge or nodata) has no prediction; the others are queued for ITM and get
-    // their diffraction loss while the ray's horizons are in cache.
-    m_diffraction.resize(m_need_diffraction ? wsize * groups : 0);
+    // their depression angle and the other bands' path loss while the ray's horizons are in
+    // cache. The empirical bands' tables share their step and length (LossTable): one point
+    // per pixel serves them all.
+    m_empirical.clear();
+    for (std::size_t b = 0; b < src.bands.size(); ++b) {
+        if (m_itm_slot[b] == kNoSlot) m_empirical.push_back(b);
+    }
+    m_wdep.resize(wsize);
+    m_wloss.resize(m_empirical.empty() ? 0 : src.bands.size() * wsize);
+    const double rx_height = cfg.receiver_height_m;
     auto visit = [&](int ray) {
         const auto ri = static_cast<std::size_t>(ray);
         const std::size_t e0 = ri == 0 ? 0 : m_ray_start[ri - 1];
@@ -740,10 +746,15 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
                 m_wdist[w] = -1.0;
                 continue;
             }
-            if (!m_itm_params.empty()) m_itm.add(w, ray, m_by_ray_d[e], m_by_ray_ground[e]);
+            const double d = m_by_ray_d[e];
+            if (!m_itm_params.empty()) m_itm.add(w, ray, d, m_by_ray_ground[e]);
+            m_wdep[w] = static_cast<float>(radio::fast_atan2_deg(hts - (m_by_ray_ground[e] + rx_height), std::max(d, 1.0)));
             if (m_need_diffraction) {
-                // Group by group (a few values: a copy call per pixel cost more than the copy).
-                for (std::size_t f = 0; f < groups; ++f) m_diffraction[f * wsize + w] = m_ray_loss[i * groups + f];
+                const LossTable::Point at = m_loss_tables[m_empirical.front()].point(d);
+                for (const std::size_t b : m_empirical) {
+                    const float diff = m_ray_loss[i * groups + src.bands[b].group];
+                    m_wloss[b * wsize + w] = m_loss_tables[b].at(at, diff <= 0.0f) + m_diff_factor[b] * diff;
+                }
             }
         }
     };
@@ -756,41 +767,13 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
         m_itm_loss.assign(m_itm_params.size() * wsize, kNaN);
         itm_undefined += m_itm.evaluate(m_sweep, m_itm_params, wsize, m_itm_loss);
     }
-    // The empirical bands' tables share their step and length (LossTable): one point per pixel.
-    const LossTable* points = nullptr;
-    for (std::size_t b = 0; b < src.bands.size() && points == nullptr; ++b) {
-        if (m_itm_slot[b] == kNoSlot) points = &m_loss_tables[b];
-    }
     for (std::size_t t = 0; t < tiles.size(); ++t) {
         const geo::Window sub = tiles[t].intersect(window);
         if (sub.empty()) continue;
-        const std::size_t n = sub.size();
-        m_dist.resize(n);  // every entry is written below: −1 where a pixel has no prediction
-        m_az.resize(n);
-        m_dep.resize(n);
-        m_band_loss.resize(src.bands.size() * n);
-        // Geometry and path loss per pixel, shared by the source's cells.
         bool any = false;
-        for (int row = sub.row0; row < sub.row_end(); ++row) {
-            for (int col = sub.col0; col < sub.col_end(); ++col) {
-                const std::size_t w = static_cast<std::size_t>(row - window.row0) * wcols + (col - window.col0);
-                const double d = m_wdist[w];
-                const std::size_t p = static_cast<std::size_t>(row - sub.row0) * sub.cols + (col - sub.col0);
-                m_dist[p] = static_cast<float>(d);
-                if (d < 0) continue;
-                m_az[p] = m_waz[w];
-                m_dep[p] = static_cast<float>(radio::fast_atan2_deg(hts - (m_wground[w] + cfg.receiver_height_m), std::max(d, 1.0)));
-                const LossTable::Point at = points != nullptr ? points->point(d) : LossTable::Point{};
-                for (std::size_t b = 0; b < src.bands.size(); ++b) {
-                    if (m_itm_slot[b] != kNoSlot) {
-                        m_band_loss[b * n + p] = m_itm_loss[m_itm_slot[b] * wsize + w];
-                        continue;
-                    }
-                    const float diff = m_diffraction[src.bands[b].group * wsize + w];
-                    m_band_loss[b * n + p] = m_loss_tables[b].at(at, diff <= 0.0f) + m_diff_factor[b] * diff;
-                }
-                any = true;
-            }
+        for (int row = sub.row0; row < sub.row_end() && !any; ++row) {
+            const double* dist = &m_wdist[static_cast<std::size_t>(row - window.row0) * wcols + (sub.col0 - window.col0)];
+            any = std::any_of(dist, dist + sub.cols, [](double d) { return d >= 0; });
         }
         if (!any) continue;
         // Each cell: antenna gain toward each pixel, signal, handed to the sink.
@@ -798,17 +781,21 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
             const CellPlan& cell = src.cells[c];
             const geo::Window cw = sub.intersect(m_cell_windows[c]);
             if (cw.empty()) continue;
-            const float* pl = &m_band_loss[cell.band * n];
+            const std::size_t slot = m_itm_slot[cell.band];
+            const float* pl = slot != kNoSlot ? &m_itm_loss[slot * wsize] : &m_wloss[cell.band * wsize];
             sink(cell, ZoneTile{far, t}, [&](auto&& emit) {
                 for (int row = cw.row0; row < cw.row_end(); ++row) {
                     for (int col = cw.col0; col < cw.col_end(); ++col) {
-                        const std::size_t p = static_cast<std::size_t>(row - sub.row0) * sub.cols + (col - sub.col0);
-                        if (m_dist[p] < 0) continue;
-                        float offset = m_az[p] - cell.azimuth_deg;
+                        const std::size_t w = static_cast<std::size_t>(row - window.row0) * wcols + (col - window.col0);
+                        if (m_wdist[w] < 0) continue;
+                        float offset = m_waz[w] - cell.azimuth_deg;
                         if (offset < 0) offset += 360.0f;
                         const auto bin = std::min(static_cast<int>(offset / 5.0f), GainTable::kBins - 1);
-                        if (m_dist[p] > cell.radius_m[static_cast<std::size_t>(bin)] || !std::isfinite(pl[p])) continue;
-                        const float signal = cell.power_dbm + cell.gain->gain_dbi_within_turn(offset, m_dep[p]) - pl[p];
+                        if (static_cast<float>(m_wdist[w]) > cell.radius_m[static_cast<std::size_t>(bin)] ||
+                            !std::isfinite(pl[w])) {
+                            continue;
+                        }
+                        const float signal = cell.power_dbm + cell.gain->gain_dbi_within_turn(offset, m_wdep[w]) - pl[w];
                         ++evaluated;
                         if (signal < cell.floor_dbm) continue;
                         emit(g.index(col, row), static_cast<std::int16_t>(round_half_away(signal * 100.0f)));
