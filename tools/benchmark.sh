@@ -18,7 +18,9 @@
 # marginal cost (its time for N sites less its time for the first site alone, over N − 1): the
 # rest is fixed (full-grid rasters for every layer), which a province-wide run pays once. It also
 # times the prediction alone (tools/predict_bench: every cell composed into its layers, nothing
-# written) over the N sites: the per-site cost without the per-layer rasters.
+# written) over the N sites and the first alone: the per-site cost without the per-layer rasters,
+# as a mean over the N sites and as the marginal cost (the layers' full-grid maps, allocated and
+# composed once, are the fixed part).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -119,10 +121,13 @@ ours_pass() {
   $pin "$exe" -q --threads 1 run "$work/one.toml" --out "$work/out1" >/dev/null
   alone+=" $($pin "$root/build/release/tools/predict_bench" "$work/bench.toml" --threads 1 2>/dev/null | \
       sed -n 's/.*cells, \([0-9.]*\) s wall.*/\1/p')"
+  alone_one+=" $($pin "$root/build/release/tools/predict_bench" "$work/one.toml" --threads 1 2>/dev/null | \
+      sed -n 's/.*cells, \([0-9.]*\) s wall.*/\1/p')"
   ours_predict+=" $(json "$work/out/manifest.json" "[s['wall_s'] for s in d['stages'] if s['name']=='predict'][0]")"
   ours_one+=" $(json "$work/out1/manifest.json" "[s['wall_s'] for s in d['stages'] if s['name']=='predict'][0]")"
 }
 alone=""
+alone_one=""
 ours_predict=""
 ours_one=""
 ours_pass
@@ -144,16 +149,19 @@ passes = lambda text: [float(x) for x in text.split()]
 mean = lambda v: sum(v) / len(v)
 n, splat = $splat_n, $splat_s
 ours_v, one_v, alone_v = passes("$ours_predict"), passes("$ours_one"), passes("$alone")
-ours, one, alone = mean(ours_v), mean(one_v), mean(alone_v)
+ours, one, alone, alone_one = mean(ours_v), mean(one_v), mean(alone_v), mean(passes("$alone_one"))
 marginal = (ours - one) / max(n - 1, 1)
+# The prediction's own fixed part (every layer's full-grid maps allocated and composed) is paid
+# once however many sites: its marginal cost per site, as for the written rasters.
+alone_marginal = (alone - alone_one) / max(n - 1, 1)
 print(f"{n} sites ({$cells} cells), radius $radius_km km, 30 m, one thread each; ours the mean of two passes,"
       f" before and after SPLAT! (prediction alone {alone_v[0]:.2f} and {alone_v[1]:.2f} s; written {ours_v[0]:.2f}"
       f" and {ours_v[1]:.2f} s):")
 print(f"  phusong prediction, all cells composed and written: {ours:.2f} s ({one:.2f} s for one site);"
       f" marginal {marginal:.3f} s/site")
 print(f"  phusong prediction alone (tools/predict_bench: all cells composed, nothing written): {alone:.2f} s"
-      f" = {alone/n:.3f} s/site")
+      f" = {alone/n:.3f} s/site ({alone_one:.2f} s for one site; marginal {alone_marginal:.3f} s/site)")
 print(f"  SPLAT! splat-hd -olditm, one path-loss map per site: {splat:.2f} s = {splat/n:.3f} s/site")
 print(f"  ratio SPLAT/phusong per site: {splat/n/marginal:.1f}x (marginal, rasters written), {splat/ours:.1f}x (totals),"
-      f" {splat/alone:.1f}x (prediction alone)")
+      f" {splat/alone:.1f}x (prediction alone), {splat/n/alone_marginal:.1f}x (prediction alone, marginal)")
 PY
