@@ -216,7 +216,8 @@ struct LossTable {
 /// The geometry of n pixel centres of one row of `g`, from column col0, seen from a source at
 /// easting `x_m`, the row's centre `dy_m` north of it: squared distance (m²), azimuth (degrees,
 /// −180…180, clockwise from north: radio::fast_atan2_deg(dx, dy)) and distance (m). Arithmetic
-/// only, no branch: the loop vectorises (AVX-512 and AVX2 clones), each value that of one pixel at a time.
+/// only, no branch: the loop vectorises (AVX-512 and AVX2 clones), each value that of one pixel
+/// at a time.
 PHUSONG_AVX2_CLONES
 void row_geometry(const geo::Grid& g, int col0, int n, double x_m, double dy_m, double* d2, double* azimuth_deg,
                   double* distance_m) noexcept {
