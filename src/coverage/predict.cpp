@@ -192,8 +192,7 @@ std::array<float, GainTable::kBins> cell_reach(const CellPlan& cell, std::span<c
 /// them (point) serves every band.
 struct LossTable {
     double inv_step = 0;
-    std::size_t samples = 0;
-    // samples + 1 values, the last a copy of the one before: a point beyond the table reads it
+    // One value more than the samples, a copy of the last: a point beyond the table reads it
     // with weight 0 (t + 0·0 is t exactly).
     std::vector<float> los;
     std::vector<float> nlos;  // empty unless the model's LOS branch follows the terrain
@@ -204,6 +203,7 @@ struct LossTable {
     [[nodiscard]] Point point(double d_m) const noexcept {
         const double x = d_m * inv_step;
         const auto i = static_cast<std::size_t>(x);
+        const std::size_t samples = los.size() - 1;
         if (i + 1 >= samples) return {samples - 1, 0.0f};
         return {i, static_cast<float>(x - static_cast<double>(i))};
     }
@@ -489,7 +489,7 @@ private:
     std::vector<radio::itm::Params> m_itm_params;  ///< per ITM band of the source
     std::vector<std::size_t> m_itm_slot;          ///< per band: its index in m_itm_params, or npos
     std::vector<float> m_itm_loss;                ///< [ITM band][window pixel], dB
-    bool m_need_diffraction = true;               ///< a band of the source adds terrain diffraction
+    std::vector<std::size_t> m_empirical;         ///< the bands but ITM's: they add terrain diffraction
     std::vector<LossTable> m_loss_tables;
     std::vector<float> m_diff_factor;
     // Per pixel of a zone's window (evaluate_zone): distance (m; −1: no prediction), azimuth
@@ -501,7 +501,6 @@ private:
     std::vector<float> m_wground;
     std::vector<float> m_wdep;
     std::vector<float> m_wloss;
-    std::vector<std::size_t> m_empirical;    ///< the source's bands that are not ITM
     std::vector<std::uint32_t> m_ray_start;  ///< per ray: where its pixels start in the m_by_ray_*
     // The window's pixels ray by ray: distance (m), ground (m), index in the window; a ray's run
     // of the first two is what RadialSweep::ray_losses_db reads.
@@ -545,7 +544,7 @@ std::size_t SourceEvaluator::evaluate(const Source& src, const Setup& setup, con
     m_diff_factor.resize(src.bands.size());
     m_itm_params.clear();
     m_itm_slot.assign(src.bands.size(), kNoSlot);
-    m_need_diffraction = false;
+    m_empirical.clear();
     for (std::size_t b = 0; b < src.bands.size(); ++b) {
         const radio::ModelConfig& m = setup.models[src.bands[b].model];
         if (m.kind == radio::ModelKind::itm) {  // a terrain model of its own: ItmRays
@@ -557,7 +556,7 @@ std::size_t SourceEvaluator::evaluate(const Source& src, const Setup& setup, con
             m_itm_params.push_back(p);
             continue;
         }
-        m_need_diffraction = true;
+        m_empirical.push_back(b);
         const double step = grid.resolution_m / 4.0;
         const auto n = static_cast<std::size_t>(std::ceil(r / step)) + 2;
         LossTable& t = m_loss_tables[b];
@@ -565,7 +564,6 @@ std::size_t SourceEvaluator::evaluate(const Source& src, const Setup& setup, con
         const bool terrain_los = m.los_mode == radio::LosMode::terrain &&
                                  (m.kind == radio::ModelKind::tr38901_rma || m.kind == radio::ModelKind::tr38901_uma ||
                                   m.kind == radio::ModelKind::tr38901_umi);
-        t.samples = n;
         t.los.resize(n + 1);
         t.nlos.resize(terrain_los ? n + 1 : 0);
         for (std::size_t i = 0; i < n; ++i) {
@@ -723,18 +721,16 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
     // their depression angle and the other bands' path loss while the ray's horizons are in
     // cache. The empirical bands' tables share their step and length (LossTable): one point
     // per pixel serves them all.
-    m_empirical.clear();
-    for (std::size_t b = 0; b < src.bands.size(); ++b) {
-        if (m_itm_slot[b] == kNoSlot) m_empirical.push_back(b);
-    }
+    const bool diffraction = !m_empirical.empty();
+    const LossTable* points = diffraction ? &m_loss_tables[m_empirical.front()] : nullptr;
     m_wdep.resize(wsize);
-    m_wloss.resize(m_empirical.empty() ? 0 : src.bands.size() * wsize);
+    m_wloss.resize(diffraction ? src.bands.size() * wsize : 0);
     const double rx_height = cfg.receiver_height_m;
     auto visit = [&](int ray) {
         const auto ri = static_cast<std::size_t>(ray);
         const std::size_t e0 = ri == 0 ? 0 : m_ray_start[ri - 1];
         const std::size_t n = m_ray_start[ri] - e0;
-        if (m_need_diffraction) {
+        if (diffraction) {
             m_ray_loss.resize(n * groups);
             m_ray_reached.resize(n);
             m_sweep.ray_losses_db(ray, std::span(m_by_ray_d).subspan(e0, n), std::span(m_by_ray_ground).subspan(e0, n),
@@ -743,15 +739,15 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
         for (std::size_t i = 0; i < n; ++i) {
             const std::size_t e = e0 + i;
             const std::uint32_t w = m_by_ray_w[e];
-            if (m_need_diffraction ? m_ray_reached[i] == 0 : !m_sweep.reaches(ray, m_by_ray_d[e])) {
+            if (diffraction ? m_ray_reached[i] == 0 : !m_sweep.reaches(ray, m_by_ray_d[e])) {
                 m_wdist[w] = -1.0;
                 continue;
             }
             const double d = m_by_ray_d[e];
             if (!m_itm_params.empty()) m_itm.add(w, ray, d, m_by_ray_ground[e]);
             m_wdep[w] = static_cast<float>(radio::fast_atan2_deg(hts - (m_by_ray_ground[e] + rx_height), std::max(d, 1.0)));
-            if (m_need_diffraction) {
-                const LossTable::Point at = m_loss_tables[m_empirical.front()].point(d);
+            if (diffraction) {
+                const LossTable::Point at = points->point(d);
                 for (const std::size_t b : m_empirical) {
                     const float diff = m_ray_loss[i * groups + src.bands[b].group];
                     m_wloss[b * wsize + w] = m_loss_tables[b].at(at, diff <= 0.0f) + m_diff_factor[b] * diff;

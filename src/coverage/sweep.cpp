@@ -41,12 +41,12 @@ template <typename Point>
         const bool first = leaves(h[n - 2], h[n - 1], p);
         const bool second = leaves(h[n - 3], h[n - 2], p);
         n -= static_cast<std::size_t>(first) + static_cast<std::size_t>(first & second);
-        if (first & second) {
-            while (n >= 2 && leaves(h[n - 2], h[n - 1], p)) --n;
+        if (!(first & second)) {
+            h[n++] = p;
+            return;
         }
-    } else {
-        while (n >= 2 && leaves(h[n - 2], h[n - 1], p)) --n;
     }
+    while (n >= 2 && leaves(h[n - 2], h[n - 1], p)) --n;
     h[n++] = p;
 }
 
