@@ -397,6 +397,55 @@ int resample_profile_avx2(const double* z, int np, double x_first, double step, 
     return j;
 }
 
+/// detail::resample_profile's loop eight samples at a time (AVX-512): the same operations in
+/// the same order on each lane as the scalar loop. The eight samples' segments usually lie within
+/// sixteen consecutive points (steps up to 15/7 samples): two loads and a permutation each for
+/// z[k] and z[k − 1] instead of a gather (slow on AMD cores); wider blocks gather. Returns how
+/// many samples it wrote (a multiple of 8).
+PHUSONG_AVX512_TARGET
+int resample_profile_avx512(const double* z, int np, double x_first, double step, double* out, int n) {
+    // Masked forms with every lane on: GCC 12's unmasked ones start from an undefined vector,
+    // which it reports as uninitialised.
+    constexpr __mmask8 kAll = 0xFF;
+    const __m512d zero = _mm512_setzero_pd();
+    const __m512d first = _mm512_set1_pd(x_first);
+    const __m512d dx = _mm512_set1_pd(step);
+    const __m512d one = _mm512_set1_pd(1.0);
+    const __m512d k_min = _mm512_set1_pd(std::min(static_cast<int>(x_first) + 1, np));
+    const __m512d k_max = _mm512_set1_pd(np);
+    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m512i one_i = _mm512_set1_epi64(1);
+    const __m512i fifteen = _mm512_set1_epi64(15);
+    int j = 0;
+    for (; j + 8 <= n; j += 8) {
+        const __m512d jd = _mm512_maskz_cvtepi32_pd(kAll, _mm256_add_epi32(_mm256_set1_epi32(j), lanes));
+        const __m512d x = _mm512_add_pd(first, _mm512_mul_pd(jd, dx));
+        const __m512d whole = _mm512_maskz_roundscale_pd(kAll, x, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+        __m512d k = _mm512_mask_add_pd(whole, _mm512_cmp_pd_mask(x, whole, _CMP_GT_OQ), whole, one);
+        k = _mm512_maskz_min_pd(kAll, _mm512_maskz_max_pd(kAll, k, k_min), k_max);
+        const __m512i ki = _mm512_cvttpd_epi64(k);
+        // The block's points z[base] … z[base + 15]: base = its first k − 1, up to np.
+        const long long base = _mm_cvtsi128_si64(_mm512_maskz_extracti32x4_epi32(0xF, ki, 0)) - 1;
+        const __m512i idx = _mm512_sub_epi64(ki, _mm512_set1_epi64(base));
+        __m512d zk;
+        __m512d zk1;
+        if (_mm512_cmpgt_epi64_mask(idx, fifteen) == 0) {
+            const long long valid = np + 1 - base;  // points from base on
+            const auto mask_lo = static_cast<__mmask8>(valid >= 8 ? 0xFF : (1U << valid) - 1U);
+            const auto mask_hi = static_cast<__mmask8>(valid >= 16 ? 0xFF : valid <= 8 ? 0U : (1U << (valid - 8)) - 1U);
+            const __m512d lo = _mm512_maskz_loadu_pd(mask_lo, z + base);
+            const __m512d hi = _mm512_maskz_loadu_pd(mask_hi, z + base + 8);
+            zk = _mm512_permutex2var_pd(lo, idx, hi);
+            zk1 = _mm512_permutex2var_pd(lo, _mm512_sub_epi64(idx, one_i), hi);
+        } else {
+            zk = _mm512_mask_i64gather_pd(zero, kAll, ki, z, 8);
+            zk1 = _mm512_mask_i64gather_pd(zero, kAll, _mm512_sub_epi64(ki, one_i), z, 8);
+        }
+        _mm512_storeu_pd(out + j, _mm512_add_pd(zk, _mm512_mul_pd(_mm512_sub_pd(zk, zk1), _mm512_sub_pd(x, k))));
+    }
+    return j;
+}
+
 /// detail::fit_sums' loop, its four accumulators the four lanes: lane r adds s[j + r] and
 /// s[j + r]·(j + r − c), the offset kept by adding 4 (exact: multiples of ½ far below 2^52),
 /// the same operations in the same order as the scalar loop's accumulator r. Returns how many
@@ -496,14 +545,16 @@ FitSums fit_sums(std::span<const double> s, double c, bool avx2) {
     return {(sum[0] + sum[1]) + (sum[2] + sum[3]), (moment[0] + moment[1]) + (moment[2] + moment[3])};
 }
 
-void resample_profile(std::span<const double> z, double x_first, double step, std::span<double> out, bool avx2) {
+void resample_profile(std::span<const double> z, double x_first, double step, std::span<double> out,
+                      Kernels kernels) {
     const int np = static_cast<int>(z.size()) - 1;
     const int n = static_cast<int>(out.size());
     int j = 0;
 #if PHUSONG_HAVE_AVX2_KERNELS
-    if (avx2) j = resample_profile_avx2(z.data(), np, x_first, step, out.data(), n);
+    if (kernels == Kernels::avx512) j = resample_profile_avx512(z.data(), np, x_first, step, out.data(), n);
+    if (kernels == Kernels::avx2) j = resample_profile_avx2(z.data(), np, x_first, step, out.data(), n);
 #else
-    (void)avx2;
+    (void)kernels;
 #endif
     // Sample j at x = x_first + j·step, interpolated on the segment (k − 1, k] holding it, k not
     // below int(x_first) + 1 nor above np (past the last point the last segment extrapolates).
@@ -529,7 +580,7 @@ void resample_profile(std::span<const double> z, double x_first, double step, st
 /// Compiled for CPUs with AVX-512 and with AVX2, where the removal of the line vectorises, and
 /// for any x86-64 (PHUSONG_AVX2_CLONES); no FMA in any, so all give the same numbers. The
 /// loops GCC does not vectorise (resampling, the fit's sums, the selection's passes) have AVX2
-/// kernels of their own, tested against their scalar loops.
+/// kernels of their own, the resampling an AVX-512 one too, tested against their scalar loops.
 PHUSONG_AVX2_CLONES
 double terrain_delta_h(std::span<const double> z, double spacing, double d_start, double d_end,
                        DeltaHHint* hint) {
@@ -543,7 +594,7 @@ double terrain_delta_h(std::span<const double> z, double spacing, double d_start
     std::array<double, kMaxDeltaHSamples> scratch;
     const double step = (x_last - x_first) / (n - 1);
     // The sampling: GCC does not vectorise its loads (gathers), hence a kernel of its own.
-    resample_profile(z, x_first, step, std::span(samples.data(), static_cast<std::size_t>(n)), cpu_has_avx2());
+    resample_profile(z, x_first, step, std::span(samples.data(), static_cast<std::size_t>(n)), best_kernels());
 
     // zlsq1 over indices 0 … n − 1 (weights ½ at both ends), about the centre c = (n − 1)/2:
     // mean = Σw·s/(n − 1), slope = 12·Σw·s·(j − c)/(((n − 1)² + 2)·(n − 1)).

@@ -693,15 +693,19 @@ TEST_SUITE("itm") {
         CHECK(itm::detail::delta_h_m(slope, 30.0, 0.0, 45.0) == 0.0);
     }
 
-    TEST_CASE("Δh's resampling: the AVX2 kernel gives the scalar loop's numbers bit for bit") {
+    TEST_CASE("Δh's resampling: the AVX2 and AVX-512 kernels give the scalar loop's numbers bit for bit") {
         // Random profiles and ranges as terrain_delta_h makes them (n = 10·k − 5 points between
         // x_first and x_last, samples apart), including ranges that reach past the last point
         // (extrapolated) or start at 0, and other sizes; n is never a multiple of 4 (10·k − 5 is
-        // odd), so the scalar loop always finishes what the kernel leaves.
-        if (!phusong::radio::cpu_has_avx2()) {
-            MESSAGE("this CPU has no AVX2: only the scalar loop runs");
-            return;
-        }
+        // odd), so the scalar loop always finishes what the kernel leaves. The sizes and ranges
+        // give the AVX-512 kernel steps below 15/7 samples (its permutations, including blocks
+        // whose sixteen points run past the profile's end) and above (its gathers).
+        using phusong::radio::Kernels;
+        std::vector<Kernels> kernels;
+        if (phusong::radio::cpu_has_avx2()) kernels.push_back(Kernels::avx2);
+        if (phusong::radio::cpu_has_avx512()) kernels.push_back(Kernels::avx512);
+        if (kernels.size() < 2) MESSAGE("this CPU lacks AVX2 or AVX-512: not every kernel runs");
+        if (kernels.empty()) return;
         std::mt19937 rng(7);
         std::uniform_real_distribution<double> uni(0.0, 1.0);
         std::normal_distribution<double> normal(0.0, 1.0);
@@ -717,18 +721,21 @@ TEST_SUITE("itm") {
             const auto n = static_cast<std::size_t>(trial % 3 == 0 ? 1 + trial % 250 : 245);
             const double step = (x_last - x_first) / static_cast<double>(n > 1 ? n - 1 : 1);
             std::vector<double> scalar(n);
-            std::vector<double> avx2(n);
-            itm::detail::resample_profile(z, x_first, step, scalar, false);
-            itm::detail::resample_profile(z, x_first, step, avx2, true);
-            std::size_t first_different = n;
-            for (std::size_t j = n; j-- > 0;) {
-                if (std::bit_cast<std::uint64_t>(avx2[j]) != std::bit_cast<std::uint64_t>(scalar[j])) first_different = j;
+            itm::detail::resample_profile(z, x_first, step, scalar, Kernels::scalar);
+            for (const Kernels k : kernels) {
+                std::vector<double> vectorised(n);
+                itm::detail::resample_profile(z, x_first, step, vectorised, k);
+                std::size_t first_different = n;
+                for (std::size_t j = n; j-- > 0;) {
+                    if (std::bit_cast<std::uint64_t>(vectorised[j]) != std::bit_cast<std::uint64_t>(scalar[j]))
+                        first_different = j;
+                }
+                INFO("trial " << trial << ", kernel " << static_cast<int>(k));
+                REQUIRE(first_different == n);
+                ++compared;
             }
-            INFO("trial " << trial);
-            REQUIRE(first_different == n);
-            ++compared;
         }
-        CHECK(compared == 4000);
+        CHECK(compared == 4000 * static_cast<int>(kernels.size()));
     }
 
     TEST_CASE("Δh's line fit: the AVX2 kernel gives the scalar loop's sums bit for bit") {

@@ -23,6 +23,8 @@
 #include <string>
 #include <vector>
 
+#include "phusong/radio/multiversion.hpp"
+
 namespace phusong::radio::itm {
 
 /// Radio climate [Alg §5, Table 5.1]; the numeric values are ITM's codes.
@@ -217,10 +219,11 @@ struct LineFit {
                                double d_end_m);
 /// "d1thx"'s resampling [Alg §3]: out[j] = z linearly interpolated at x = x_first + j·step (x in
 /// samples, ≥ 0) on the segment (k − 1, k] holding it, k clamped to [int(x_first) + 1, np] (past
-/// the last point the last segment extrapolates). `avx2`: with the AVX2 kernel where the CPU
-/// has it (cpu_has_avx2(); the same numbers bit for bit, tests/radio/test_itm.cpp). z needs at
-/// least 2 points.
-void resample_profile(std::span<const double> z, double x_first, double step, std::span<double> out, bool avx2);
+/// the last point the last segment extrapolates). `kernels`: the scalar loop, or the AVX2 or
+/// AVX-512 kernel (only where the CPU has it: best_kernels(); the same numbers bit for bit,
+/// tests/radio/test_itm.cpp). z needs at least 2 points.
+void resample_profile(std::span<const double> z, double x_first, double step, std::span<double> out,
+                      Kernels kernels);
 /// zlsq1's sums over the resampled points s_0 … s_{n−1} about their centre c = (n − 1)/2 (the
 /// ends' half weights left to the caller): Σ s_j and Σ s_j·(j − c), each in four accumulators
 /// (every fourth value) added pairwise at the end. `avx2`: the four accumulators as the lanes of

@@ -25,6 +25,9 @@
 #if defined(__x86_64__)
 #define PHUSONG_HAVE_AVX2_KERNELS 1
 #define PHUSONG_AVX2_TARGET __attribute__((target("avx2")))
+/// The same for AVX-512 kernels (F, DQ, VL and BW: x86-64-v4), called only where
+/// `cpu_has_avx512()`.
+#define PHUSONG_AVX512_TARGET __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw")))
 #else
 #define PHUSONG_HAVE_AVX2_KERNELS 0
 #endif
@@ -39,6 +42,26 @@ namespace phusong::radio {
 #else
     return false;
 #endif
+}
+
+/// Whether this CPU runs the PHUSONG_AVX512_TARGET kernels (always false off x86-64).
+[[nodiscard]] inline bool cpu_has_avx512() noexcept {
+#if PHUSONG_HAVE_AVX2_KERNELS
+    static const bool has = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+                            __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw");
+    return has;
+#else
+    return false;
+#endif
+}
+
+/// The hand-written kernels a function with several may use: none (its scalar loop), AVX2, or
+/// AVX-512. `best_kernels()` is the widest this CPU runs; tests pass each one this CPU has and
+/// compare it with the scalar loop.
+enum class Kernels { scalar, avx2, avx512 };
+[[nodiscard]] inline Kernels best_kernels() noexcept {
+    if (cpu_has_avx512()) return Kernels::avx512;
+    return cpu_has_avx2() ? Kernels::avx2 : Kernels::scalar;
 }
 
 }  // namespace phusong::radio
