@@ -142,6 +142,13 @@ while read -r id lat lon h f; do
   $pin splat-hd -t "$id.qth" -L 1.5 -metric -R "$radius_km" -olditm -N -o "$id.ppm" >/dev/null 2>&1
 done < "$work/sites.txt"
 splat_s=$(/usr/bin/python3 -c "import time; print(round(time.time() - $start, 2))")
+# What a SPLAT! process costs besides the prediction (reading the 1" terrain, writing its map of
+# the whole region): the same sites at a radius of 0.1 km.
+start=$(date +%s.%N)
+while read -r id lat lon h f; do
+  $pin splat-hd -t "$id.qth" -L 1.5 -metric -R 0.1 -olditm -N -o "$id.ppm" >/dev/null 2>&1
+done < "$work/sites.txt"
+splat_fixed_s=$(/usr/bin/python3 -c "import time; print(round(time.time() - $start, 2))")
 cd "$root"
 ours_pass
 /usr/bin/python3 - <<PY
@@ -162,6 +169,10 @@ print(f"  phusong prediction, all cells composed and written: {ours:.2f} s ({one
 print(f"  phusong prediction alone (tools/predict_bench: all cells composed, nothing written): {alone:.2f} s"
       f" = {alone/n:.3f} s/site ({alone_one:.2f} s for one site; marginal {alone_marginal:.3f} s/site)")
 print(f"  SPLAT! splat-hd -olditm, one path-loss map per site: {splat:.2f} s = {splat/n:.3f} s/site")
+fixed = $splat_fixed_s
+print(f"  SPLAT!'s process without the prediction (the same sites at 0.1 km): {fixed/n:.3f} s/site;"
+      f" its prediction alone {(splat-fixed)/n:.3f} s/site")
 print(f"  ratio SPLAT/phusong per site: {splat/n/marginal:.1f}x (marginal, rasters written), {splat/ours:.1f}x (totals),"
-      f" {splat/alone:.1f}x (prediction alone), {splat/n/alone_marginal:.1f}x (prediction alone, marginal)")
+      f" {splat/alone:.1f}x (prediction alone), {splat/n/alone_marginal:.1f}x (prediction alone, marginal);"
+      f" SPLAT!'s prediction alone against ours alone: {(splat-fixed)/alone:.1f}x")
 PY

@@ -5,7 +5,8 @@
 // All the sites are also predicted at once on every thread (sites in parallel), timed again.
 // With --splat-exe, SPLAT! itself is run and timed on every site, on the same CPU, between two
 // timed passes of ours (one thread, then all sites at once): a drift of the machine's speed
-// cancels in the means.
+// cancels in the means; then at a radius of 0.1 km, which times what a SPLAT! process costs
+// besides its prediction (reading the terrain, writing its map).
 //
 // ITM's inputs are SPLAT's (the .lrp that tools/benchmark.sh --itm writes): continental
 // temperate climate, N_0 = 301, ε = 15, σ = 0.005 S/m, vertical polarisation, 50 % time and
@@ -189,6 +190,7 @@ int main(int argc, char** argv) {
     std::string ano_dir;
     double radius_km = 10;
     double splat_seconds = 0;
+    double splat_fixed_seconds = 0;  // SPLAT! at 0.1 km: its cost per process without the prediction
     std::string dump_file;
     std::string splat_dem;
     int cpu = -1;
@@ -408,12 +410,15 @@ int main(int argc, char** argv) {
             // files but its map), between two timings of ours: a drift of the machine's speed
             // over these minutes (±10 % on the development machine) cancels in the means.
             splat_seconds = 0;
-            const std::string radius_arg = fmt::format("{}", radius_km);
-            for (const SiteLine& l : list) {
-                splat_seconds += run_timed(splat_exe, {"-t", l.id + ".qth", "-L", "1.5", "-metric", "-R", radius_arg,
-                                                       "-olditm", "-N", "-o", l.id + ".ppm"},
-                                           ano_dir);
-            }
+            auto splat_run = [&](const SiteLine& l, const std::string& radius) {
+                return run_timed(splat_exe, {"-t", l.id + ".qth", "-L", "1.5", "-metric", "-R", radius, "-olditm",
+                                             "-N", "-o", l.id + ".ppm"},
+                                 ano_dir);
+            };
+            for (const SiteLine& l : list) splat_seconds += splat_run(l, fmt::format("{}", radius_km));
+            // What a SPLAT! process costs besides the prediction (reading the 1" terrain, writing
+            // its map of the whole region): the same sites at a radius of 0.1 km.
+            for (const SiteLine& l : list) splat_fixed_seconds += splat_run(l, "0.1");
             ours_pass_s.push_back(0.0);
             for (const SiteLine& l : list) {
                 double dt = 0;
@@ -480,6 +485,12 @@ int main(int argc, char** argv) {
         };
         print_time(fmt::format("one thread (mean of {} passes: {} s)", ours_pass_s.size(), runs(ours_pass_s, n)),
                    mean(ours_pass_s));
+        if (splat_fixed_seconds > 0) {
+            const double splat_predict = splat_seconds - splat_fixed_seconds;
+            fmt::print("SPLAT!'s process without the prediction (the same sites at 0.1 km): {:.3f} s/site; its "
+                       "prediction alone {:.3f} s/site, {:.1f}x ours on one thread\n",
+                       splat_fixed_seconds / n, splat_predict / n, splat_predict / mean(ours_pass_s));
+        }
         print_time(fmt::format("all sites at once on {} threads (mean of {} runs: {} s)", threads,
                                threaded_run_s.size(), runs(threaded_run_s, n)),
                    mean(threaded_run_s));
