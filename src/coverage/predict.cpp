@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -25,6 +26,10 @@
 #include "phusong/radio/link_budget.hpp"
 #include "phusong/radio/multiversion.hpp"
 #include "phusong/radio/pathloss.hpp"
+
+#if PHUSONG_HAVE_AVX2_KERNELS
+#include <immintrin.h>
+#endif
 
 namespace phusong::coverage {
 namespace {
@@ -392,6 +397,78 @@ Setup make_setup(const PredictionInputs& in, double min_floor_dbm, bool check_ov
     }
     return setup;
 }
+
+#if PHUSONG_HAVE_AVX2_KERNELS
+/// The cell loop of evaluate_zone for 16 consecutive pixels of a window row (AVX-512): on each
+/// lane the same operations in the same order as the scalar loop there, and
+/// GainTable::gain_dbi_within_turn's (no FMA: the build's -ffp-contract=off). Returns the lanes
+/// the scalar loop evaluates (a distance, within the cell's reach in its 5° bin, a finite loss);
+/// `emit` gets those at or above the cell's floor and `signal` every evaluated lane's signal,
+/// dBm. Gathers read only evaluated lanes (the others' azimuths need not be valid).
+PHUSONG_AVX512_TARGET
+std::uint32_t cell_signals_avx512(const double* dist, const float* az, const float* dep, const float* loss,
+                                  const CellPlan& cell, float* signal, std::uint32_t& emit) {
+    // Masked forms with every lane on: GCC 12's unmasked ones start from an undefined vector,
+    // which it reports as uninitialised.
+    constexpr __mmask16 kAll = 0xFFFF;
+    const __m512 zero = _mm512_setzero_ps();
+    const __m512i zero_i = _mm512_setzero_si512();
+    const __m512d d_lo = _mm512_loadu_pd(dist);
+    const __m512d d_hi = _mm512_loadu_pd(dist + 8);
+    // m_wdist[w] < 0: no prediction (as the scalar test, NaN is not below 0).
+    const auto has_distance = static_cast<__mmask16>(
+        _mm512_cmp_pd_mask(d_lo, _mm512_setzero_pd(), _CMP_NLT_UQ) |
+        (static_cast<unsigned>(_mm512_cmp_pd_mask(d_hi, _mm512_setzero_pd(), _CMP_NLT_UQ)) << 8));
+    // static_cast<float> of the distances, 16 lanes.
+    const __m512 d_lo_f = _mm512_maskz_mov_ps(0x00FF, _mm512_castps256_ps512(_mm512_maskz_cvtpd_ps(0xFF, d_lo)));
+    const __m512 d = _mm512_maskz_insertf32x8(kAll, d_lo_f, _mm512_maskz_cvtpd_ps(0xFF, d_hi), 1);
+    __m512 offset = _mm512_maskz_sub_ps(kAll, _mm512_loadu_ps(az), _mm512_set1_ps(cell.azimuth_deg));
+    offset = _mm512_mask_add_ps(offset, _mm512_cmp_ps_mask(offset, zero, _CMP_LT_OQ), offset, _mm512_set1_ps(360.0f));
+    const __m512i bin = _mm512_maskz_min_epi32(
+        kAll, _mm512_maskz_cvttps_epi32(kAll, _mm512_maskz_div_ps(kAll, offset, _mm512_set1_ps(5.0f))),
+        _mm512_set1_epi32(GainTable::kBins - 1));
+    const __m512 reach = _mm512_mask_i32gather_ps(zero, has_distance, bin, cell.radius_m.data(), 4);
+    const __m512 l = _mm512_loadu_ps(loss);
+    // Not finite: ±∞ or NaN (quiet or signalling).
+    const __mmask16 finite = static_cast<__mmask16>(~_mm512_fpclass_ps_mask(l, 0x01 | 0x08 | 0x10 | 0x80));
+    const __mmask16 evaluated =
+        has_distance & static_cast<__mmask16>(~_mm512_cmp_ps_mask(d, reach, _CMP_GT_OQ)) & finite;
+
+    // gain_dbi_within_turn(offset, depression).
+    const __m512 a = _mm512_mask_sub_ps(offset, _mm512_cmp_ps_mask(offset, _mm512_set1_ps(360.0f), _CMP_GE_OQ),
+                                        offset, _mm512_set1_ps(360.0f));
+    const __m512 fd = _mm512_maskz_mul_ps(kAll, _mm512_maskz_add_ps(kAll, _mm512_loadu_ps(dep), _mm512_set1_ps(90.0f)),
+                                          _mm512_set1_ps(GainTable::kDepStepsPerDeg));
+    const __m512i az_steps = _mm512_set1_epi32(GainTable::kAzSteps);
+    __m512i ia = _mm512_maskz_cvttps_epi32(kAll, a);
+    ia = _mm512_mask_mov_epi32(ia, _mm512_cmp_epi32_mask(ia, az_steps, _MM_CMPINT_NLT), zero_i);
+    __m512i id = _mm512_maskz_cvttps_epi32(kAll, fd);
+    id = _mm512_maskz_max_epi32(kAll, id, zero_i);
+    id = _mm512_maskz_min_epi32(kAll, id, _mm512_set1_epi32(GainTable::kDepSteps - 2));
+    const __m512 wa = _mm512_maskz_sub_ps(kAll, a, _mm512_maskz_cvtepi32_ps(kAll, ia));
+    const __m512 wd = _mm512_maskz_sub_ps(kAll, fd, _mm512_maskz_cvtepi32_ps(kAll, id));
+    __m512i ia1 = _mm512_maskz_add_epi32(kAll, ia, _mm512_set1_epi32(1));
+    ia1 = _mm512_mask_mov_epi32(ia1, _mm512_cmp_epi32_mask(ia1, az_steps, _MM_CMPINT_EQ), zero_i);
+    const __m512i row0 = _mm512_maskz_mullo_epi32(kAll, id, az_steps);
+    const float* table = cell.gain->values();
+    const __m512 v00 = _mm512_mask_i32gather_ps(zero, evaluated, _mm512_maskz_add_epi32(kAll, row0, ia), table, 4);
+    const __m512 v01 = _mm512_mask_i32gather_ps(zero, evaluated, _mm512_maskz_add_epi32(kAll, row0, ia1), table, 4);
+    const __m512i row1 = _mm512_maskz_add_epi32(kAll, row0, az_steps);
+    const __m512 v10 = _mm512_mask_i32gather_ps(zero, evaluated, _mm512_maskz_add_epi32(kAll, row1, ia), table, 4);
+    const __m512 v11 = _mm512_mask_i32gather_ps(zero, evaluated, _mm512_maskz_add_epi32(kAll, row1, ia1), table, 4);
+    const __m512 top = _mm512_maskz_add_ps(kAll, v00, _mm512_maskz_mul_ps(kAll, wa, _mm512_maskz_sub_ps(kAll, v01, v00)));
+    const __m512 bottom =
+        _mm512_maskz_add_ps(kAll, v10, _mm512_maskz_mul_ps(kAll, wa, _mm512_maskz_sub_ps(kAll, v11, v10)));
+    const __m512 gain =
+        _mm512_maskz_add_ps(kAll, top, _mm512_maskz_mul_ps(kAll, wd, _mm512_maskz_sub_ps(kAll, bottom, top)));
+
+    const __m512 s = _mm512_maskz_sub_ps(kAll, _mm512_maskz_add_ps(kAll, _mm512_set1_ps(cell.power_dbm), gain), l);
+    _mm512_storeu_ps(signal, s);
+    // signal < floor: not emitted (as the scalar test, NaN is not below it).
+    emit = evaluated & static_cast<__mmask16>(~_mm512_cmp_ps_mask(s, _mm512_set1_ps(cell.floor_dbm), _CMP_LT_OQ));
+    return evaluated;
+}
+#endif
 
 /// The pixels of `g` whose centres can lie within a cell's reach (CellPlan::radius_m, per 5° of
 /// azimuth offset), with a pixel's margin: the bounding box of the reach's sectors, each the box of
@@ -764,6 +841,7 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
         m_itm_loss.assign(m_itm_params.size() * wsize, kNaN);
         itm_undefined += m_itm.evaluate(m_sweep, m_itm_params, wsize, m_itm_loss);
     }
+    const bool avx512 = radio::best_kernels() == radio::Kernels::avx512;
     for (std::size_t t = 0; t < tiles.size(); ++t) {
         const geo::Window sub = tiles[t].intersect(window);
         if (sub.empty()) continue;
@@ -773,7 +851,8 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
             any = std::any_of(dist, dist + sub.cols, [](double d) { return d >= 0; });
         }
         if (!any) continue;
-        // Each cell: antenna gain toward each pixel, signal, handed to the sink.
+        // Each cell: antenna gain toward each pixel, signal, handed to the sink; 16 pixels at a
+        // time where the CPU has AVX-512 (cell_signals_avx512: the same numbers).
         for (std::size_t c = 0; c < src.cells.size(); ++c) {
             const CellPlan& cell = src.cells[c];
             const geo::Window cw = sub.intersect(m_cell_windows[c]);
@@ -782,7 +861,25 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
             const float* pl = slot != kNoSlot ? &m_itm_loss[slot * wsize] : &m_wloss[cell.band * wsize];
             sink(cell, ZoneTile{far, t}, [&](auto&& emit) {
                 for (int row = cw.row0; row < cw.row_end(); ++row) {
-                    for (int col = cw.col0; col < cw.col_end(); ++col) {
+                    int col = cw.col0;
+#if PHUSONG_HAVE_AVX2_KERNELS
+                    if (avx512) {
+                        for (; col + 16 <= cw.col_end(); col += 16) {
+                            const std::size_t w =
+                                static_cast<std::size_t>(row - window.row0) * wcols + (col - window.col0);
+                            std::array<float, 16> signal;
+                            std::uint32_t to_emit = 0;
+                            evaluated += static_cast<std::size_t>(std::popcount(cell_signals_avx512(
+                                &m_wdist[w], &m_waz[w], &m_wdep[w], &pl[w], cell, signal.data(), to_emit)));
+                            for (; to_emit != 0; to_emit &= to_emit - 1) {
+                                const int lane = std::countr_zero(to_emit);
+                                const float sig = signal[static_cast<std::size_t>(lane)];
+                                emit(g.index(col + lane, row), static_cast<std::int16_t>(round_half_away(sig * 100.0f)));
+                            }
+                        }
+                    }
+#endif
+                    for (; col < cw.col_end(); ++col) {
                         const std::size_t w = static_cast<std::size_t>(row - window.row0) * wcols + (col - window.col0);
                         if (m_wdist[w] < 0) continue;
                         float offset = m_waz[w] - cell.azimuth_deg;

@@ -9,6 +9,7 @@
 #include "phusong/coverage/footprint.hpp"
 #include "phusong/coverage/predict.hpp"
 #include "phusong/core/error.hpp"
+#include "phusong/radio/multiversion.hpp"
 #include "phusong/radio/pathloss.hpp"
 #include "synthetic.hpp"
 
@@ -116,6 +117,40 @@ TEST_CASE("results are identical with 1 and 2 threads") {
         CHECK(std::memcmp(one[0].best_dbm.data(), two[0].best_dbm.data(), one[0].best_dbm.size() * 4) == 0);
         CHECK(std::memcmp(one[0].sinr_db.data(), two[0].sinr_db.data(), one[0].sinr_db.size() * 4) == 0);
         CHECK(one[0].server == two[0].server);
+    }
+}
+
+TEST_CASE("results are identical with every kernel this CPU has (the AVX-512 cell loop and ITM resampling)") {
+    // The prediction through radio::best_kernels() (AVX-512 where the CPU has it: the cell loop's
+    // 16-pixel kernel, ITM's Δh resampling) and capped at AVX2 and at the scalar loops, on hilly
+    // ground where cells overlap, reaches end mid-row and the floor cuts: the same bytes.
+    Network n = make_network({{1025.0, 4975.0, 90.0}, {5025.0, 4975.0, 270.0}, {3025.0, 7025.0, 180.0},
+                              {3025.0, 2025.0, 30.0}});
+    n.config.rsrp_floor_dbm = -110.0;
+    for (std::size_t i = 0; i < n.dem.size(); ++i) n.dem[i] = static_cast<float>(60.0 * std::sin(i * 0.0071));
+    if (!radio::cpu_has_avx512()) MESSAGE("this CPU has no AVX-512: the AVX-512 kernels do not run");
+    for (const radio::ModelKind model : {radio::ModelKind::cost231_hata, radio::ModelKind::itm}) {
+        CAPTURE(static_cast<int>(model));
+        n.config.model.kind = model;
+        std::vector<std::vector<LayerResult>> runs;
+        for (const radio::Kernels k : {radio::Kernels::avx512, radio::Kernels::avx2, radio::Kernels::scalar}) {
+            radio::limit_kernels(k);
+            runs.push_back(run(n));
+        }
+        radio::limit_kernels(radio::Kernels::avx512);
+        std::size_t covered = 0;
+        for (float v : runs[0][0].best_dbm) covered += std::isfinite(v) ? 1 : 0;
+        CHECK(covered > 1000);
+        for (std::size_t r = 1; r < runs.size(); ++r) {
+            CAPTURE(r);
+            const LayerResult& a = runs[0][0];
+            const LayerResult& b = runs[r][0];
+            CHECK(std::memcmp(a.best_dbm.data(), b.best_dbm.data(), a.best_dbm.size() * 4) == 0);
+            CHECK(std::memcmp(a.second_dbm.data(), b.second_dbm.data(), a.second_dbm.size() * 4) == 0);
+            CHECK(std::memcmp(a.sinr_db.data(), b.sinr_db.data(), a.sinr_db.size() * 4) == 0);
+            CHECK(a.server == b.server);
+            CHECK(a.n_within_6db == b.n_within_6db);
+        }
     }
 }
 

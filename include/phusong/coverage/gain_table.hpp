@@ -52,6 +52,10 @@ public:
     /// since far pixels are seen close to the horizon (DESIGN.md "Area sweep", adaptive radius).
     [[nodiscard]] float max_gain_dbi(int bin, float max_depression_deg) const noexcept;
 
+    /// The table, [depression step][azimuth step], dBi: for vectorised copies of
+    /// gain_dbi_within_turn (the prediction's cell loop), which must index it as that does.
+    [[nodiscard]] const float* values() const noexcept { return m_values.data(); }
+
     static constexpr int kBins = 72;        ///< 5° azimuth bins of max_gain_dbi()
     static constexpr int kAzSteps = 360;
     static constexpr float kDepStepsPerDeg = 2.0f;

@@ -1,4 +1,7 @@
 #pragma once
+#include <algorithm>
+#include <atomic>
+
 /// PHUSONG_AVX2_CLONES before a function compiles it three times (GCC function multiversioning):
 /// for CPUs with AVX-512 (x86-64-v4: 8 doubles or 16 floats wide), for CPUs with AVX2 (4 doubles
 /// or 8 floats) and for any x86-64; the loader picks one through an ifunc resolver. None uses
@@ -56,12 +59,25 @@ namespace phusong::radio {
 }
 
 /// The hand-written kernels a function with several may use: none (its scalar loop), AVX2, or
-/// AVX-512. `best_kernels()` is the widest this CPU runs; tests pass each one this CPU has and
-/// compare it with the scalar loop.
+/// AVX-512. `best_kernels()` is the widest this CPU runs (under limit_kernels' cap); tests pass
+/// each one this CPU has and compare it with the scalar loop.
 enum class Kernels { scalar, avx2, avx512 };
+
+namespace detail {
+inline std::atomic<Kernels>& kernel_limit() noexcept {
+    static std::atomic<Kernels> limit{Kernels::avx512};
+    return limit;
+}
+}  // namespace detail
+
+/// Caps what best_kernels() returns from now on: for tests that run a whole computation (a
+/// prediction) through narrower kernels and compare the results, which are the same by
+/// construction. The AVX2-only kernels (cpu_has_avx2()) ignore it.
+inline void limit_kernels(Kernels widest) noexcept { detail::kernel_limit().store(widest, std::memory_order_relaxed); }
+
 [[nodiscard]] inline Kernels best_kernels() noexcept {
-    if (cpu_has_avx512()) return Kernels::avx512;
-    return cpu_has_avx2() ? Kernels::avx2 : Kernels::scalar;
+    const Kernels cpu = cpu_has_avx512() ? Kernels::avx512 : cpu_has_avx2() ? Kernels::avx2 : Kernels::scalar;
+    return std::min(cpu, detail::kernel_limit().load(std::memory_order_relaxed));
 }
 
 }  // namespace phusong::radio
