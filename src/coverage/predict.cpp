@@ -860,6 +860,10 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
             const std::size_t slot = m_itm_slot[cell.band];
             const float* pl = slot != kNoSlot ? &m_itm_loss[slot * wsize] : &m_wloss[cell.band * wsize];
             sink(cell, ZoneTile{far, t}, [&](auto&& emit) {
+                // A signal at or above the floor, in centi-dBm (the accumulators' unit).
+                auto emit_dbm = [&](int col, int row, float signal) {
+                    emit(g.index(col, row), static_cast<std::int16_t>(round_half_away(signal * 100.0f)));
+                };
                 for (int row = cw.row0; row < cw.row_end(); ++row) {
                     int col = cw.col0;
 #if PHUSONG_HAVE_AVX2_KERNELS
@@ -873,8 +877,7 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
                                 &m_wdist[w], &m_waz[w], &m_wdep[w], &pl[w], cell, signal.data(), to_emit)));
                             for (; to_emit != 0; to_emit &= to_emit - 1) {
                                 const int lane = std::countr_zero(to_emit);
-                                const float sig = signal[static_cast<std::size_t>(lane)];
-                                emit(g.index(col + lane, row), static_cast<std::int16_t>(round_half_away(sig * 100.0f)));
+                                emit_dbm(col + lane, row, signal[static_cast<std::size_t>(lane)]);
                             }
                         }
                     }
@@ -892,7 +895,7 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
                         const float signal = cell.power_dbm + cell.gain->gain_dbi_within_turn(offset, m_wdep[w]) - pl[w];
                         ++evaluated;
                         if (signal < cell.floor_dbm) continue;
-                        emit(g.index(col, row), static_cast<std::int16_t>(round_half_away(signal * 100.0f)));
+                        emit_dbm(col, row, signal);
                     }
                 }
             });

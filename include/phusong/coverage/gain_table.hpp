@@ -32,13 +32,12 @@ public:
     [[nodiscard]] float gain_dbi_within_turn(float az_offset_deg, float depression_deg) const noexcept {
         const float a = az_offset_deg >= 360.0f ? az_offset_deg - 360.0f : az_offset_deg;
         const float fd = (depression_deg + 90.0f) * kDepStepsPerDeg;
-        const float fa = a;
-        int ia = static_cast<int>(fa);
+        int ia = static_cast<int>(a);
         int id = static_cast<int>(fd);
         if (ia >= kAzSteps) ia = 0;
         if (id < 0) id = 0;
         if (id >= kDepSteps - 1) id = kDepSteps - 2;
-        const float wa = fa - static_cast<float>(ia);
+        const float wa = a - static_cast<float>(ia);
         const float wd = fd - static_cast<float>(id);
         const int ia1 = ia + 1 == kAzSteps ? 0 : ia + 1;
         const float* r0 = &m_values[static_cast<std::size_t>(id) * kAzSteps];
