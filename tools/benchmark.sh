@@ -14,7 +14,7 @@
 #
 # The side-by-side run gives phusong the same radius for every cell (floors at −200 dBm, so the
 # adaptive radius is the cap R) and the same 30 m resolution; SPLAT runs one site per process,
-# as its recipe advises (../shared/anchors/splat_recipe.md), between two passes of ours. phusong's per-site figure is the
+# as its recipe advises (docs/splat_recipe.md), between two passes of ours. phusong's per-site figure is the
 # marginal cost (its time for N sites less its time for the first site alone, over N − 1): the
 # rest is fixed (full-grid rasters for every layer), which a province-wide run pays once. It also
 # times the prediction alone (tools/predict_bench: every cell composed into its layers, nothing

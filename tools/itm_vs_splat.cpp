@@ -11,7 +11,7 @@
 // ITM's inputs are SPLAT's (the .lrp that tools/benchmark.sh --itm writes): continental
 // temperate climate, N_0 = 301, ε = 15, σ = 0.005 S/m, vertical polarisation, 50 % time and
 // situation; SPLAT's point_to_point_ITM uses mdvar 12 (mobile, no location variability), as
-// ../shared/anchors/splat_recipe.md §5 cross-checked against NTIA ITM.
+// docs/splat_recipe.md §5 cross-checked against NTIA ITM.
 //
 //   build/release/tools/itm_vs_splat gis_data/vinh_phuc.toml SITES.txt ANO_DIR --radius-km 10
 //       [--splat-exe splat-hd] [--cpu 0] [--splat-dem DEM_1s.tif]

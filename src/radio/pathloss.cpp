@@ -1,6 +1,6 @@
 // Closed-form and empirical path-loss models. Formulas and their sources are documented on the
 // declarations in include/phusong/radio/pathloss.hpp; the reference values are in
-// ../shared/anchors/closed_form (tests/radio/test_pathloss.cpp).
+// tests/reference/closed_form (tests/radio/test_pathloss.cpp).
 #include "phusong/radio/pathloss.hpp"
 
 #include <algorithm>

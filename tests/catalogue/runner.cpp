@@ -98,7 +98,57 @@ void drop_privileges() {
     if (setgroups(0, nullptr) != 0 || setgid(gid) != 0 || setuid(uid) != 0) _exit(126);
 }
 
+/// Whether `nobody` may access `path` with `mode` (access(2) in a child that dropped to that user).
+bool nobody_can(const fs::path& path, int mode) {
+    const pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        drop_privileges();
+        _exit(access(path.c_str(), mode) == 0 ? 0 : 1);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/// The executable an unprivileged child runs. A clone in a folder `nobody` cannot enter (root's
+/// home, mode 700) hides the built binary from that user, so it is copied once into a
+/// world-readable temporary folder, removed when the test program ends.
+const std::string& unprivileged_exe() {
+    struct Copy {
+        std::string exe = PHUSONG_EXE;
+        fs::path dir;
+        Copy() {
+            if (geteuid() != 0 || nobody_can(exe, X_OK)) return;
+            dir = fs::temp_directory_path() / ("phusong-exe-" + std::to_string(getpid()));
+            fs::create_directories(dir);
+            fs::permissions(dir, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                     fs::perms::others_read | fs::perms::others_exec);
+            const fs::path copy = dir / "phusong";
+            fs::copy_file(exe, copy, fs::copy_options::overwrite_existing);
+            exe = copy.string();
+        }
+        ~Copy() {
+            std::error_code ec;
+            if (!dir.empty()) fs::remove_all(dir, ec);
+        }
+    };
+    static const Copy copy;
+    return copy.exe;
+}
+
 }  // namespace
+
+std::optional<std::string> unprivileged_unavailable() {
+    if (geteuid() != 0) return std::nullopt;
+    const fs::path tmp = fs::temp_directory_path();
+    if (!nobody_can(tmp, X_OK | W_OK)) {
+        return "user nobody cannot write to the temporary folder " + tmp.string() +
+               " (set TMPDIR to a folder it can use, e.g. /tmp)";
+    }
+    if (!nobody_can(unprivileged_exe(), X_OK)) return "user nobody cannot run " + unprivileged_exe();
+    return std::nullopt;
+}
 
 std::pair<int, int> wait_child(pid_t pid, int timeout_s) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
@@ -123,7 +173,7 @@ namespace {
 pid_t spawn(const std::vector<std::string>& argv, const fs::path& out_file, const fs::path& err_file,
             bool unprivileged) {
     std::vector<char*> cargv;
-    static std::string exe = PHUSONG_EXE;
+    std::string exe = unprivileged && geteuid() == 0 ? unprivileged_exe() : std::string(PHUSONG_EXE);
     cargv.push_back(exe.data());
     std::vector<std::string> copy = argv;
     for (auto& a : copy) cargv.push_back(a.data());

@@ -47,6 +47,10 @@ struct Result {
     std::string err;
 };
 
+/// Why the cases that run as `nobody` cannot run here (root only: that user cannot use the
+/// temporary folder), or nothing when they can. Such cases are skipped with this reason.
+std::optional<std::string> unprivileged_unavailable();
+
 /// Runs `phusong ARGS…` (split on spaces after placeholder expansion; paths have no spaces).
 Result run_phusong(const Fixture& fx, const std::string& args, const RunOptions& options = {});
 Result run_phusong(const std::vector<std::string>& argv, const fs::path& logs,

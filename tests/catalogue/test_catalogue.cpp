@@ -463,10 +463,15 @@ void check(const Case& k, const Fixture& fx, const Result& r, const std::string&
 
 void run_group(const std::string& group) {
     if (geteuid() == 0) MESSAGE("running as root: permission cases run as user nobody");
+    const std::optional<std::string> no_nobody = unprivileged_unavailable();
     std::size_t n = 0;
     for (const Case& k : catalogue()) {
         if (k.group != group) continue;
         ++n;
+        if (k.unprivileged && no_nobody) {
+            MESSAGE("case ", std::string(k.id), " skipped: ", *no_nobody);
+            continue;
+        }
         Fixture fx;
         k.inject(fx);
         const auto before = snapshot(fx.runs);

@@ -1,5 +1,5 @@
 // Tests of terrain diffraction (Bullington, delta-Bullington): hand-computed cases, then the
-// ITU-R reference tables in ../shared/anchors (P.452 validation examples, P.1812 step logs).
+// ITU-R reference tables in tests/reference (P.452 validation examples, P.1812 step logs).
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "phusong/radio/diffraction.hpp"
-#include "radio/anchors.hpp"
+#include "radio/reference.hpp"
 
 namespace {
 
@@ -410,7 +410,7 @@ TEST_CASE("delta-Bullington on a flat profile: Lbulla = Lbulls, so Ld = max(Lbul
 }
 
 // ---------------------------------------------------------------------------------------------
-// ITU-R P.452 validation examples (../shared/anchors/p452): 17 profiles × 35 rows, 0.1–50 GHz.
+// ITU-R P.452 validation examples (tests/reference/p452): 17 profiles × 35 rows, 0.1–50 GHz.
 //
 // Every row of every table is checked (595 rows, including the mixed land/sea paths with ω > 0,
 // vertical polarisation, and the clutter profiles); none is skipped. Ldsph and Ld50 are the
@@ -421,7 +421,7 @@ TEST_CASE("delta-Bullington on a flat profile: Lbulla = Lbulls, so Ld = max(Lbul
 
 TEST_CASE("P.452 validation examples: hstd/hsrd, Ldsph and Ld50 (delta-Bullington at 50 %)") {
     using namespace phusong::radio;
-    const fs::path dir = phusong::test::anchors_dir() / "p452" / "matlab_validation_examples";
+    const fs::path dir = phusong::test::reference_dir() / "p452" / "matlab_validation_examples";
     std::vector<fs::path> results;
     for (const auto& e : fs::directory_iterator(dir / "results")) results.push_back(e.path());
     std::sort(results.begin(), results.end());
@@ -474,7 +474,7 @@ TEST_CASE("P.452 validation examples: hstd/hsrd, Ldsph and Ld50 (delta-Bullingto
 }
 
 // ---------------------------------------------------------------------------------------------
-// ITU-R P.1812 step logs (../shared/anchors/p1812): every intermediate quantity per run.
+// ITU-R P.1812 step logs (tests/reference/p1812): every intermediate quantity per run.
 
 namespace {
 
@@ -515,7 +515,7 @@ TEST_CASE("P.1812 step logs: Lbulla, Lbulls, Ldsph, Ld50 and the smooth-earth he
     // (P.1812 §3.2.1); the smooth-earth heights use the terrain alone (Attachment 1 §5.6).
     // The effective earth radius exceeded for β0 % of time is aβ = 3 × 6371 km (P.1812 eq (7b)).
     const double a_beta = 3.0 * kEarthRadiusKm;
-    const fs::path root = phusong::test::anchors_dir() / "p1812";
+    const fs::path root = phusong::test::reference_dir() / "p1812";
 
     for (const char* set : {"matlab_P1812-6", "py1812_P1812-8"}) {
         // P.1812-6 (MATLAB) logs Lbulla/Lbulls/Ldsph at the median radius ae; Py1812 (P.1812-8)
@@ -574,7 +574,7 @@ TEST_CASE("P.1812 step logs: Lbulla, Lbulls, Ldsph, Ld50 and the smooth-earth he
 
 TEST_CASE("sweep forms: slopes in curvature-corrected heights, running sums, closed-form Lbulls") {
     using namespace phusong::radio;
-    const fs::path dir = phusong::test::anchors_dir() / "p452" / "matlab_validation_examples";
+    const fs::path dir = phusong::test::reference_dir() / "p452" / "matlab_validation_examples";
     const Profile prof =
         read_p452_profile(dir / "profiles" / "test_profile_rburg_rural_no_clutter.csv");
     const double ae = effective_earth_radius_km(kStandardKFactor);

@@ -1,5 +1,5 @@
 // ITM (Longley-Rice) against NTIA ITM v1.4 and the FORTRAN 1.2.2 QKPFL deck
-// (../shared/anchors/itm, README there).
+// (tests/reference/itm, README there).
 
 #include <doctest/doctest.h>
 
@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "anchors.hpp"
+#include "reference.hpp"
 #include "phusong/radio/itm.hpp"
 #include "phusong/radio/multiversion.hpp"
 
@@ -25,7 +25,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path itm_dir() { return phusong::test::anchors_dir() / "itm"; }
+fs::path itm_dir() { return phusong::test::reference_dir() / "itm"; }
 
 std::string read_text(const fs::path& path) {
     std::ifstream in(path);

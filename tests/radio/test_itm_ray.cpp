@@ -1,5 +1,5 @@
 // RayProfile (ITM's terrain analysis for every prefix of a ray) against analyse_profile + p2p
-// on each prefix: the anchors' real profiles (../shared/anchors/itm) and synthetic rays.
+// on each prefix: the reference data's real profiles (tests/reference/itm) and synthetic rays.
 
 #include <doctest/doctest.h>
 
@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "anchors.hpp"
+#include "reference.hpp"
 #include "phusong/radio/itm.hpp"
 #include "phusong/radio/itm_ray.hpp"
 
@@ -42,7 +42,7 @@ Ray ray_from_pfl(const std::string& name, const std::string& text) {
 }
 
 std::vector<Ray> anchor_rays() {
-    const auto dir = phusong::test::anchors_dir() / "itm";
+    const auto dir = phusong::test::reference_dir() / "itm";
     std::vector<Ray> out;
     std::ifstream pfls(dir / "ntia_itm_v1.4" / "pfls.csv");
     REQUIRE(pfls.good());
@@ -185,7 +185,7 @@ void compare_ray(const Ray& ray, double h_tx, double h_rx, Comparison& c,
 
 }  // namespace
 
-TEST_CASE("RayProfile equals analyse_profile + p2p on every prefix of the anchors' profiles") {
+TEST_CASE("RayProfile equals analyse_profile + p2p on every prefix of the reference profiles") {
     // Real terrain (NTIA's example profiles and QKPFL), spacings 25.6 m .. 499 m, none of them
     // a binary fraction: the RX horizon distance takes ITM's repeated-subtraction path.
     for (const Ray& ray : anchor_rays()) {

@@ -1,5 +1,5 @@
 // Reference tests of the closed-form path-loss models against
-// ../shared/anchors/closed_form/closed_form_reference.csv (our own double-precision computations of
+// tests/reference/closed_form/closed_form_reference.csv (our own double-precision computations of
 // the published formulas, cross-checked with ns-3 and Signal-Server; see closed_form_models.md).
 // Every row of the CSV is checked: 0.01 dB for losses, 1e-4 for LOS probabilities.
 // No model in the CSV is skipped; Ericsson 9999, ECC-33 and SUI are checked through their
@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "phusong/radio/pathloss.hpp"
-#include "radio/anchors.hpp"
+#include "radio/reference.hpp"
 
 namespace pr = phusong::radio;
 
@@ -46,7 +46,7 @@ std::vector<std::string> split_csv_line(const std::string& line) {
 double to_double(const std::string& s) { return s.empty() ? 0.0 : std::stod(s); }
 
 std::vector<RefRow> read_reference() {
-    const auto path = phusong::test::anchors_dir() / "closed_form/closed_form_reference.csv";
+    const auto path = phusong::test::reference_dir() / "closed_form/closed_form_reference.csv";
     std::ifstream in(path);
     REQUIRE_MESSAGE(in.good(), "cannot open " << path.string());
     std::vector<RefRow> rows;

@@ -15,7 +15,7 @@
 ///            in the area prediction mode", NTIA Report 82-100 (1982).
 ///   [V1.4]   NTIA/ITS ITM v1.4 documentation (github.com/NTIA/itm): input ranges, warning bits,
 ///            the P2P refractivity scaling and the mdvar codes.
-/// Validated against ../shared/anchors/itm (tests/radio/test_itm.cpp).
+/// Validated against tests/reference/itm (tests/radio/test_itm.cpp).
 
 #include <array>
 #include <cstdint>

@@ -4,7 +4,7 @@
 /// Ericsson 9999, ECC-33 and SUI for comparison with Signal-Server users' maps.
 ///
 /// Pure functions: no I/O, no allocation, no exceptions. Every formula is checked against
-/// ../shared/anchors/closed_form (tests/radio/test_pathloss.cpp). log = log10 everywhere.
+/// tests/reference/closed_form (tests/radio/test_pathloss.cpp). log = log10 everywhere.
 ///
 /// Two layers:
 ///  * the named model functions (`okumura_hata_db`, `tr38901_los_db`, ...) evaluate the published
