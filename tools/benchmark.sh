@@ -21,7 +21,14 @@
 # written) over the N sites and the first alone: the per-site cost without the per-layer rasters,
 # as a mean over the N sites and as the marginal cost (the layers' full-grid maps, allocated and
 # composed once, are the fixed part).
+#
+# Every figure printed is also appended as one CSV line to $PHUSONG_BENCHMARK_CSV (default
+# out/benchmarks.csv, a folder git ignores; a relative path is taken from the current folder; the
+# empty string records nothing), with a header when the file is new:
+#   date_utc,commit,nproc,cpu_model,benchmark,params,measurement,value,unit
+# commit is `git rev-parse --short=12 HEAD`, with "+dirty" when tracked files differ from it.
 set -euo pipefail
+caller=$PWD
 cd "$(dirname "$0")/.."
 root=$(pwd)
 splat_n=0
@@ -40,6 +47,32 @@ pin="taskset -c $cpu"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+# --- the CSV record ------------------------------------------------------------------------------
+csv=${PHUSONG_BENCHMARK_CSV-$root/out/benchmarks.csv}
+[ -z "$csv" ] || [[ "$csv" = /* ]] || csv="$caller/$csv"  # relative: to the folder it was run from
+bench_date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+bench_commit=$(git -C "$root" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+if [ "$bench_commit" != unknown ] && [ -n "$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null)" ]; then
+  bench_commit+="+dirty"
+fi
+bench_cpu=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo 2>/dev/null | head -n 1)
+bench_cpu=${bench_cpu:-unknown}
+csv_field() { local v=${1//\"/\"\"}; printf '"%s"' "$v"; }
+# record BENCHMARK PARAMS MEASUREMENT VALUE UNIT: one line of the CSV record.
+record() {
+  [ -n "$csv" ] || return 0
+  mkdir -p "$(dirname "$csv")"
+  [ -s "$csv" ] || echo "date_utc,commit,nproc,cpu_model,benchmark,params,measurement,value,unit" > "$csv"
+  printf '%s,%s,%s,%s,%s,%s,%s,%s,%s\n' "$bench_date" "$bench_commit" "$(nproc)" "$(csv_field "$bench_cpu")" \
+      "$1" "$(csv_field "$2")" "$3" "$4" "$5" >> "$csv"
+}
+# record_file BENCHMARK PARAMS FILE: one line per "MEASUREMENT VALUE UNIT" line of FILE.
+record_file() {
+  local what value unit
+  while read -r what value unit; do record "$1" "$2" "$what" "$value" "${unit:-}"; done < "$3"
+  [ -z "$csv" ] || echo "recorded in $csv"
+}
+
 # SPLAT-HD's terrain: a 1" tile resampled (bilinear) from the same SRTM3 data (recipe §1), its
 # 3601 × 3601 points exactly on the whole arc-seconds that the .hgt format assumes (the SRTM3
 # GeoTIFF's extent is half a 3" pixel larger than the degree: resizing it to 3601 would shift the
@@ -54,8 +87,15 @@ splat_terrain() {
 json() { /usr/bin/python3 -c "import json,sys; d=json.load(open('$1')); print($2)"; }
 
 if [ "$mode" = "--predict" ]; then
-  /usr/bin/time -v -o "$work/time.txt" "$root/build/release/tools/predict_bench" gis_data/vinh_phuc.toml 2>/dev/null
-  echo "peak RSS $(awk -F': ' '/Maximum resident/ {printf "%.0f", $2/1024}' "$work/time.txt") MB, $(nproc) cores"
+  /usr/bin/time -v -o "$work/time.txt" "$root/build/release/tools/predict_bench" gis_data/vinh_phuc.toml 2>/dev/null |
+      tee "$work/predict.txt"
+  rss=$(awk -F': ' '/Maximum resident/ {printf "%.0f", $2/1024}' "$work/time.txt")
+  echo "peak RSS $rss MB, $(nproc) cores"
+  sed -n 's/^prediction: \([0-9]*\) sources, \([0-9]*\) cells, \([0-9.]*\) s wall on \([0-9]*\) threads.*/sources \1 count\ncells \2 count\nprediction_s \3 s\nthreads \4 count/p' \
+      "$work/predict.txt" > "$work/figures.txt"
+  sed -n 's/^fingerprint: \([0-9a-f]*\).*/fingerprint \1 sha256/p' "$work/predict.txt" >> "$work/figures.txt"
+  echo "peak_rss_mb $rss MB" >> "$work/figures.txt"
+  record_file predict "gis_data/vinh_phuc.toml" "$work/figures.txt"
   exit 0
 fi
 
@@ -65,7 +105,11 @@ if [ "$splat_n" -eq 0 ]; then
   rss=$(awk -F': ' '/Maximum resident/ {printf "%.0f", $2/1024}' "$work/time.txt")
   sites=$(json "$work/out/manifest.json" "d['counts']['sites']")
   predict=$(json "$work/out/manifest.json" "[s['wall_s'] for s in d['stages'] if s['name']=='predict'][0]")
-  echo "full demo: $sites sites, wall ${wall} s (prediction ${predict} s, $(/usr/bin/python3 -c "print(round($sites/$predict,1))") sites/s), peak RSS ${rss} MB, $(nproc) cores"
+  rate=$(/usr/bin/python3 -c "print(round($sites/$predict,1))")
+  echo "full demo: $sites sites, wall ${wall} s (prediction ${predict} s, $rate sites/s), peak RSS ${rss} MB, $(nproc) cores"
+  printf 'wall_s %s s\nprediction_s %s s\nsites_per_s %s sites/s\npeak_rss_mb %s MB\n' "$wall" "$predict" "$rate" "$rss" \
+      > "$work/figures.txt"
+  record_file full_demo "gis_data/vinh_phuc.toml; all threads" "$work/figures.txt"
   exit 0
 fi
 
@@ -109,7 +153,37 @@ if [ "$mode" = "--itm" ]; then
   cd "$root"
   echo "$splat_n sites, radius $radius_km km, 30 m (SPLAT! splat-hd on the 1\" tile, one process per site):"
   "$root/build/release/tools/itm_vs_splat" gis_data/vinh_phuc.toml "$work/sites.txt" "$work/splat" \
-      --radius-km "$radius_km" --splat-exe splat-hd --splat-dem "$work/splat/dem1s.tif" --cpu "$cpu"
+      --radius-km "$radius_km" --splat-exe splat-hd --splat-dem "$work/splat/dem1s.tif" --cpu "$cpu" |
+      tee "$work/itm.txt"
+  /usr/bin/python3 - "$work/itm.txt" > "$work/figures.txt" <<'PY'
+import re, sys
+text = open(sys.argv[1], encoding='utf-8').read()
+def stats(prefix, name):
+    m = re.search(re.escape(prefix) + r': (\d+) points, median \|Δ\| ([-0-9.]+) dB, 95th percentile \|Δ\| ([-0-9.]+) dB', text)
+    if m:
+        print(f"{name}_points {m.group(1)} count")
+        print(f"{name}_median_abs_delta_db {m.group(2)} dB")
+        print(f"{name}_p95_abs_delta_db {m.group(3)} dB")
+stats("our map at the receiver SPLAT! computed each point for (its path's sample y − 1), all points", "at_splat_receiver")
+stats("all sites, all points", "at_splat_labelled_point")
+m = re.search(r'time per site, one thread.*?: ours ([0-9.]+) s(?:, SPLAT! ([0-9.]+) s, ratio ([0-9.]+)x)?', text)
+if m:
+    print(f"ours_one_thread_s_per_site {m.group(1)} s")
+    if m.group(2):
+        print(f"splat_s_per_site {m.group(2)} s")
+        print(f"ratio_one_thread {m.group(3)} x")
+m = re.search(r'time per site, all sites at once on (\d+) threads.*?: ours ([0-9.]+) s(?:, SPLAT! [0-9.]+ s, ratio ([0-9.]+)x)?', text)
+if m:
+    print(f"ours_all_threads_s_per_site {m.group(2)} s")
+    if m.group(3):
+        print(f"ratio_all_threads {m.group(3)} x")
+m = re.search(r"SPLAT!'s process without the prediction[^:]*: ([0-9.]+) s/site; its prediction alone ([0-9.]+) s/site, ([0-9.]+)x", text)
+if m:
+    print(f"splat_fixed_s_per_site {m.group(1)} s")
+    print(f"splat_itm_s_per_site {m.group(2)} s")
+    print(f"ratio_splat_itm_over_ours {m.group(3)} x")
+PY
+  record_file itm "sites=$splat_n; radius_km=$radius_km" "$work/figures.txt"
   exit 0
 fi
 
@@ -151,7 +225,8 @@ done < "$work/sites.txt"
 splat_fixed_s=$(/usr/bin/python3 -c "import time; print(round(time.time() - $start, 2))")
 cd "$root"
 ours_pass
-/usr/bin/python3 - <<PY
+/usr/bin/python3 - "$work/figures.txt" <<PY
+import sys
 passes = lambda text: [float(x) for x in text.split()]
 mean = lambda v: sum(v) / len(v)
 n, splat = $splat_n, $splat_s
@@ -175,4 +250,17 @@ print(f"  SPLAT!'s process without the prediction (the same sites at 0.1 km): {f
 print(f"  ratio SPLAT/phusong per site: {splat/n/marginal:.1f}x (marginal, rasters written), {splat/ours:.1f}x (totals),"
       f" {splat/alone:.1f}x (prediction alone), {splat/n/alone_marginal:.1f}x (prediction alone, marginal);"
       f" SPLAT!'s prediction alone against ours alone: {(splat-fixed)/alone:.1f}x")
+with open(sys.argv[1], "w") as f:
+    for what, value, unit in (
+            ("ours_written_s", f"{ours:.3f}", "s"), ("ours_written_one_site_s", f"{one:.3f}", "s"),
+            ("ours_written_marginal_s_per_site", f"{marginal:.4f}", "s"),
+            ("ours_predict_alone_s_per_site", f"{alone/n:.4f}", "s"),
+            ("ours_predict_alone_marginal_s_per_site", f"{alone_marginal:.4f}", "s"),
+            ("splat_s_per_site", f"{splat/n:.3f}", "s"), ("splat_fixed_s_per_site", f"{fixed/n:.3f}", "s"),
+            ("ratio_marginal_written", f"{splat/n/marginal:.2f}", "x"),
+            ("ratio_predict_alone", f"{splat/alone:.2f}", "x"),
+            ("ratio_predict_alone_marginal", f"{splat/n/alone_marginal:.2f}", "x"),
+            ("ratio_splat_itm_over_ours_alone", f"{(splat-fixed)/alone:.2f}", "x")):
+        print(what, value, unit, file=f)
 PY
+record_file splat "sites=$splat_n; radius_km=$radius_km; cells=$cells; one thread" "$work/figures.txt"

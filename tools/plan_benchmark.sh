@@ -4,8 +4,8 @@
 # bound and fixing, CBC on what is left; then the outputs).
 #   tools/plan_benchmark.sh [OUT_DIR] [SCENARIO] [RUNS]
 #     defaults: out/vinh_phuc, gis_data/vinh_phuc.toml, 1
-# OUT_DIR must hold a manifest.json from `phusong run` with the same prediction settings (README
-# "5G planning"); its plan/ folder and manifest "plan" section are replaced. The executable is
+# OUT_DIR must hold a manifest.json from `phusong run` with the same prediction settings (docs/commands/plan.md,
+# "The stamp check"); its plan/ folder and manifest "plan" section are replaced. The executable is
 # $PHUSONG_EXE, else build/release, else build/default. Prints the plan's summary (bounds and
 # greedy/optimal per budget) and, per run, wall time and peak RSS from /usr/bin/time -v.
 set -euo pipefail
