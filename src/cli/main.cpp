@@ -1,4 +1,4 @@
-// phusong: coverage planning for 4G/5G across a province. Exit codes (README "Exit codes"):
+// phusong: coverage planning for 4G/5G across a province. Exit codes (docs/reliability.md):
 // 0 ok, 1 runtime failure, 2 usage, 3 invalid input, 130 interrupted.
 
 #include <spdlog/spdlog.h>

@@ -245,6 +245,29 @@ struct Setup {
     std::size_t model_warnings = 0;             ///< cells outside their model's validity range
 };
 
+}  // namespace
+
+void check_model_overrides(const PredictionConfig& config, const sites::SiteTable& table, bool layers) {
+    ProblemList problems;
+    for (const auto& [name, model] : config.layer_models) {
+        if (layers && std::none_of(table.layers.begin(), table.layers.end(),
+                                   [&](const sites::Layer& l) { return l.name == name; })) {
+            std::string known;
+            for (const auto& l : table.layers) known += (known.empty() ? "" : ", ") + l.name;
+            problems.add("", "key prediction.layer.\"" + name + "\"", "no such layer in the site table; layers are: " + known);
+        }
+    }
+    for (const auto& [name, model] : config.band_models) {
+        if (sites::find_band(name) == nullptr) {
+            problems.add("", "key prediction.band.\"" + name + "\"",
+                         "unknown band; expected one of " + sites::known_band_names());
+        }
+    }
+    problems.throw_if_any();
+}
+
+namespace {
+
 /// Resolves each layer's model (checking the overrides), tabulates the antennas, groups cells
 /// into sources (site × antenna height) and bands, and bounds every cell's reach. Cells'
 /// floors are raised to `min_floor_dbm` where it is higher (footprints need less reach). With
@@ -258,7 +281,6 @@ Setup make_setup(const PredictionInputs& in, double min_floor_dbm, bool check_ov
     // Models: index 0 is the default, then one per overridden band or layer (a layer wins).
     setup.models = {cfg.model};
     setup.layer_model.assign(table.layers.size(), 0);
-    ProblemList problems;
     for (std::size_t l = 0; l < table.layers.size(); ++l) {
         const auto band = cfg.band_models.find(table.layers[l].band);
         const auto layer = cfg.layer_models.find(table.layers[l].name);
@@ -267,23 +289,13 @@ Setup make_setup(const PredictionInputs& in, double min_floor_dbm, bool check_ov
             setup.models.push_back(layer != cfg.layer_models.end() ? layer->second : band->second);
         }
     }
-    for (const auto& [name, model] : cfg.layer_models) {
-        if (check_overrides && std::none_of(table.layers.begin(), table.layers.end(), [&](const sites::Layer& l) { return l.name == name; })) {
-            std::string known;
-            for (const auto& l : table.layers) known += (known.empty() ? "" : ", ") + l.name;
-            problems.add("", "key prediction.layer.\"" + name + "\"", "no such layer in the site table; layers are: " + known);
-        }
-    }
+    check_model_overrides(cfg, table, check_overrides);
     for (const auto& [name, model] : cfg.band_models) {
-        if (sites::find_band(name) == nullptr) {
-            problems.add("", "key prediction.band.\"" + name + "\"",
-                         "unknown band; expected one of " + sites::known_band_names());
-        } else if (check_overrides && std::none_of(table.layers.begin(), table.layers.end(),
-                                [&](const sites::Layer& l) { return l.band == name; })) {
+        if (check_overrides && std::none_of(table.layers.begin(), table.layers.end(),
+                                            [&](const sites::Layer& l) { return l.band == name; })) {
             spdlog::warn("prediction.band.\"{}\": no cell of the site table uses this band", name);
         }
     }
-    problems.throw_if_any();
 
     // Gain tables, one per (antenna, mechanical tilt, electrical tilt), built in parallel.
     auto& gains = setup.gains;
@@ -973,7 +985,7 @@ PredictionStats predict(const PredictionInputs& in, const std::function<void(Lay
     if (zones.has_far() && std::any_of(setup.models.begin(), setup.models.end(), [](const radio::ModelConfig& m) {
             return m.kind == radio::ModelKind::itm;
         })) {
-        // tools/sweep_accuracy on the demo (README, ITM in the sweep): far_block_px = 3 gives a
+        // tools/sweep_accuracy on the demo (docs/models/itm.md): far_block_px = 3 gives a
         // 95th percentile of 10 dB with ITM (5 dB with Bullington).
         spdlog::warn("prediction.far_block_px = {} with ITM: one ITM value per block is a poor stand-in for its "
                      "pixels (ITM follows the receiver's own terrain closely); consider far_block_px = 1",

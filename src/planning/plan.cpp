@@ -310,8 +310,6 @@ CandidateTable existing_nr_table(const sites::SiteTable& table,
     return out;
 }
 
-namespace {
-
 void check_plan_antenna(const Scenario& sc) {
     if (sc.antennas.find(sc.plan.antenna) == sc.antennas.end()) {
         std::string known;
@@ -322,6 +320,8 @@ void check_plan_antenna(const Scenario& sc) {
                              "): add [antennas." + sc.plan.antenna + "] or name one of them");
     }
 }
+
+namespace {
 
 std::vector<coverage::Footprint> footprints_of(const CandidateTable& ct, const DemandGrid& d,
                                                const Scenario& sc) {

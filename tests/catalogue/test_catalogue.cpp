@@ -1,13 +1,13 @@
 // The bad-input catalogue (issue #7). Each case copies the tiny fixture (tests/data/tiny: 3 sites,
 // 9 cells, 60 m grid), injects one defect, runs the real `phusong` executable, and checks:
-//   - the exit code (0 ok, 1 runtime, 2 usage, 3 invalid input; README "Exit codes");
+//   - the exit code (0 ok, 1 runtime, 2 usage, 3 invalid input; docs/reliability.md);
 //   - stderr names the file and the row/field/key (every expected substring is present);
 //   - no raw GDAL message ("ERROR 1: …") and no "internal" error leaks to the user;
 //   - after a failure, the output parent folder is exactly as before (no output, no temporary
 //     folder); after a success, it holds the output folder only.
 // Cases marked `validate` are checked with `phusong validate` too (same code and message).
 //
-// PHUSONG_CATALOGUE_MD=FILE writes the catalogue as a Markdown table (README fragment).
+// PHUSONG_CATALOGUE_MD=FILE writes the catalogue as a Markdown table (the table of docs/reliability.md).
 
 #include <doctest/doctest.h>
 #include <gdal_priv.h>
@@ -205,6 +205,16 @@ std::vector<Case> catalogue() {
     c.push_back({"scenario", "scenario-unknown-model", "unknown propagation model name",
                  [](Fixture& fx) { scenario_replace(fx, "[antennas.sector65_17dbi]", "[prediction]\nmodel = \"hatta\"\n\n[antennas.sector65_17dbi]"); }, 3,
                  {"{scenario}, key prediction.model (line 17): unknown model \"hatta\""}, true});
+    c.push_back({"scenario", "override-unknown-layer", "a model override for a layer the site table does not have",
+                 [](Fixture& fx) { append_line(fx.scenario, "\n[prediction.layer.\"Viettel LTE B1\"]\nmodel = \"cost231_hata\""); }, 3,
+                 {"{scenario}, key prediction.layer.\"Viettel LTE B1\": no such layer in the site table; layers are: "}, true});
+    c.push_back({"scenario", "override-unknown-band", "a model override for a band phusong does not know",
+                 [](Fixture& fx) { append_line(fx.scenario, "\n[prediction.band.B99]\nmodel = \"cost231_hata\""); }, 3,
+                 {"{scenario}, key prediction.band.\"B99\": unknown band; expected one of "}, true});
+    c.push_back({"scenario", "plan-antenna-unknown", "[plan] names an antenna the [antennas] catalogue lacks",
+                 [](Fixture& fx) { append_line(fx.scenario, "\n[plan]\nenabled = true\nantenna = \"nr_64t64r\""); }, 3,
+                 {"{scenario}, key plan.antenna: antenna \"nr_64t64r\" is not in the [antennas] catalogue "
+                  "(sector65_15dbi, sector65_17dbi): add [antennas.nr_64t64r] or name one of them"}, true});
     c.push_back({"scenario", "itm-bad-inputs", "ITM model with a climate it does not have and N_0 out of its range",
                  [](Fixture& fx) {
                      scenario_replace(fx, "[antennas.sector65_17dbi]",
@@ -429,6 +439,23 @@ std::vector<Case> catalogue() {
                      fs::permissions(fx.runs, fs::perms::owner_read | fs::perms::owner_exec | fs::perms::group_read |
                                                   fs::perms::group_exec | fs::perms::others_read | fs::perms::others_exec);
                  }, 1, {"cannot write outputs: folder {runs} is not writable"}, false, kRun, true});
+
+    c.push_back({"output", "out-is-input-folder", "--out names the scenario's own folder, with --overwrite (inputs kept)",
+                 [](Fixture&) {}, 2, {"output folder {root} would mix outputs with the input", "choose an --out outside"},
+                 false, "run {scenario} --out {root} --overwrite",
+                 false, [](const Fixture& fx, const Result&) { CHECK(fs::exists(fx.scenario)); CHECK(fs::exists(fx.dem)); }});
+    c.push_back({"output", "out-inside-input-folder", "--out inside the inputs' folder",
+                 [](Fixture&) {}, 2, {"output folder {root}/out would mix outputs with the input"}, false,
+                 "run {scenario} --out {root}/out", false,
+                 [](const Fixture& fx, const Result&) { CHECK_FALSE(fs::exists(fx.root / "out")); }});
+    c.push_back({"output", "out-contains-inputs", "--out a folder that holds the inputs' folder, with --overwrite",
+                 [](Fixture&) {}, 2, {"would mix outputs with the input"}, false, "run {scenario} --out {root}/.. --overwrite"});
+    c.push_back({"output", "out-is-current-folder", "--out . (the current folder), with --overwrite",
+                 [](Fixture&) {}, 2, {"is or contains the current folder"}, false, "run {scenario} --out . --overwrite"});
+    c.push_back({"output", "out-overwrite-foreign", "--overwrite on a folder no phusong run made (left as it was)",
+                 [](Fixture& fx) { fs::create_directories(fx.out); spit(fx.out / "thesis.docx", "years of work"); }, 2,
+                 {"output folder {out} exists and is not the output of a phusong run"}, false,
+                 "run {scenario} --out {out} --overwrite"});
 
     // Command line -----------------------------------------------------------------------------
     c.push_back({"cli", "cli-threads-zero", "--threads 0", [](Fixture&) {}, 2, {"--threads"}, false,

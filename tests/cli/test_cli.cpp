@@ -615,3 +615,48 @@ TEST_CASE("SIGINT during a demo run: exit 130, no destination and no temporary f
     CHECK_FALSE(fs::exists(out));
     CHECK(entries(work.path()).empty());  // no .out.tmp-PID left behind
 }
+
+TEST_CASE("analyse re-runs the analysis on a run's layers; refuses other prediction settings and paths out of the folder") {
+    TempDir work;
+    const fs::path scenario = copy_fixture(work);
+    const fs::path out = work.path() / "out";
+    REQUIRE(phusong_cli(work, "run " + quote(scenario) + " --out " + quote(out)).code == 0);
+    const std::string layers_before = sha256sum(out / "layers" / "viettel_lte_b3" / "rsrp.tif");
+
+    // Only [analysis] changed: accepted, the analysis replaced, the layers' maps untouched.
+    {
+        std::ofstream add(scenario, std::ios::binary | std::ios::app);
+        add << "\n[analysis]\ngap_min_area_km2 = 0.5\n";
+    }
+    const Result again = phusong_cli(work, "analyse " + quote(out));
+    REQUIRE_MESSAGE(again.code == 0, again.err);
+    CHECK(contains(again.out, "phusong analyse: tiny fixture"));
+    CHECK(sha256sum(out / "layers" / "viettel_lte_b3" / "rsrp.tif") == layers_before);
+    auto m = nlohmann::json::parse(slurp(out / "manifest.json"));
+    CHECK(m.at("stages").back().at("name") == "analyse");
+    CHECK(m.at("analysis").dump().find("0.5") != std::string::npos);
+    const auto listed = std::count_if(m.at("outputs").begin(), m.at("outputs").end(), [](const auto& o) {
+        return o.at("path").template get<std::string>().rfind("analysis/", 0) == 0;
+    });
+    CHECK(listed > 0);
+
+    // A prediction setting changed: refused (exit 3) naming the stamp; nothing rewritten.
+    const std::string manifest_before = slurp(out / "manifest.json");
+    replace_in_file(scenario, "resolution_m = 60", "resolution_m = 60\nmargin_m = 1200");
+    replace_in_file(scenario, "margin_m = 1000\n", "");
+    const Result changed = phusong_cli(work, "analyse " + quote(out));
+    CHECK(changed.code == 3);
+    CHECK(contains(changed.err, "prediction_config_sha256"));
+    CHECK(slurp(out / "manifest.json") == manifest_before);
+    replace_in_file(scenario, "margin_m = 1200", "margin_m = 1000");
+
+    // A manifest whose layer folder leads out of the output folder: refused, nothing written there.
+    m = nlohmann::json::parse(manifest_before);
+    m["layers"][0]["folder"] = "../escaped";
+    std::ofstream(out / "manifest.json", std::ios::binary | std::ios::trunc) << m.dump(2);
+    const Result escaped = phusong_cli(work, "analyse " + quote(out));
+    CHECK(escaped.code == 3);
+    CHECK(contains(escaped.err, "key layers[0].folder"));
+    CHECK(contains(escaped.err, "leads out of the output folder"));
+    CHECK_FALSE(fs::exists(work.path() / "escaped"));
+}

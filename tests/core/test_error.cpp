@@ -6,7 +6,7 @@
 
 using namespace phusong;
 
-TEST_CASE("exit codes follow the README table") {
+TEST_CASE("exit codes follow the table of docs/reliability.md") {
     CHECK(static_cast<int>(Error("x").exit_code()) == 1);
     CHECK(static_cast<int>(UsageError("x").exit_code()) == 2);
     CHECK(static_cast<int>(InputError("f", "row 1", "bad").exit_code()) == 3);

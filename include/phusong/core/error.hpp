@@ -1,6 +1,6 @@
 #pragma once
 /// The one error hierarchy of phusong. Only `main` turns these into a message and an exit code
-/// (README "Exit codes"): 0 ok, 1 runtime failure, 2 usage, 3 invalid input.
+/// (docs/reliability.md): 0 ok, 1 runtime failure, 2 usage, 3 invalid input.
 
 #include <stdexcept>
 #include <string>
@@ -8,7 +8,7 @@
 
 namespace phusong {
 
-/// Process exit codes, documented in README.md.
+/// Process exit codes, documented in docs/reliability.md.
 enum class ExitCode : int { ok = 0, runtime = 1, usage = 2, invalid_input = 3, interrupted = 130 };
 
 /// Base of every error the engine throws on purpose.

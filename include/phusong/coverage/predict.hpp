@@ -61,6 +61,11 @@ struct PredictionInputs {
     const AntennaCatalogue& antennas;
 };
 
+/// The model overrides of [prediction] against the site table: a band override naming no known
+/// band and, with `layers`, a layer override naming no layer of the table are an InputError (the
+/// key named; main adds the scenario file). `predict` checks the same before it starts.
+void check_model_overrides(const PredictionConfig& config, const sites::SiteTable& table, bool layers = true);
+
 /// Runs the prediction. Layers are produced operator by operator (memory stays bounded by one
 /// operator's layers) and handed to `on_layer` in SiteTable::layers order. Deterministic: the
 /// same inputs give the same bytes whatever the thread count.

@@ -1,5 +1,5 @@
 #pragma once
-/// Outputs of the planning stage (README "Outputs"): candidates.geojson (RFC 7946, WGS 84),
+/// Outputs of the planning stage (docs/outputs.md): candidates.geojson (RFC 7946, WGS 84),
 /// coverage_curve.csv, coverage_curve.png, and the manifest's "plan" section.
 
 #include <filesystem>

@@ -57,7 +57,7 @@ void write_geojson(const std::filesystem::path& path, const VectorLayer& layer);
 /// Writes every layer into one GeoPackage (in their own CRS). Throws GdalError on failure.
 void write_geopackage(const std::filesystem::path& path, std::span<const VectorLayer* const> layers);
 
-// --- the analysis stage's outputs (README "Analysis outputs") -----------------------------------
+// --- the analysis stage's outputs (docs/outputs.md) -----------------------------------
 
 /// Metadata stamped on every analysis output (engine version, config hash, thresholds).
 struct AnalysisWriteOptions {

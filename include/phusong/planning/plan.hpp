@@ -152,6 +152,9 @@ struct PlanResult {
     double candidates_s = 0, footprints_s = 0, greedy_s = 0, bounds_s = 0;  ///< wall seconds per step
 };
 
+/// InputError (key plan.antenna) when [plan] names an antenna the [antennas] catalogue lacks.
+void check_plan_antenna(const Scenario& scenario);
+
 /// Runs the stage. InputError when [plan] names an antenna the catalogue lacks.
 [[nodiscard]] PlanResult run_plan(const PlanInputs& in);
 

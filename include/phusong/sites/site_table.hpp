@@ -1,5 +1,5 @@
 #pragma once
-/// The site/cell table (README "Site table format"): one row per cell (sector-carrier). A site is a
+/// The site/cell table (docs/inputs.md): one row per cell (sector-carrier). A site is a
 /// location and tower; a layer is what a phone sees as one network: operator + technology + band.
 
 #include <cstddef>
@@ -69,7 +69,7 @@ struct SiteTable {
     std::vector<Layer> layers;  ///< sorted by name
 };
 
-/// The columns every site table must have, in README order.
+/// The columns every site table must have, in the order docs/inputs.md gives them.
 [[nodiscard]] const std::vector<std::string_view>& required_columns();
 
 /// Reads and validates a site table: CSV (columns lon, lat) or any OGR point layer (GeoJSON,

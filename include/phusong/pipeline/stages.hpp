@@ -1,0 +1,108 @@
+#pragma once
+/// One facade per stage (DESIGN.md "Modules"): plain requests in, plain summaries out. The command
+/// line parses its options into a request, calls the facade and prints the summary; the tests
+/// call the same functions. Every facade checks all its inputs before its first computation and
+/// writes only inside its output folder, atomically: a failure or an interrupt leaves the folder
+/// as it was.
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "phusong/analysis/analysis.hpp"
+#include "phusong/core/scenario.hpp"
+#include "phusong/coverage/predict.hpp"
+#include "phusong/geo/grid.hpp"
+#include "phusong/io/report.hpp"
+#include "phusong/planning/plan.hpp"
+#include "phusong/sites/site_table.hpp"
+
+namespace phusong::pipeline {
+
+/// A scenario with everything it names read and checked.
+struct Prepared {
+    Scenario scenario;
+    sites::SiteTable table;
+    coverage::AntennaCatalogue antennas;
+};
+
+/// The checks that need no raster read: the scenario, the site table, the antenna catalogue, the
+/// model overrides against the table's layers and bands, and the plan's antenna when [plan] is on.
+/// InputError (exit 3) listing every problem.
+[[nodiscard]] Prepared prepare(const std::filesystem::path& scenario_file);
+
+/// `prepare`, then that the DEM, the population raster and the AOI can be opened and are usable
+/// (CRS, north-up, polygons, a projected grid CRS): every check `run` makes before it computes.
+[[nodiscard]] Prepared validate(const std::filesystem::path& scenario_file);
+
+struct RunRequest {
+    std::filesystem::path scenario;
+    std::filesystem::path out;  ///< empty: out/<scenario file name>
+    bool overwrite = false;
+    int threads = 0;            ///< recorded in the manifest
+};
+
+struct RunSummary {
+    std::string scenario_name;
+    geo::Grid grid;
+    std::size_t sites = 0, cells = 0, layers = 0, operators = 0;
+    double aoi_area_km2 = 0;
+    double people_in_aoi = 0;
+    double people_in_aoi_source = 0;
+    coverage::PredictionStats prediction;
+    double predict_s = 0;
+    analysis::AnalysisResult analysis;
+    double analyse_s = 0;
+    AnalysisConfig analysis_config;
+    std::optional<planning::PlanResult> plan;
+    PlanBudgetKind budget_kind = PlanBudgetKind::sites;
+    std::filesystem::path outputs;
+};
+
+/// Every stage: grid, prediction, analysis, the plan when [plan] enabled = true, the QGIS project
+/// and the report, into `out` (moved into place only when all succeed).
+[[nodiscard]] RunSummary run(const RunRequest& request);
+
+struct AnalyseRequest {
+    std::filesystem::path dir;       ///< output folder of a previous run
+    std::filesystem::path scenario;  ///< empty: the one the manifest records
+};
+
+struct AnalyseSummary {
+    std::string scenario_name;
+    analysis::AnalysisResult analysis;
+    AnalysisConfig analysis_config;
+    bool census_applied = false;
+    std::string census_source;
+    double wall_s = 0;
+    std::filesystem::path outputs;
+};
+
+/// The analysis stage again on a run's layers, after the stamp check: only [analysis] and the admin
+/// inputs may differ from the run's scenario.
+[[nodiscard]] AnalyseSummary analyse(const AnalyseRequest& request);
+
+struct PlanRequest {
+    std::filesystem::path dir;       ///< output folder of a previous run
+    std::filesystem::path scenario;  ///< empty: the one the manifest records
+    bool check = false;              ///< re-analyse the chosen sites on the full grid
+};
+
+struct PlanSummary {
+    planning::PlanResult plan;
+    double plan_s = 0;
+    std::optional<planning::PlanCheck> check;
+    double grid_resolution_m = 0;
+    std::filesystem::path outputs;
+};
+
+/// The 5G plan on a run's outputs, after the stamp check: only [plan], [analysis] and the admin
+/// inputs may differ. Writes DIR/plan/ and the manifest's "plan" section.
+[[nodiscard]] PlanSummary plan(const PlanRequest& request);
+
+/// The QGIS project and the HTML report of a run's folder, (re)written from what it holds and
+/// listed in its manifest. Returns their paths.
+[[nodiscard]] std::vector<std::filesystem::path> report(const std::filesystem::path& dir);
+
+}  // namespace phusong::pipeline

@@ -1,0 +1,119 @@
+#include "summary.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+
+namespace phusong::cli {
+namespace {
+
+std::string thousands(double v) {
+    std::string digits = fmt::format("{:.0f}", v);
+    std::string out;
+    const std::size_t start = digits.front() == '-' ? 1 : 0;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > start && (digits.size() - i) % 3 == 0) out += ',';
+        out += digits[i];
+    }
+    return out;
+}
+
+/// "  coverage    LTE 97.1% of people (Viettel 95.0%, VNPT 80.2%)" per technology: the people
+/// covered (fair or better) by any operator, then by each.
+void print_coverage(const analysis::AnalysisResult& r) {
+    for (const auto& all : r.views) {
+        if (all.view.kind != analysis::ViewKind::technology_union) continue;
+        const auto pct = [&](const analysis::ClassStats& s) {
+            return r.aoi_population > 0 ? 100.0 * s.covered_population() / r.aoi_population : 0.0;
+        };
+        std::string ops;
+        for (const auto& v : r.views) {
+            if (v.view.kind != analysis::ViewKind::operator_union || v.view.tech != all.view.tech) continue;
+            ops += fmt::format("{}{} {:.1f}%", ops.empty() ? "" : ", ", v.view.operator_name, pct(v.aoi));
+        }
+        std::printf("  coverage    %s %.1f%% of people (%s covered; %s)\n", std::string(radio::to_string(all.view.tech)).c_str(),
+                    pct(all.aoi), thousands(all.aoi.covered_population()).c_str(), ops.c_str());
+    }
+}
+
+void print_gaps(const analysis::AnalysisResult& r, const AnalysisConfig& c, double wall_s) {
+    std::printf("  analysis    %zu gaps (≥ %g km2, ≥ %g people), %.1f s\n", r.gaps.size(), c.gap_min_area_km2,
+                c.gap_min_population, wall_s);
+}
+
+}  // namespace
+
+void print_run_summary(const pipeline::RunSummary& s) {
+    const double rel =
+        s.people_in_aoi_source > 0 ? (s.people_in_aoi - s.people_in_aoi_source) / s.people_in_aoi_source : 0.0;
+    std::printf("phusong run: %s\n", s.scenario_name.c_str());
+    std::printf("  grid        EPSG:%d, %d x %d pixels of %g m, %zu tiles\n", s.grid.epsg, s.grid.cols, s.grid.rows,
+                s.grid.resolution_m, s.grid.tiles().size());
+    std::printf("  sites       %zu sites, %zu cells, %zu layers, %zu operators\n", s.sites, s.cells, s.layers, s.operators);
+    std::printf("  AOI         %.1f km2\n", s.aoi_area_km2);
+    std::printf("  population  %s people inside the AOI (source raster, area-weighted: %s; %+.2f%%)\n",
+                thousands(s.people_in_aoi).c_str(), thousands(s.people_in_aoi_source).c_str(), rel * 100);
+    std::printf("  prediction  %zu sources (site x antenna height), %zu cells, mean radius %.1f km, %.1f s (%.0f sites/s)\n",
+                s.prediction.sources, s.prediction.cells, s.prediction.mean_radius_m / 1000.0, s.predict_s,
+                static_cast<double>(s.sites) / std::max(s.predict_s, 1e-9));
+    print_coverage(s.analysis);
+    print_gaps(s.analysis, s.analysis_config, s.analyse_s);
+    if (s.plan) {
+        const auto& p = *s.plan;
+        std::printf("  plan        %zu candidates, %zu sites to %.2f%% covered, cost %g%s\n", p.candidates.size(),
+                    p.ranking.size(), 100 * (p.ranking.empty() ? 0.0 : p.ranking.back().covered_share),
+                    p.ranking.empty() ? 0.0 : p.ranking.back().cumulative_cost,
+                    p.target_reached ? "" : " (target not reached)");
+        for (const auto& b : p.bounds) {
+            std::printf("  plan bound  %d %s: greedy/optimal %s %.4f (%s)\n", b.budget,
+                        s.budget_kind == PlanBudgetKind::sites ? "sites" : "cost units",
+                        b.bound_source == planning::BoundSource::ilp_optimal ? "=" : "≥", b.ratio,
+                        planning::to_string(b.bound_source));
+        }
+    }
+    std::printf("  outputs     %s\n", s.outputs.c_str());
+}
+
+void print_analyse_summary(const pipeline::AnalyseSummary& s) {
+    std::printf("phusong analyse: %s\n", s.scenario_name.c_str());
+    std::printf("  population  %.0f people inside the AOI%s\n", s.analysis.aoi_population,
+                s.census_applied ? fmt::format(" (rescaled to the census: {})", s.census_source).c_str() : "");
+    print_coverage(s.analysis);
+    print_gaps(s.analysis, s.analysis_config, s.wall_s);
+    std::printf("  outputs     %s\n", s.outputs.c_str());
+}
+
+void print_plan_summary(const pipeline::PlanSummary& s) {
+    const planning::PlanResult& plan = s.plan;
+    const double existing = plan.people_in_aoi > 0 ? plan.people_covered_existing / plan.people_in_aoi : 0.0;
+    std::printf("phusong plan\n");
+    std::printf("  candidates  %zu (%zu upgrades, %zu greenfield), demand grid %g m, %zu cells with people to cover\n",
+                plan.candidates.size(), plan.upgrades, plan.greenfield, plan.demand_cell_m, plan.demand_cells);
+    std::printf("  existing NR %.0f of %.0f people (%.2f%%)\n", plan.people_covered_existing, plan.people_in_aoi,
+                100 * existing);
+    if (!plan.ranking.empty()) {
+        std::printf("  ranking     %zu sites, cost %g: %.2f%% covered (target %s)\n", plan.ranking.size(),
+                    plan.ranking.back().cumulative_cost, 100 * plan.ranking.back().covered_share,
+                    plan.target_reached ? "reached" : "not reached");
+    }
+    for (const auto& b : plan.bounds) {
+        const bool proven = b.bound_source == planning::BoundSource::ilp_optimal;
+        const std::string found = proven ? "" : fmt::format(", best found {:.0f}", b.ilp.objective);
+        std::printf("  budget %-4d greedy %.0f%s, %s %.0f (%s): greedy/optimal %s %.4f; Lagrangian %.0f (%zu fixed "
+                    "out, %.1f s), ILP %s on %zu candidates (%.1f s)\n",
+                    b.budget, b.greedy_people, found.c_str(), proven ? "optimum" : "bound", b.best_bound,
+                    planning::to_string(b.bound_source), proven ? "=" : "≥", b.ratio, b.lagrangian.bound,
+                    b.lagrangian.fixed_count, b.lagrangian.wall_s, planning::to_string(b.ilp.status).c_str(),
+                    b.ilp.candidate_columns, b.ilp.wall_s);
+    }
+    if (s.check) {
+        const double curve = plan.ranking.empty() ? 0.0 : plan.ranking.back().covered_share;
+        std::printf("  check       re-analysis of %zu sites on the %g m grid: %.2f%% covered (curve: %.2f%%), %.1f s\n",
+                    s.check->sites, s.grid_resolution_m, 100 * s.check->covered_share, 100 * curve, s.check->wall_s);
+    }
+    std::printf("  time        %.1f s (candidates %.1f, footprints %.1f, greedy %.2f, bounds %.1f)\n", s.plan_s,
+                plan.candidates_s, plan.footprints_s, plan.greedy_s, plan.bounds_s);
+    std::printf("  outputs     %s\n", s.outputs.c_str());
+}
+
+}  // namespace phusong::cli

@@ -1,0 +1,29 @@
+// prepare and validate: every check `run` makes before its first computation.
+
+#include "phusong/geo/gdal.hpp"
+#include "phusong/geo/grid_inputs.hpp"
+#include "phusong/geo/vector.hpp"
+#include "phusong/pipeline/stages.hpp"
+
+namespace phusong::pipeline {
+
+Prepared prepare(const std::filesystem::path& scenario_file) {
+    Scenario scenario = load_scenario(scenario_file);
+    sites::SiteTable table = sites::read_site_table(scenario.inputs.sites);
+    coverage::AntennaCatalogue antennas = coverage::load_antennas(scenario.antennas, table, scenario.file);
+    coverage::check_model_overrides(scenario.prediction, table);
+    if (scenario.plan.enabled) planning::check_plan_antenna(scenario);
+    return {std::move(scenario), std::move(table), std::move(antennas)};
+}
+
+Prepared validate(const std::filesystem::path& scenario_file) {
+    Prepared p = prepare(scenario_file);
+    // Opening checks CRS and geotransform; nothing is read onto a grid.
+    (void)geo::open_raster(p.scenario.inputs.dem, "DEM");
+    (void)geo::open_raster(p.scenario.inputs.population, "population");
+    const geo::PolygonLayer aoi = geo::read_polygons(p.scenario.inputs.aoi, "AOI", geo::srs_wgs84());
+    (void)geo::choose_epsg(*geo::union_all(aoi), p.scenario.grid);
+    return p;
+}
+
+}  // namespace phusong::pipeline
