@@ -72,6 +72,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "phusong/radio/detail/itm_terrain.hpp"
 #include "phusong/radio/itm.hpp"
 
 namespace phusong::radio::itm {
