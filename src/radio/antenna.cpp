@@ -486,8 +486,6 @@ OrientedAntenna::OrientedAntenna(std::shared_ptr<const AntennaPattern> pattern,
     : m_pattern(std::move(pattern)) {
     if (!m_pattern) throw std::invalid_argument("OrientedAntenna: null antenna pattern");
     m_azimuth_deg = orientation.azimuth_deg;
-    m_sin_az = std::sin(orientation.azimuth_deg * kRadPerDeg);
-    m_cos_az = std::cos(orientation.azimuth_deg * kRadPerDeg);
     m_tilted = orientation.mechanical_downtilt_deg != 0.0;
     m_sin_tilt = std::sin(orientation.mechanical_downtilt_deg * kRadPerDeg);
     m_cos_tilt = std::cos(orientation.mechanical_downtilt_deg * kRadPerDeg);
@@ -521,23 +519,6 @@ double OrientedAntenna::gain_dbi(double azimuth_deg, double depression_deg) cons
     const AntennaDirection d = to_antenna_frame(azimuth_deg, depression_deg);
     return m_pattern->max_gain_dbi() -
            m_pattern->attenuation_db(d.phi_deg, d.depression_deg, m_extra_etilt_deg);
-}
-
-double OrientedAntenna::gain_dbi_toward(double east_m, double north_m, double up_m) const noexcept {
-    // Cell frame: f along the boresight azimuth on the horizon, r to its right (clockwise).
-    const double f = east_m * m_sin_az + north_m * m_cos_az;
-    const double r = east_m * m_cos_az - north_m * m_sin_az;
-    const AntennaDirection d = from_cell_frame(f, r, up_m);
-    return m_pattern->max_gain_dbi() -
-           m_pattern->attenuation_db(d.phi_deg, d.depression_deg, m_extra_etilt_deg);
-}
-
-double antenna_gain_dbi(const AntennaPattern& pattern, const AntennaOrientation& orientation,
-                        double azimuth_deg, double depression_deg) {
-    // Non-owning shared_ptr (no-op deleter): the pattern outlives this call.
-    const OrientedAntenna oriented(
-        std::shared_ptr<const AntennaPattern>(&pattern, [](const AntennaPattern*) {}), orientation);
-    return oriented.gain_dbi(azimuth_deg, depression_deg);
 }
 
 }  // namespace phusong::radio

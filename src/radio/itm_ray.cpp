@@ -270,12 +270,6 @@ double RayProfile::delta_h(int np, double z_end, bool own_ground, double d_start
     return result;
 }
 
-PathGeometry RayProfile::geometry() {
-    if (m_z.size() < 2)
-        throw std::logic_error("ITM RayProfile: geometry() needs at least 2 samples (TX and RX)");
-    return evaluate(m_z.back(), true);
-}
-
 PathGeometry RayProfile::geometry_at_ground(double rx_ground_m) {
     if (m_z.size() < 2)
         throw std::logic_error("ITM RayProfile: geometry_at_ground() needs at least 2 samples");

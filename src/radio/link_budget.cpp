@@ -204,13 +204,6 @@ double sinr_db_from_sum(double signal_dbm, double interference_sum_mw, double lo
            std::log10(dbm_to_mw(signal_dbm) / (load * interference_sum_mw + dbm_to_mw(noise_dbm)));
 }
 
-double sinr_db(double signal_dbm, std::span<const double> interferers_dbm, double load,
-               double noise_dbm) noexcept {
-    double sum_mw = 0.0;
-    for (const double i_dbm : interferers_dbm) sum_mw += dbm_to_mw(i_dbm);
-    return sinr_db_from_sum(signal_dbm, sum_mw, load, noise_dbm);
-}
-
 double spectral_efficiency_bps_hz(double sinr_db, const ShannonMapping& m) noexcept {
     if (!(sinr_db >= m.sinr_min_db)) return 0.0;  // also NaN → 0
     const double capped_db = std::min(sinr_db, m.sinr_max_db);

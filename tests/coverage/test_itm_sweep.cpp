@@ -183,7 +183,7 @@ TEST_CASE("ItmRays equals p2p on the ray's prefix with the pixel's ground, shift
         REQUIRE(std::abs(out[i] - expected) <= float_tolerance_db(expected));
         const double k = std::max(1.0, std::round(q.distance_m / h.sweep.step_m()));
         largest_shift = std::max(largest_shift, std::abs(20.0 * std::log10(q.distance_m / (k * h.sweep.step_m()))));
-        // Against the ray's own ground at sample k (what geometry() would have used).
+        // Against the ray's own ground at sample k (the sample's elevation, not the pixel's).
         const std::span<const float> heights = h.sweep.ray_heights(q.ray);
         const Queued on_ray{q.ray, q.distance_m, heights[static_cast<std::size_t>(k)]};
         largest_ground_effect = std::max(largest_ground_effect, std::abs(direct_loss_db(h.sweep, on_ray, band) - expected));

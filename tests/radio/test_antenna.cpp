@@ -161,28 +161,6 @@ TEST_CASE("antenna-frame angles match the closed-form rotation everywhere") {
     CHECK(worst < 1e-6);
 }
 
-TEST_CASE("gain toward a vector equals gain toward the same angles") {
-    const auto ant = pointed(test_sector(), 30.0, 4.0, 3.0);
-    for (double az : {0.0, 30.0, 75.0, 150.0, 210.0, 333.0}) {
-        for (double dep : {-5.0, 0.0, 2.0, 8.0, 30.0}) {
-            const double r = std::cos(dep * std::numbers::pi / 180.0);
-            const double e = r * std::sin(az * std::numbers::pi / 180.0);
-            const double n = r * std::cos(az * std::numbers::pi / 180.0);
-            const double u = -std::sin(dep * std::numbers::pi / 180.0);
-            // Length does not matter: scale the vector to 1500 m.
-            CHECK(ant.gain_dbi_toward(1500.0 * e, 1500.0 * n, 1500.0 * u) ==
-                  doctest::Approx(ant.gain_dbi(az, dep)));
-        }
-    }
-    // The one-off free function agrees with the precomputed form.
-    AntennaOrientation o;
-    o.azimuth_deg = 30.0;
-    o.mechanical_downtilt_deg = 4.0;
-    o.electrical_downtilt_deg = 3.0;
-    CHECK(antenna_gain_dbi(*test_sector(), o, 75.0, 2.0) ==
-          doctest::Approx(ant.gain_dbi(75.0, 2.0)));
-}
-
 TEST_CASE("omni pattern: constant in azimuth") {
     OmniPatternParams p;
     p.gain_dbi = 11.0;

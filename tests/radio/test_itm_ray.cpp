@@ -174,7 +174,7 @@ void compare_ray(const Ray& ray, double h_tx, double h_rx, Comparison& c,
             }
             ++c.prefixes;
         };
-        check(rp.geometry(), prefix);
+        check(rp.geometry_at_ground(prefix.back()), prefix);
         if (ground_offset_m != 0.0) {
             std::vector<double> moved = prefix;
             moved.back() += ground_offset_m;
@@ -246,9 +246,9 @@ TEST_CASE("RayProfile rejects bad inputs") {
     itm::RayProfile rp(30.0, 30.0, 1.5, 301.0);
     CHECK_THROWS_AS(rp.push(std::nan("")), std::invalid_argument);
     rp.push(10.0);
-    CHECK_THROWS_AS((void)rp.geometry(), std::logic_error);
+    CHECK_THROWS_AS((void)rp.geometry_at_ground(10.0), std::logic_error);
     rp.push(12.0);
-    CHECK(rp.geometry().distance_m == 30.0);
+    CHECK(rp.geometry_at_ground(12.0).distance_m == 30.0);
     CHECK_THROWS_AS((void)rp.geometry_at_ground(INFINITY), std::invalid_argument);
     rp.clear();
     CHECK(rp.size() == 0);
@@ -291,7 +291,7 @@ TEST_CASE("RayProfile speed against analyse_profile + p2p per prefix" * doctest:
             rp.push(r.z[0]);
             for (std::size_t k = 1; k < r.z.size(); ++k) {
                 rp.push(r.z[k]);
-                const auto g = rp.geometry();
+                const auto g = rp.geometry_at_ground(r.z[k]);
                 sink += with_loss ? loss_of(g, p) : g.delta_h_m;
             }
             return r.z.size() - 1;

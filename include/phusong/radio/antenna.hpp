@@ -11,8 +11,7 @@
 ///
 /// Pure functions, standard library only. The per-pixel calls of OrientedAntenna do not allocate:
 /// `gain_dbi(azimuth, depression)` needs no trigonometry without mechanical tilt and sin/cos with
-/// it; `gain_dbi_toward(east, north, up)` never calls sin/cos (two polynomial atan2, accurate to
-/// 2e-7°), which suits a sweep that knows the pixel offsets.
+/// it (the sweep tabulates it per cell: coverage's gain table).
 
 #include <array>
 #include <memory>
@@ -181,9 +180,6 @@ class OrientedAntenna {
     /// Gain in dBi toward a pixel at `azimuth_deg` (clockwise from north, seen from the site) and
     /// `depression_deg` (below the horizon, seen from the antenna).
     [[nodiscard]] double gain_dbi(double azimuth_deg, double depression_deg) const noexcept;
-    /// Gain in dBi toward the vector from the antenna to the pixel (east, north, up components in
-    /// metres of a projected CRS; any length > 0). Avoids the sin/cos of the angle form.
-    [[nodiscard]] double gain_dbi_toward(double east_m, double north_m, double up_m) const noexcept;
     /// The direction in antenna coordinates (for tests and diagnostics).
     [[nodiscard]] AntennaDirection to_antenna_frame(double azimuth_deg,
                                                     double depression_deg) const noexcept;
@@ -195,17 +191,10 @@ class OrientedAntenna {
 
     std::shared_ptr<const AntennaPattern> m_pattern;
     double m_azimuth_deg = 0.0;
-    double m_sin_az = 0.0;
-    double m_cos_az = 1.0;
     bool m_tilted = false;
     double m_sin_tilt = 0.0;
     double m_cos_tilt = 1.0;
     double m_extra_etilt_deg = 0.0;
 };
-
-/// One-off form of OrientedAntenna::gain_dbi (recomputes the rotation on every call).
-[[nodiscard]] double antenna_gain_dbi(const AntennaPattern& pattern,
-                                      const AntennaOrientation& orientation, double azimuth_deg,
-                                      double depression_deg);
 
 }  // namespace phusong::radio

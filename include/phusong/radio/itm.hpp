@@ -23,8 +23,6 @@
 #include <string>
 #include <vector>
 
-#include "phusong/radio/multiversion.hpp"
-
 namespace phusong::radio::itm {
 
 /// Radio climate [Alg §5, Table 5.1]; the numeric values are ITM's codes.
@@ -194,62 +192,15 @@ namespace detail {
 /// Stegun 26.2.23 (|error| < 4.5e-4), as ITM uses it.
 [[nodiscard]] double inverse_ccdf(double q);
 
-/// ITM's terrain irregularity Δh of the profile between distances d_start_m and d_end_m from
-/// the TX: the interdecile range of the elevations about a least-squares line, scaled to an
-/// asymptotic value [ERL79 Eqn 3; Alg "d1thx"].
-[[nodiscard]] double delta_h_m(std::span<const double> elevations_m, double spacing_m,
-                               double d_start_m, double d_end_m);
-
-// The profile helpers of `analyse_profile`, shared with the incremental RayProfile (itm_ray.hpp)
-// so that both compute the same numbers bit for bit. No input checks.
+// The profile helpers of `analyse_profile` that belong to the model, shared with the
+// incremental RayProfile (itm_ray.hpp) so that both compute the same numbers bit for bit (the
+// terrain statistics, zlsq1 and Δh, are in detail/itm_terrain.hpp). No input checks.
 
 /// N_s = N_0·exp(−h_sys/9460), N_0 itself at h_sys = 0 [TN101 Eqn 4.3; V1.4].
 [[nodiscard]] double surface_refractivity(double n0, double h_sys_m);
 /// Effective earth curvature γ_e = γ_a·(1 − 0.04665·exp(N_s/179.3)), 1/m [TN101 Eqn 4.4].
 [[nodiscard]] double effective_curvature(double n_s);
 
-/// A least-squares line's values at a profile's first and last index, m.
-struct LineFit {
-    double y_first;  ///< fitted elevation at index 0
-    double y_last;   ///< fitted elevation at the last index
-};
-/// ITM's "zlsq1": trapezoid-weighted least-squares line through the samples covering
-/// [d_start_m, d_end_m] of the profile [Alg §3].
-[[nodiscard]] LineFit fit_line(std::span<const double> z, double spacing_m, double d_start_m,
-                               double d_end_m);
-/// "d1thx"'s resampling [Alg §3]: out[j] = z linearly interpolated at x = x_first + j·step (x in
-/// samples, ≥ 0) on the segment (k − 1, k] holding it, k clamped to [int(x_first) + 1, np] (past
-/// the last point the last segment extrapolates). `kernels`: the scalar loop, or the AVX2 or
-/// AVX-512 kernel (only where the CPU has it: best_kernels(); the same numbers bit for bit,
-/// tests/radio/test_itm.cpp). z needs at least 2 points.
-void resample_profile(std::span<const double> z, double x_first, double step, std::span<double> out,
-                      Kernels kernels);
-/// zlsq1's sums over the resampled points s_0 … s_{n−1} about their centre c = (n − 1)/2 (the
-/// ends' half weights left to the caller): Σ s_j and Σ s_j·(j − c), each in four accumulators
-/// (every fourth value) added pairwise at the end. `avx2`: the four accumulators as the lanes of
-/// an AVX2 kernel where the CPU has it (the same numbers bit for bit, tests/radio/test_itm.cpp).
-struct FitSums {
-    double sum;
-    double moment;
-};
-[[nodiscard]] FitSums fit_sums(std::span<const double> s, double c, bool avx2);
-/// The r-th smallest (0-based; NaN if r ≥ v.size()) of at most 245 finite values: r + 1 passes
-/// at most, each finding the least value above the last one found and counting its copies; for
-/// the small r of Δh's selection from a guess, where a quickselect's partitions cost more.
-/// `avx2`: with the AVX2 kernel where the CPU has it (the same value, tests/radio/test_itm.cpp).
-[[nodiscard]] double smallest_rank(std::span<const double> v, std::size_t r, bool avx2);
-/// The interdecile values of the last Δh, kept for the next call on a similar profile (the next
-/// prefix of a ray): a guess that lets the selection look at fewer values. Results do not
-/// depend on it.
-struct DeltaHHint {
-    double upper = 0.0;  ///< k-th largest detrended sample, m
-    double lower = 0.0;  ///< k-th smallest, m
-    bool valid = false;
-};
-/// `delta_h_m` without the input checks ("d1thx" [Alg §3; ERL79 Eqn 3]); `hint`, when given, is
-/// used and updated.
-[[nodiscard]] double terrain_delta_h(std::span<const double> z, double spacing_m, double d_start_m,
-                                     double d_end_m, DeltaHHint* hint = nullptr);
 /// d_L = sqrt(2·h_e·a_e)·exp(−0.07·sqrt(Δh / max(h_e, 5 m))), m [Alg Eqn 3.3].
 [[nodiscard]] double rough_horizon_distance(double h_e_m, double a_e_m, double delta_h_m);
 /// θ = (0.65·Δh·(d_Ls/d_L − 1) − 2·h_e)/d_Ls, rad [Alg Eqn 3.4].

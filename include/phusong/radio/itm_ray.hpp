@@ -72,6 +72,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "phusong/radio/detail/itm_terrain.hpp"
 #include "phusong/radio/itm.hpp"
 
 namespace phusong::radio::itm {
@@ -98,12 +99,12 @@ class RayProfile {
     /// Distance of the last sample from the TX, m.
     [[nodiscard]] double distance_m() const noexcept;
 
-    /// Geometry of the profile 0..size()−1, the RX at the last sample: equal (up to rounding)
-    /// to `analyse_profile(samples, spacing, h_tx, h_rx, n0)`. Needs size() ≥ 2
-    /// (std::logic_error otherwise).
-    [[nodiscard]] PathGeometry geometry();
-    /// As `geometry()` with the last sample's elevation replaced by `rx_ground_m` (a pixel's
-    /// own DEM height, m above mean sea level). Needs size() ≥ 2.
+    /// Geometry of the profile 0..size()−1, the RX at the last sample, whose elevation is
+    /// replaced by `rx_ground_m` (a pixel's own DEM height, m above mean sea level; the sample's
+    /// own elevation for the profile as pushed): equal (up to rounding) to
+    /// `analyse_profile(samples, spacing, h_tx, h_rx, n0)` on the profile so changed. Needs
+    /// size() ≥ 2 (std::logic_error otherwise); std::invalid_argument if `rx_ground_m` is not
+    /// finite.
     [[nodiscard]] PathGeometry geometry_at_ground(double rx_ground_m);
 
     /// How often the RX-horizon hull has been rebuilt for a new reference curvature

@@ -8,7 +8,6 @@
 ///   throughput = truncated Shannon mapping of 3GPP TR 36.942 Annex A.2
 
 #include <optional>
-#include <span>
 #include <string_view>
 
 namespace phusong::radio {
@@ -74,12 +73,10 @@ inline constexpr double kDefaultUeNoiseFigureDb = 9.0;
 /// Example: LTE, NF 9 dB → −174 + 41.76 + 9 = −123.24 dBm per resource element.
 [[nodiscard]] double noise_power_dbm(Technology technology, int scs_khz, double noise_figure_db);
 
-/// SINR in dB: S / (load · Σ I + N) with S, I, N in linear power (mW). `load` ∈ [0, 1] is the
-/// fraction of time/frequency resources the interferers occupy (1 = fully loaded network).
-/// All powers in the same bandwidth (e.g. per resource element for LTE/NR).
-[[nodiscard]] double sinr_db(double signal_dbm, std::span<const double> interferers_dbm,
-                             double load, double noise_dbm) noexcept;
-/// Same, with the interference already accumulated as a linear sum in mW (Σ dbm_to_mw(I_k)).
+/// SINR in dB: S / (load · Σ I + N) with S, I, N in linear power (mW), the interference given
+/// as its linear sum Σ dbm_to_mw(I_k) in mW. `load` ∈ [0, 1] is the fraction of time/frequency
+/// resources the interferers occupy (1 = fully loaded network). All powers in the same bandwidth
+/// (e.g. per resource element for LTE/NR).
 [[nodiscard]] double sinr_db_from_sum(double signal_dbm, double interference_sum_mw, double load,
                                       double noise_dbm) noexcept;
 
