@@ -68,26 +68,41 @@ constexpr std::array<std::pair<std::string_view, PlanBudgetKind>, 2> kBudgetKind
 // The model names are radio's (radio::kModelNames), name first as the other choice lists.
 constexpr auto kModels = [] {
     std::array<std::pair<std::string_view, radio::ModelKind>, radio::kModelNames.size()> a{};
-    for (std::size_t i = 0; i < a.size(); ++i) a[i] = {radio::kModelNames[i].second, radio::kModelNames[i].first};
+    for (std::size_t i = 0; i < a.size(); ++i)
+        a[i] = {radio::kModelNames[i].second, radio::kModelNames[i].first};
     return a;
 }();
 
 template <typename E>
 constexpr Names<E> names_of();
 template <>
-constexpr Names<radio::HataEnvironment> names_of<radio::HataEnvironment>() { return kEnvironments; }
+constexpr Names<radio::HataEnvironment> names_of<radio::HataEnvironment>() {
+    return kEnvironments;
+}
 template <>
-constexpr Names<radio::LosMode> names_of<radio::LosMode>() { return kLosModes; }
+constexpr Names<radio::LosMode> names_of<radio::LosMode>() {
+    return kLosModes;
+}
 template <>
-constexpr Names<DiffractionMethod> names_of<DiffractionMethod>() { return kDiffraction; }
+constexpr Names<DiffractionMethod> names_of<DiffractionMethod>() {
+    return kDiffraction;
+}
 template <>
-constexpr Names<radio::itm::Climate> names_of<radio::itm::Climate>() { return kClimates; }
+constexpr Names<radio::itm::Climate> names_of<radio::itm::Climate>() {
+    return kClimates;
+}
 template <>
-constexpr Names<radio::itm::Polarisation> names_of<radio::itm::Polarisation>() { return kPolarisations; }
+constexpr Names<radio::itm::Polarisation> names_of<radio::itm::Polarisation>() {
+    return kPolarisations;
+}
 template <>
-constexpr Names<PlanBudgetKind> names_of<PlanBudgetKind>() { return kBudgetKinds; }
+constexpr Names<PlanBudgetKind> names_of<PlanBudgetKind>() {
+    return kBudgetKinds;
+}
 template <>
-constexpr Names<radio::ModelKind> names_of<radio::ModelKind>() { return kModels; }
+constexpr Names<radio::ModelKind> names_of<radio::ModelKind>() {
+    return kModels;
+}
 
 // ---- a row -------------------------------------------------------------------------------------
 
@@ -95,9 +110,9 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 
 /// What a row says about its key, apart from the member it fills.
 struct Spec {
-    std::string_view key;            ///< the key within its table
-    std::string_view unit = {};      ///< shown in messages and the reference
-    Range range = {};                ///< numbers, integers and integer arrays' elements
+    std::string_view key;                  ///< the key within its table
+    std::string_view unit = {};            ///< shown in messages and the reference
+    Range range = {};                      ///< numbers, integers and integer arrays' elements
     std::span<const double> allowed = {};  ///< only these values (and within range)
     std::string_view help = {};
     std::string_view default_note = {};  ///< the reference's default instead of the struct's
@@ -139,7 +154,8 @@ std::string range_text(const Range& r, std::string_view key) {
     const bool has_hi = r.hi < kInf;
     const std::string_view lo_op = r.lo_open ? " < " : " ≤ ";
     const std::string_view hi_op = r.hi_open ? " < " : " ≤ ";
-    if (has_lo && has_hi) return num(r.lo) + std::string(lo_op) + std::string(key) + std::string(hi_op) + num(r.hi);
+    if (has_lo && has_hi)
+        return num(r.lo) + std::string(lo_op) + std::string(key) + std::string(hi_op) + num(r.hi);
     if (has_lo) return std::string(key) + (r.lo_open ? " > " : " ≥ ") + num(r.lo);
     return std::string(key) + std::string(hi_op) + num(r.hi);
 }
@@ -151,13 +167,15 @@ std::string_view type_unit(const Spec& s) {
 
 std::string problem_text(const Spec& s, const std::string& value, std::size_t entry = 0) {
     if (!s.message.empty()) {
-        return fmt::format(fmt::runtime(s.message), fmt::arg("key", s.key), fmt::arg("value", value),
-                           fmt::arg("lo", num(s.range.lo)), fmt::arg("hi", num(s.range.hi)),
-                           fmt::arg("allowed", allowed_text(s)), fmt::arg("entry", entry));
+        return fmt::format(fmt::runtime(s.message), fmt::arg("key", s.key),
+                           fmt::arg("value", value), fmt::arg("lo", num(s.range.lo)),
+                           fmt::arg("hi", num(s.range.hi)), fmt::arg("allowed", allowed_text(s)),
+                           fmt::arg("entry", entry));
     }
     const std::string unit = s.unit.empty() ? "" : " (" + std::string(s.unit) + ")";
     const std::string what = s.allowed.empty() ? range_text(s.range, s.key) : allowed_text(s);
-    const std::string prefix = entry > 0 ? "entry " + std::to_string(entry) + " is " + value + ": " : "";
+    const std::string prefix =
+        entry > 0 ? "entry " + std::to_string(entry) + " is " + value + ": " : "";
     return prefix + "expected " + what + unit + (entry > 0 ? "" : ", got " + value);
 }
 
@@ -174,7 +192,8 @@ void check(const Spec& s, TomlTableReader& r, double v, const std::string& value
     if (!acceptable(s, v)) r.problem(s.key, problem_text(s, value_text));
 }
 
-// ---- reading one value, by the member's type -----------------------------------------------------
+// ---- reading one value, by the member's type
+// -----------------------------------------------------
 
 void read_value(const Spec& s, TomlTableReader& r, std::optional<double>& out) {
     std::optional<double> v;
@@ -215,7 +234,9 @@ void read_value(const Spec& s, TomlTableReader& r, std::vector<int>& out) {
 
 void read_value(const Spec& s, TomlTableReader& r, bool& out) { r.get(s.key, out); }
 void read_value(const Spec& s, TomlTableReader& r, std::string& out) { r.get(s.key, out); }
-void read_value(const Spec& s, TomlTableReader& r, std::optional<std::string>& out) { r.get(s.key, out); }
+void read_value(const Spec& s, TomlTableReader& r, std::optional<std::string>& out) {
+    r.get(s.key, out);
+}
 
 void read_value(const Spec& s, TomlTableReader& r, std::filesystem::path& out) {
     if (s.required) {
@@ -232,7 +253,7 @@ void read_value(const Spec& s, TomlTableReader& r, std::optional<std::filesystem
 }
 
 template <typename E>
-    requires std::is_enum_v<E>
+requires std::is_enum_v<E>
 void read_value(const Spec& s, TomlTableReader& r, E& out) {
     std::optional<std::string> v;
     r.get(s.key, v);
@@ -243,9 +264,11 @@ void read_value(const Spec& s, TomlTableReader& r, E& out) {
             return;
         }
     }
-    const std::string pattern =
-        s.message.empty() ? "unknown value \"{value}\": expected one of {choices}" : std::string(s.message);
-    r.problem(s.key, fmt::format(fmt::runtime(pattern), fmt::arg("value", *v), fmt::arg("choices", choices_text<E>())));
+    const std::string pattern = s.message.empty()
+                                    ? "unknown value \"{value}\": expected one of {choices}"
+                                    : std::string(s.message);
+    r.problem(s.key, fmt::format(fmt::runtime(pattern), fmt::arg("value", *v),
+                                 fmt::arg("choices", choices_text<E>())));
 }
 
 /// ITM's mode of variability, given as ITM's integer code.
@@ -260,7 +283,8 @@ void read_value(const Spec& s, TomlTableReader& r, radio::itm::Mdvar& out) {
     out = radio::itm::Mdvar::from_code(*code);
 }
 
-// ---- documenting one value -----------------------------------------------------------------------
+// ---- documenting one value
+// -----------------------------------------------------------------------
 
 template <typename T>
 struct Describe;  // type, default as TOML, default value
@@ -298,7 +322,9 @@ struct Describe<std::filesystem::path> {
 template <>
 struct Describe<std::vector<int>> {
     static constexpr ValueType type = ValueType::integer_array;
-    static std::string text(const std::vector<int>& v) { return "[" + fmt::format("{}", fmt::join(v, ", ")) + "]"; }
+    static std::string text(const std::vector<int>& v) {
+        return "[" + fmt::format("{}", fmt::join(v, ", ")) + "]";
+    }
     static std::optional<double> value(const std::vector<int>&) { return std::nullopt; }
 };
 template <>
@@ -310,13 +336,15 @@ struct Describe<radio::itm::Mdvar> {
 template <typename T>
 struct Describe<std::optional<T>> {
     static constexpr ValueType type = Describe<T>::type;
-    static std::string text(const std::optional<T>& v) { return v ? Describe<T>::text(*v) : "none"; }
+    static std::string text(const std::optional<T>& v) {
+        return v ? Describe<T>::text(*v) : "none";
+    }
     static std::optional<double> value(const std::optional<T>& v) {
         return v ? Describe<T>::value(*v) : std::nullopt;
     }
 };
 template <typename E>
-    requires std::is_enum_v<E>
+requires std::is_enum_v<E>
 struct Describe<E> {
     static constexpr ValueType type = ValueType::choice;
     static std::string text(E v) {
@@ -350,8 +378,9 @@ OptionDoc document(const Spec& s, std::string_view member, const T& default_valu
     d.allowed.assign(s.allowed.begin(), s.allowed.end());
     d.choices = choices_of<T>();
     d.required = s.required;
-    d.default_text = s.required ? "required" : !s.default_note.empty() ? std::string(s.default_note)
-                                                                        : Describe<T>::text(default_value);
+    d.default_text = s.required                ? "required"
+                     : !s.default_note.empty() ? std::string(s.default_note)
+                                               : Describe<T>::text(default_value);
     d.default_value = Describe<T>::value(default_value);
     d.help = s.help;
     return d;
@@ -377,19 +406,24 @@ template <auto Member>
 constexpr auto field(std::string_view member, Spec spec) {
     using Config = typename MemberOf<decltype(Member)>::Config;
     return Field<Config>{
-        spec, member, [](const Spec& s, TomlTableReader& r, Config& c) { read_value(s, r, c.*Member); },
-        [](const Spec& s, std::string_view m, const Config& d) { return document(s, m, d.*Member); }};
+        spec, member,
+        [](const Spec& s, TomlTableReader& r, Config& c) { read_value(s, r, c.*Member); },
+        [](const Spec& s, std::string_view m, const Config& d) {
+            return document(s, m, d.*Member);
+        }};
 }
 
 // A row: the member (named once, for both the binding and the reference) and its Spec.
-#define PHUSONG_OPTION(Struct, member_name, ...) field<&Struct::member_name>(#Struct "::" #member_name, Spec{__VA_ARGS__})
+#define PHUSONG_OPTION(Struct, member_name, ...) \
+    field<&Struct::member_name>(#Struct "::" #member_name, Spec{__VA_ARGS__})
 
 template <typename Config, std::size_t N>
 void read_all(const std::array<Field<Config>, N>& fields, TomlTableReader& r, Config& out) {
     for (const auto& f : fields) f.read(f.spec, r, out);
 }
 
-// ---- the table -----------------------------------------------------------------------------------
+// ---- the table
+// -----------------------------------------------------------------------------------
 
 constexpr std::array kScenarioMeta = {
     PHUSONG_OPTION(ScenarioMeta, name, .key = "name", .help = "shown in reports and the manifest",
@@ -398,15 +432,19 @@ constexpr std::array kScenarioMeta = {
 
 constexpr std::array kInputs = {
     PHUSONG_OPTION(InputsConfig, dem, .key = "dem",
-                   .help = "elevation raster, metres above the geoid; any GDAL raster with a CRS", .required = true),
+                   .help = "elevation raster, metres above the geoid; any GDAL raster with a CRS",
+                   .required = true),
     PHUSONG_OPTION(InputsConfig, population, .key = "population",
                    .help = "people per pixel (a count, not a density)", .required = true),
     PHUSONG_OPTION(InputsConfig, aoi, .key = "aoi",
-                   .help = "polygon layer; the union of its features is the area of interest", .required = true),
-    PHUSONG_OPTION(InputsConfig, sites, .key = "sites",
-                   .help = "site/cell table: CSV, GeoJSON, GPKG or Shapefile (README \"Site table format\")",
+                   .help = "polygon layer; the union of its features is the area of interest",
                    .required = true),
-    PHUSONG_OPTION(InputsConfig, admin, .key = "admin", .help = "admin-unit polygons, for the analysis tables"),
+    PHUSONG_OPTION(
+        InputsConfig, sites, .key = "sites",
+        .help = "site/cell table: CSV, GeoJSON, GPKG or Shapefile (README \"Site table format\")",
+        .required = true),
+    PHUSONG_OPTION(InputsConfig, admin, .key = "admin",
+                   .help = "admin-unit polygons, for the analysis tables"),
     PHUSONG_OPTION(InputsConfig, admin_name_field, .key = "admin_name_field",
                    .help = "attribute of `admin` holding the unit's name"),
     PHUSONG_OPTION(InputsConfig, admin_code_field, .key = "admin_code_field",
@@ -414,74 +452,92 @@ constexpr std::array kInputs = {
 };
 
 constexpr std::array kGrid = {
-    PHUSONG_OPTION(GridConfig, resolution_m, .key = "resolution_m", .unit = "metres", .range = {1, 5000},
-                   .help = "pixel size of the analysis grid"),
-    PHUSONG_OPTION(GridConfig, margin_m, .key = "margin_m", .unit = "metres", .range = {0, 200000},
-                   .help = "added around the AOI's bounding box (cells outside the AOI still interfere)"),
-    PHUSONG_OPTION(GridConfig, tile_size_px, .key = "tile_size_px", .unit = "pixels", .range = {64, 8192},
-                   .help = "tile edge of the output rasters"),
-    PHUSONG_OPTION(GridConfig, epsg, .key = "epsg", .range = {1024, 999999},
-                   .help = "projected CRS of the grid (EPSG's codes start at 1024)",
-                   .default_note = "UTM zone of the AOI centroid",
-                   .message = "expected an EPSG code such as 32648 (WGS 84 / UTM 48N), got {value}"),
+    PHUSONG_OPTION(GridConfig, resolution_m, .key = "resolution_m", .unit = "metres",
+                   .range = {1, 5000}, .help = "pixel size of the analysis grid"),
+    PHUSONG_OPTION(
+        GridConfig, margin_m, .key = "margin_m", .unit = "metres", .range = {0, 200000},
+        .help = "added around the AOI's bounding box (cells outside the AOI still interfere)"),
+    PHUSONG_OPTION(GridConfig, tile_size_px, .key = "tile_size_px", .unit = "pixels",
+                   .range = {64, 8192}, .help = "tile edge of the output rasters"),
+    PHUSONG_OPTION(
+        GridConfig, epsg, .key = "epsg", .range = {1024, 999999},
+        .help = "projected CRS of the grid (EPSG's codes start at 1024)",
+        .default_note = "UTM zone of the AOI centroid",
+        .message = "expected an EPSG code such as 32648 (WGS 84 / UTM 48N), got {value}"),
 };
 
 // 3GPP NR numerologies with a synchronisation signal below 6 GHz and above (TS 38.211 §4.2).
 constexpr std::array kNrScs = {15.0, 30.0, 60.0};
 
 constexpr std::array kPrediction = {
-    PHUSONG_OPTION(PredictionConfig, receiver_height_m, .key = "receiver_height_m", .unit = "metres",
-                   .range = {0.5, 50}, .help = "UE antenna height above ground"),
+    PHUSONG_OPTION(PredictionConfig, receiver_height_m, .key = "receiver_height_m",
+                   .unit = "metres", .range = {0.5, 50}, .help = "UE antenna height above ground"),
     PHUSONG_OPTION(PredictionConfig, max_radius_m, .key = "max_radius_m", .unit = "metres",
                    .range = {100, 200000}, .help = "cap of every cell's calculation radius"),
     // Floors below −160 dBm lie more than 25 dB under the thermal noise of one 15 kHz resource
     // element (−174 dBm/Hz + 41.8 dB = −132 dBm) and add reach nothing can use; a floor above the
     // top of the 3GPP reporting range would drop every reportable value.
-    PHUSONG_OPTION(PredictionConfig, rsrp_floor_dbm, .key = "rsrp_floor_dbm", .unit = "dBm", .range = {-160, -44},
+    PHUSONG_OPTION(PredictionConfig, rsrp_floor_dbm, .key = "rsrp_floor_dbm", .unit = "dBm",
+                   .range = {-160, -44},
                    .help = "LTE/NR: a cell's reach ends where even its boresight RSRP falls below "
                            "(default: the bottom of the reporting range, TS 36.133 Table 9.1.4-1, "
                            "whose top is −44 dBm)"),
-    PHUSONG_OPTION(PredictionConfig, rscp_floor_dbm, .key = "rscp_floor_dbm", .unit = "dBm", .range = {-160, -25},
-                   .help = "UMTS CPICH RSCP floor (reporting range −120 … −25 dBm, TS 25.133 §9.1.1.3)"),
-    PHUSONG_OPTION(PredictionConfig, rxlev_floor_dbm, .key = "rxlev_floor_dbm", .unit = "dBm", .range = {-160, -48},
-                   .help = "GSM RxLev floor (RXLEV_00 … RXLEV_63: −110 … −48 dBm, TS 45.008 §8.1.4)"),
-    PHUSONG_OPTION(PredictionConfig, k_factor, .key = "k_factor", .unit = "dimensionless", .range = {0.5, 10},
-                   .help = "effective earth radius factor (4/3: the standard atmosphere, ITU-R P.452-17 §4.3)"),
+    PHUSONG_OPTION(
+        PredictionConfig, rscp_floor_dbm, .key = "rscp_floor_dbm", .unit = "dBm",
+        .range = {-160, -25},
+        .help = "UMTS CPICH RSCP floor (reporting range −120 … −25 dBm, TS 25.133 §9.1.1.3)"),
+    PHUSONG_OPTION(
+        PredictionConfig, rxlev_floor_dbm, .key = "rxlev_floor_dbm", .unit = "dBm",
+        .range = {-160, -48},
+        .help = "GSM RxLev floor (RXLEV_00 … RXLEV_63: −110 … −48 dBm, TS 45.008 §8.1.4)"),
+    PHUSONG_OPTION(
+        PredictionConfig, k_factor, .key = "k_factor", .unit = "dimensionless", .range = {0.5, 10},
+        .help =
+            "effective earth radius factor (4/3: the standard atmosphere, ITU-R P.452-17 §4.3)"),
     PHUSONG_OPTION(PredictionConfig, diffraction, .key = "diffraction",
                    .help = "terrain diffraction added to the empirical model (README \"Models\")"),
-    PHUSONG_OPTION(PredictionConfig, feeder_loss_db, .key = "feeder_loss_db", .unit = "dB", .range = {0, 20},
-                   .help = "cable and connector loss between port and antenna"),
+    PHUSONG_OPTION(PredictionConfig, feeder_loss_db, .key = "feeder_loss_db", .unit = "dB",
+                   .range = {0, 20}, .help = "cable and connector loss between port and antenna"),
     PHUSONG_OPTION(PredictionConfig, load, .key = "load", .unit = "fraction", .range = {0, 1},
                    .help = "share of the interfering cells' power that is transmitted (SINR)"),
-    PHUSONG_OPTION(PredictionConfig, noise_figure_db, .key = "noise_figure_db", .unit = "dB", .range = {0, 20},
-                   .help = "UE noise figure"),
-    PHUSONG_OPTION(PredictionConfig, nr_scs_khz, .key = "nr_scs_khz", .unit = "kHz", .range = {15, 60},
-                   .allowed = kNrScs, .help = "NR sub-carrier spacing of SS-RSRP per resource element",
+    PHUSONG_OPTION(PredictionConfig, noise_figure_db, .key = "noise_figure_db", .unit = "dB",
+                   .range = {0, 20}, .help = "UE noise figure"),
+    PHUSONG_OPTION(PredictionConfig, nr_scs_khz, .key = "nr_scs_khz", .unit = "kHz",
+                   .range = {15, 60}, .allowed = kNrScs,
+                   .help = "NR sub-carrier spacing of SS-RSRP per resource element",
                    .message = "expected {allowed} (kHz), got {value}"),
-    PHUSONG_OPTION(PredictionConfig, ray_spacing_px, .key = "ray_spacing_px", .unit = "pixels", .range = {0.25, 8},
+    PHUSONG_OPTION(PredictionConfig, ray_spacing_px, .key = "ray_spacing_px", .unit = "pixels",
+                   .range = {0.25, 8},
                    .help = "distance between neighbouring sweep rays at the radius"),
-    PHUSONG_OPTION(PredictionConfig, near_radius_m, .key = "near_radius_m", .unit = "metres", .range = {0, 200000},
+    PHUSONG_OPTION(PredictionConfig, near_radius_m, .key = "near_radius_m", .unit = "metres",
+                   .range = {0, 200000},
                    .help = "where the far zone starts (only with far_block_px > 1)"),
-    PHUSONG_OPTION(PredictionConfig, far_block_px, .key = "far_block_px", .unit = "pixels", .range = {1, 15},
-                   .help = "1: every pixel evaluated; n > 1: beyond near_radius_m one evaluation per n × n "
-                           "block (README \"Performance\")",
-                   .message = "expected a whole number of pixels from {lo} (no far zone) to {hi}, got {value}"),
+    PHUSONG_OPTION(
+        PredictionConfig, far_block_px, .key = "far_block_px", .unit = "pixels", .range = {1, 15},
+        .help = "1: every pixel evaluated; n > 1: beyond near_radius_m one evaluation per n × n "
+                "block (README \"Performance\")",
+        .message =
+            "expected a whole number of pixels from {lo} (no far zone) to {hi}, got {value}"),
 };
 
 constexpr std::array kModel = {
-    PHUSONG_OPTION(radio::ModelConfig, kind, .key = "model", .help = "empirical or terrain propagation model",
+    PHUSONG_OPTION(radio::ModelConfig, kind, .key = "model",
+                   .help = "empirical or terrain propagation model",
                    .message = "unknown model \"{value}\": expected {choices}"),
-    PHUSONG_OPTION(radio::ModelConfig, environment, .key = "environment",
-                   .help = "Okumura-Hata environment; for COST-231, urban_large selects the large-city a(h_m)"),
+    PHUSONG_OPTION(
+        radio::ModelConfig, environment, .key = "environment",
+        .help =
+            "Okumura-Hata environment; for COST-231, urban_large selects the large-city a(h_m)"),
     PHUSONG_OPTION(radio::ModelConfig, metropolitan, .key = "metropolitan",
                    .help = "COST-231 C_m = 3 dB (metropolitan centre) instead of 0"),
     PHUSONG_OPTION(radio::ModelConfig, los_mode, .key = "los_mode",
                    .help = "TR 38.901: how LOS and NLOS are chosen"),
     // Terrain can only add loss: the calculation reach of every cell relies on it.
-    PHUSONG_OPTION(radio::ModelConfig, diffraction_weight, .key = "diffraction_weight", .unit = "dimensionless",
-                   .range = {0, 5},
-                   .help = "weight of the terrain diffraction loss on the model (SPM: spm.k4 instead); "
-                           "≥ 0, as terrain can only add loss"),
+    PHUSONG_OPTION(radio::ModelConfig, diffraction_weight, .key = "diffraction_weight",
+                   .unit = "dimensionless", .range = {0, 5},
+                   .help =
+                       "weight of the terrain diffraction loss on the model (SPM: spm.k4 instead); "
+                       "≥ 0, as terrain can only add loss"),
 };
 
 // SPM (Atoll Technical Reference Guide, "Standard Propagation Model"; Forsk, "Atoll SPM
@@ -491,27 +547,31 @@ constexpr std::array kModel = {
 // Atoll's sample ranges (K2 20 … 70, K3 −20 … 20, K5 −10 … 0, K7 −10 … 0) and calibrated sets,
 // with margin; outside them a coefficient has its sign or its unit (dB per decade vs dB) wrong.
 constexpr std::array kSpm = {
-    PHUSONG_OPTION(radio::SpmCoefficients, k1, .key = "k1", .unit = "dB", .range = {-50, 150},
-                   .help = "constant offset (the loss at 1 m); 22 is Atoll's typical value at 1805 MHz"),
-    PHUSONG_OPTION(radio::SpmCoefficients, k2, .key = "k2", .unit = "dB per decade", .range = {0, 100},
+    PHUSONG_OPTION(
+        radio::SpmCoefficients, k1, .key = "k1", .unit = "dB", .range = {-50, 150},
+        .help = "constant offset (the loss at 1 m); 22 is Atoll's typical value at 1805 MHz"),
+    PHUSONG_OPTION(radio::SpmCoefficients, k2, .key = "k2", .unit = "dB per decade",
+                   .range = {0, 100},
                    .help = "× log d: the distance slope (20: free space; never negative)"),
-    PHUSONG_OPTION(radio::SpmCoefficients, k3, .key = "k3", .unit = "dB per decade", .range = {-50, 50},
-                   .help = "× log Heff_tx"),
+    PHUSONG_OPTION(radio::SpmCoefficients, k3, .key = "k3", .unit = "dB per decade",
+                   .range = {-50, 50}, .help = "× log Heff_tx"),
     // Terrain can only add loss: the calculation reach of every cell relies on it.
-    PHUSONG_OPTION(radio::SpmCoefficients, k4, .key = "k4", .unit = "dimensionless", .range = {0, 5},
-                   .help = "× the terrain diffraction loss (Atoll typical 0 … 0.8; 1 in the Hata identity)"),
-    PHUSONG_OPTION(radio::SpmCoefficients, k5, .key = "k5", .unit = "dB per decade²", .range = {-20, 20},
-                   .help = "× log d · log Heff_tx (Hata: −6.55)"),
-    PHUSONG_OPTION(radio::SpmCoefficients, k6, .key = "k6", .unit = "dB per metre", .range = {-10, 10},
-                   .help = "× Heff_rx (Hata identity: −(1.1 log f − 0.7))"),
-    PHUSONG_OPTION(radio::SpmCoefficients, k7, .key = "k7", .unit = "dB per decade", .range = {-50, 50},
-                   .help = "× log Heff_rx"),
-    PHUSONG_OPTION(radio::SpmCoefficients, k_clutter, .key = "k_clutter", .unit = "dimensionless", .range = {0, 5},
+    PHUSONG_OPTION(
+        radio::SpmCoefficients, k4, .key = "k4", .unit = "dimensionless", .range = {0, 5},
+        .help = "× the terrain diffraction loss (Atoll typical 0 … 0.8; 1 in the Hata identity)"),
+    PHUSONG_OPTION(radio::SpmCoefficients, k5, .key = "k5", .unit = "dB per decade²",
+                   .range = {-20, 20}, .help = "× log d · log Heff_tx (Hata: −6.55)"),
+    PHUSONG_OPTION(radio::SpmCoefficients, k6, .key = "k6", .unit = "dB per metre",
+                   .range = {-10, 10}, .help = "× Heff_rx (Hata identity: −(1.1 log f − 0.7))"),
+    PHUSONG_OPTION(radio::SpmCoefficients, k7, .key = "k7", .unit = "dB per decade",
+                   .range = {-50, 50}, .help = "× log Heff_rx"),
+    PHUSONG_OPTION(radio::SpmCoefficients, k_clutter, .key = "k_clutter", .unit = "dimensionless",
+                   .range = {0, 5},
                    .help = "× the clutter loss (Atoll default 1; clutter can only add loss)"),
 };
 
 // ITM v1.4's own limits (radio::itm::validate), worded as ITM words them.
-constexpr std::array kMdvarCodes = {0.0, 1.0, 2.0, 3.0, 10.0, 11.0, 12.0, 13.0,
+constexpr std::array kMdvarCodes = {0.0,  1.0,  2.0,  3.0,  10.0, 11.0, 12.0, 13.0,
                                     20.0, 21.0, 22.0, 23.0, 30.0, 31.0, 32.0, 33.0};
 
 constexpr std::array kItm = {
@@ -522,19 +582,22 @@ constexpr std::array kItm = {
                    .help = "surface refractivity reduced to sea level",
                    .message = "{key} = {value}: expected {lo} <= {key} <= {hi} N-units"),
     PHUSONG_OPTION(radio::itm::Params, epsilon, .key = "epsilon", .unit = "dimensionless",
-                   .range = {.lo = radio::itm::kMinEpsilon}, .help = "relative permittivity of the ground",
+                   .range = {.lo = radio::itm::kMinEpsilon},
+                   .help = "relative permittivity of the ground",
                    .message = "{key} = {value}: expected >= {lo}"),
     PHUSONG_OPTION(radio::itm::Params, sigma_s_per_m, .key = "sigma_s_per_m", .unit = "S/m",
                    .range = {.lo = 0, .lo_open = true}, .help = "conductivity of the ground",
                    .message = "{key} = {value}: expected > {lo} S/m"),
-    PHUSONG_OPTION(radio::itm::Params, mdvar, .key = "mdvar", .range = {0, 33}, .allowed = kMdvarCodes,
-                   .help = "mode of variability: 0 single message, 1 accidental, 2 mobile, 3 broadcast; "
-                           "+10 / +20 drop location / situation variability (SPLAT! uses 12)",
-                   .message = "expected ITM's mode of variability code: 0–3 (single message, accidental, "
-                              "mobile, broadcast), plus 10 to drop location and/or 20 to drop situation "
-                              "variability; got {value}"),
+    PHUSONG_OPTION(
+        radio::itm::Params, mdvar, .key = "mdvar", .range = {0, 33}, .allowed = kMdvarCodes,
+        .help = "mode of variability: 0 single message, 1 accidental, 2 mobile, 3 broadcast; "
+                "+10 / +20 drop location / situation variability (SPLAT! uses 12)",
+        .message = "expected ITM's mode of variability code: 0–3 (single message, accidental, "
+                   "mobile, broadcast), plus 10 to drop location and/or 20 to drop situation "
+                   "variability; got {value}"),
     PHUSONG_OPTION(radio::itm::Params, time_pct, .key = "time_pct", .unit = "%",
-                   .range = {.lo = 0, .hi = 100, .lo_open = true, .hi_open = true}, .help = "time quantile",
+                   .range = {.lo = 0, .hi = 100, .lo_open = true, .hi_open = true},
+                   .help = "time quantile",
                    .message = "{key} = {value}: expected {lo} < {key} < {hi}"),
     PHUSONG_OPTION(radio::itm::Params, location_pct, .key = "location_pct", .unit = "%",
                    .range = {.lo = 0, .hi = 100, .lo_open = true, .hi_open = true},
@@ -547,19 +610,24 @@ constexpr std::array kItm = {
 };
 
 constexpr std::array kAntennaFile = {
-    PHUSONG_OPTION(AntennaSpec, msi_file, .key = "msi",
-                   .help = "Planet/MSI pattern file (horizontal and vertical cuts); overrides the parameters"),
+    PHUSONG_OPTION(
+        AntennaSpec, msi_file, .key = "msi",
+        .help = "Planet/MSI pattern file (horizontal and vertical cuts); overrides the parameters"),
 };
 
 constexpr std::array kSector = {
-    PHUSONG_OPTION(radio::SectorPatternParams, gain_dbi, .key = "gain_dbi", .unit = "dBi", .range = {-10, 40},
+    PHUSONG_OPTION(radio::SectorPatternParams, gain_dbi, .key = "gain_dbi", .unit = "dBi",
+                   .range = {-10, 40},
                    .help = "boresight gain G_max (3GPP TR 38.901 Table 7.3-1 form)"),
-    PHUSONG_OPTION(radio::SectorPatternParams, h_beamwidth_deg, .key = "h_beamwidth_deg", .unit = "degrees",
-                   .range = {1, 360}, .help = "horizontal half-power beamwidth φ3dB"),
-    PHUSONG_OPTION(radio::SectorPatternParams, v_beamwidth_deg, .key = "v_beamwidth_deg", .unit = "degrees",
-                   .range = {1, 180}, .help = "vertical half-power beamwidth θ3dB"),
-    PHUSONG_OPTION(radio::SectorPatternParams, front_to_back_db, .key = "front_to_back_db", .unit = "dB",
-                   .range = {0, 60}, .help = "front-to-back ratio A_m (and the overall attenuation cap)"),
+    PHUSONG_OPTION(radio::SectorPatternParams, h_beamwidth_deg, .key = "h_beamwidth_deg",
+                   .unit = "degrees", .range = {1, 360},
+                   .help = "horizontal half-power beamwidth φ3dB"),
+    PHUSONG_OPTION(radio::SectorPatternParams, v_beamwidth_deg, .key = "v_beamwidth_deg",
+                   .unit = "degrees", .range = {1, 180},
+                   .help = "vertical half-power beamwidth θ3dB"),
+    PHUSONG_OPTION(radio::SectorPatternParams, front_to_back_db, .key = "front_to_back_db",
+                   .unit = "dB", .range = {0, 60},
+                   .help = "front-to-back ratio A_m (and the overall attenuation cap)"),
     PHUSONG_OPTION(radio::SectorPatternParams, side_lobe_db, .key = "side_lobe_db", .unit = "dB",
                    .range = {0, 60}, .help = "vertical side-lobe attenuation cap SLA_V"),
 };
@@ -568,15 +636,21 @@ constexpr std::array kAnalysis = {
     PHUSONG_OPTION(AnalysisConfig, sensitivity_max_dbm, .key = "sensitivity_max_dbm", .unit = "dBm",
                    .range = {-160, 0}, .help = "sensitivity.csv: the highest RSRP threshold"),
     PHUSONG_OPTION(AnalysisConfig, sensitivity_min_dbm, .key = "sensitivity_min_dbm", .unit = "dBm",
-                   .range = {-160, 0}, .help = "sensitivity.csv: the lowest (≤ sensitivity_max_dbm)"),
+                   .range = {-160, 0},
+                   .help = "sensitivity.csv: the lowest (≤ sensitivity_max_dbm)"),
     PHUSONG_OPTION(AnalysisConfig, sensitivity_step_db, .key = "sensitivity_step_db", .unit = "dB",
                    .range = {0.1, 50}, .help = "sensitivity.csv: the step between thresholds"),
-    PHUSONG_OPTION(AnalysisConfig, gap_min_area_km2, .key = "gap_min_area_km2", .unit = "km²", .range = {0, 1e6},
-                   .help = "smaller gap polygons are dropped (~100 pixels of 30 m: within the model's error)"),
-    PHUSONG_OPTION(AnalysisConfig, gap_min_population, .key = "gap_min_population", .unit = "people",
-                   .range = {0, 1e9}, .help = "gap polygons with fewer people are dropped (a hamlet)"),
-    PHUSONG_OPTION(AnalysisConfig, gap_simplify_px, .key = "gap_simplify_px", .unit = "pixels", .range = {0, 10},
-                   .help = "Douglas-Peucker tolerance of the gap outlines (½ pixel removes the staircase)"),
+    PHUSONG_OPTION(
+        AnalysisConfig, gap_min_area_km2, .key = "gap_min_area_km2", .unit = "km²",
+        .range = {0, 1e6},
+        .help = "smaller gap polygons are dropped (~100 pixels of 30 m: within the model's error)"),
+    PHUSONG_OPTION(AnalysisConfig, gap_min_population, .key = "gap_min_population",
+                   .unit = "people", .range = {0, 1e9},
+                   .help = "gap polygons with fewer people are dropped (a hamlet)"),
+    PHUSONG_OPTION(
+        AnalysisConfig, gap_simplify_px, .key = "gap_simplify_px", .unit = "pixels",
+        .range = {0, 10},
+        .help = "Douglas-Peucker tolerance of the gap outlines (½ pixel removes the staircase)"),
     PHUSONG_OPTION(AnalysisConfig, geopackage, .key = "geopackage",
                    .help = "also write analysis/analysis.gpkg with every vector layer"),
 };
@@ -584,26 +658,31 @@ constexpr std::array kAnalysis = {
 // Signal bounds span the reporting ranges (RSRP −140 … −44, RSCP −120 … −25, RxLev −110 … −48
 // dBm) with margin; SINR −30 … 50 dB covers the TR 36.942 Annex A.2 mapping (−10 … 22 dB).
 constexpr std::array kThresholds = {
-    PHUSONG_OPTION(ClassThresholds, good_signal_dbm, .key = "good_signal_dbm", .unit = "dBm", .range = {-160, 0},
+    PHUSONG_OPTION(ClassThresholds, good_signal_dbm, .key = "good_signal_dbm", .unit = "dBm",
+                   .range = {-160, 0},
                    .help = "RSRP (LTE/NR), CPICH RSCP (UMTS) or RxLev (GSM) for \"good\""),
-    PHUSONG_OPTION(ClassThresholds, fair_signal_dbm, .key = "fair_signal_dbm", .unit = "dBm", .range = {-160, 0},
-                   .help = "… for \"fair\" (≤ good_signal_dbm)"),
-    PHUSONG_OPTION(ClassThresholds, good_sinr_db, .key = "good_sinr_db", .unit = "dB", .range = {-30, 50},
-                   .help = "SINR for \"good\" (LTE/NR)"),
-    PHUSONG_OPTION(ClassThresholds, fair_sinr_db, .key = "fair_sinr_db", .unit = "dB", .range = {-30, 50},
-                   .help = "SINR for \"fair\" (≤ good_sinr_db)"),
-    PHUSONG_OPTION(ClassThresholds, good_throughput_mbps, .key = "good_throughput_mbps", .unit = "Mbit/s",
-                   .range = {0, 100000}, .help = "downlink throughput at the scenario's load for \"good\" (LTE/NR)"),
-    PHUSONG_OPTION(ClassThresholds, fair_throughput_mbps, .key = "fair_throughput_mbps", .unit = "Mbit/s",
-                   .range = {0, 100000}, .help = "… for \"fair\" (≤ good_throughput_mbps)"),
+    PHUSONG_OPTION(ClassThresholds, fair_signal_dbm, .key = "fair_signal_dbm", .unit = "dBm",
+                   .range = {-160, 0}, .help = "… for \"fair\" (≤ good_signal_dbm)"),
+    PHUSONG_OPTION(ClassThresholds, good_sinr_db, .key = "good_sinr_db", .unit = "dB",
+                   .range = {-30, 50}, .help = "SINR for \"good\" (LTE/NR)"),
+    PHUSONG_OPTION(ClassThresholds, fair_sinr_db, .key = "fair_sinr_db", .unit = "dB",
+                   .range = {-30, 50}, .help = "SINR for \"fair\" (≤ good_sinr_db)"),
+    PHUSONG_OPTION(ClassThresholds, good_throughput_mbps, .key = "good_throughput_mbps",
+                   .unit = "Mbit/s", .range = {0, 100000},
+                   .help = "downlink throughput at the scenario's load for \"good\" (LTE/NR)"),
+    PHUSONG_OPTION(ClassThresholds, fair_throughput_mbps, .key = "fair_throughput_mbps",
+                   .unit = "Mbit/s", .range = {0, 100000},
+                   .help = "… for \"fair\" (≤ good_throughput_mbps)"),
 };
 
 // Populations: more than none and fewer than ten times the world's (8.1e9 people, UN WPP 2024).
 constexpr Range kPopulation{.lo = 0, .hi = 1e10, .lo_open = true};
 
 constexpr std::array kCensus = {
-    PHUSONG_OPTION(CensusConfig, source, .key = "source", .help = "e.g. \"GSO 2019 census\", shown in the outputs"),
-    PHUSONG_OPTION(CensusConfig, aoi_total, .key = "aoi_total", .unit = "people", .range = kPopulation,
+    PHUSONG_OPTION(CensusConfig, source, .key = "source",
+                   .help = "e.g. \"GSO 2019 census\", shown in the outputs"),
+    PHUSONG_OPTION(CensusConfig, aoi_total, .key = "aoi_total", .unit = "people",
+                   .range = kPopulation,
                    .help = "people in the whole AOI; units not listed absorb the difference"),
 };
 
@@ -618,68 +697,88 @@ constexpr std::array kCensusUnit = {
 constexpr Range kCost{.lo = 0, .hi = 1e12, .lo_open = true};
 
 constexpr std::array kPlan = {
-    PHUSONG_OPTION(PlanConfig, enabled, .key = "enabled", .help = "`phusong run` plans only when true"),
-    PHUSONG_OPTION(PlanConfig, operator_name, .key = "operator",
-                   .help = "operator of the planned cells; their layer is \"<operator> NR <band>\""),
-    PHUSONG_OPTION(PlanConfig, band, .key = "band", .help = "band of the planned NR cell (n78: 3300–3800 MHz)"),
+    PHUSONG_OPTION(PlanConfig, enabled, .key = "enabled",
+                   .help = "`phusong run` plans only when true"),
+    PHUSONG_OPTION(
+        PlanConfig, operator_name, .key = "operator",
+        .help = "operator of the planned cells; their layer is \"<operator> NR <band>\""),
+    PHUSONG_OPTION(PlanConfig, band, .key = "band",
+                   .help = "band of the planned NR cell (n78: 3300–3800 MHz)"),
     PHUSONG_OPTION(PlanConfig, freq_mhz, .key = "freq_mhz", .unit = "MHz", .range = {400, 100000},
                    .help = "downlink carrier centre"),
-    PHUSONG_OPTION(PlanConfig, bandwidth_mhz, .key = "bandwidth_mhz", .unit = "MHz", .range = {0.1, 400},
-                   .help = "channel bandwidth (100: n78's widest at 30 kHz SCS, TS 38.104 Table 5.3.5-1)"),
-    PHUSONG_OPTION(PlanConfig, tx_power_dbm, .key = "tx_power_dbm", .unit = "dBm", .range = {-10, 70},
+    PHUSONG_OPTION(
+        PlanConfig, bandwidth_mhz, .key = "bandwidth_mhz", .unit = "MHz", .range = {0.1, 400},
+        .help = "channel bandwidth (100: n78's widest at 30 kHz SCS, TS 38.104 Table 5.3.5-1)"),
+    PHUSONG_OPTION(PlanConfig, tx_power_dbm, .key = "tx_power_dbm", .unit = "dBm",
+                   .range = {-10, 70},
                    .help = "total transmit power per cell at the port (53: a 64T64R radio, 200 W)"),
-    PHUSONG_OPTION(PlanConfig, antenna, .key = "antenna", .help = "name in the [antennas] catalogue"),
+    PHUSONG_OPTION(PlanConfig, antenna, .key = "antenna",
+                   .help = "name in the [antennas] catalogue"),
     PHUSONG_OPTION(PlanConfig, sectors, .key = "sectors", .range = {1, 12},
                    .help = "cells per candidate, evenly spread in azimuth"),
     PHUSONG_OPTION(PlanConfig, first_azimuth_deg, .key = "first_azimuth_deg", .unit = "degrees",
-                   .range = {.lo = 0, .hi = 360, .hi_open = true}, .help = "boresight of the first sector, from north"),
-    PHUSONG_OPTION(PlanConfig, mech_tilt_deg, .key = "mech_tilt_deg", .unit = "degrees", .range = {-20, 30},
-                   .help = "mechanical downtilt"),
-    PHUSONG_OPTION(PlanConfig, elec_tilt_deg, .key = "elec_tilt_deg", .unit = "degrees", .range = {-20, 30},
-                   .help = "electrical downtilt"),
+                   .range = {.lo = 0, .hi = 360, .hi_open = true},
+                   .help = "boresight of the first sector, from north"),
+    PHUSONG_OPTION(PlanConfig, mech_tilt_deg, .key = "mech_tilt_deg", .unit = "degrees",
+                   .range = {-20, 30}, .help = "mechanical downtilt"),
+    PHUSONG_OPTION(PlanConfig, elec_tilt_deg, .key = "elec_tilt_deg", .unit = "degrees",
+                   .range = {-20, 30}, .help = "electrical downtilt"),
     PHUSONG_OPTION(PlanConfig, upgrades, .key = "upgrades",
                    .help = "existing sites may carry the NR cell at their tower's height"),
     PHUSONG_OPTION(PlanConfig, upgrade_operator, .key = "upgrade_operator",
-                   .help = "only this operator's sites are upgraded", .default_note = "all operators"),
-    PHUSONG_OPTION(PlanConfig, upgrade_cost, .key = "upgrade_cost", .unit = "cost units", .range = kCost,
-                   .help = "cost of one upgrade (any currency)"),
-    PHUSONG_OPTION(PlanConfig, greenfield, .key = "greenfield", .help = "new sites on a lattice are candidates"),
-    PHUSONG_OPTION(PlanConfig, greenfield_spacing_m, .key = "greenfield_spacing_m", .unit = "metres",
-                   .range = {50, 50000}, .help = "lattice spacing of the new-site candidates"),
-    PHUSONG_OPTION(PlanConfig, greenfield_min_distance_m, .key = "greenfield_min_distance_m", .unit = "metres",
-                   .range = {0, 50000}, .help = "a new site is at least this far from every existing site"),
-    PHUSONG_OPTION(PlanConfig, greenfield_min_people, .key = "greenfield_min_people", .unit = "people",
-                   .range = {0, 1e9}, .help = "a lattice square needs this many people the NR layer leaves uncovered"),
+                   .help = "only this operator's sites are upgraded",
+                   .default_note = "all operators"),
+    PHUSONG_OPTION(PlanConfig, upgrade_cost, .key = "upgrade_cost", .unit = "cost units",
+                   .range = kCost, .help = "cost of one upgrade (any currency)"),
+    PHUSONG_OPTION(PlanConfig, greenfield, .key = "greenfield",
+                   .help = "new sites on a lattice are candidates"),
+    PHUSONG_OPTION(PlanConfig, greenfield_spacing_m, .key = "greenfield_spacing_m",
+                   .unit = "metres", .range = {50, 50000},
+                   .help = "lattice spacing of the new-site candidates"),
+    PHUSONG_OPTION(PlanConfig, greenfield_min_distance_m, .key = "greenfield_min_distance_m",
+                   .unit = "metres", .range = {0, 50000},
+                   .help = "a new site is at least this far from every existing site"),
+    PHUSONG_OPTION(PlanConfig, greenfield_min_people, .key = "greenfield_min_people",
+                   .unit = "people", .range = {0, 1e9},
+                   .help = "a lattice square needs this many people the NR layer leaves uncovered"),
     PHUSONG_OPTION(PlanConfig, greenfield_height_m, .key = "greenfield_height_m", .unit = "metres",
                    .range = {0.5, 300}, .help = "antenna height above ground of a new mast"),
-    PHUSONG_OPTION(PlanConfig, greenfield_cost, .key = "greenfield_cost", .unit = "cost units", .range = kCost,
-                   .help = "cost of a new site: tower, land, power and backhaul on top of the radio"),
-    PHUSONG_OPTION(PlanConfig, demand_cell_m, .key = "demand_cell_m", .unit = "metres", .range = {1, 5000},
-                   .help = "demand grid edge, rounded to whole grid pixels (README \"5G planning\")"),
-    PHUSONG_OPTION(PlanConfig, coverage_threshold_dbm, .key = "coverage_threshold_dbm", .unit = "dBm",
-                   .range = {-140, -44},
-                   .help = "SS-RSRP per RE at which a demand cell counts as covered (within the reporting "
-                           "range, TS 36.133 Table 9.1.4-1)"),
+    PHUSONG_OPTION(
+        PlanConfig, greenfield_cost, .key = "greenfield_cost", .unit = "cost units", .range = kCost,
+        .help = "cost of a new site: tower, land, power and backhaul on top of the radio"),
+    PHUSONG_OPTION(
+        PlanConfig, demand_cell_m, .key = "demand_cell_m", .unit = "metres", .range = {1, 5000},
+        .help = "demand grid edge, rounded to whole grid pixels (README \"5G planning\")"),
+    PHUSONG_OPTION(
+        PlanConfig, coverage_threshold_dbm, .key = "coverage_threshold_dbm", .unit = "dBm",
+        .range = {-140, -44},
+        .help = "SS-RSRP per RE at which a demand cell counts as covered (within the reporting "
+                "range, TS 36.133 Table 9.1.4-1)"),
     PHUSONG_OPTION(PlanConfig, budget_kind, .key = "budget_kind",
                    .help = "the ranking maximises new people per site or per cost unit"),
-    PHUSONG_OPTION(PlanConfig, budget, .key = "budget", .unit = "sites or cost units", .range = kCost,
-                   .help = "the ranking stops at this many sites / this cost", .default_note = "none"),
-    PHUSONG_OPTION(PlanConfig, target_share, .key = "target_share", .unit = "fraction of the AOI's people",
+    PHUSONG_OPTION(PlanConfig, budget, .key = "budget", .unit = "sites or cost units",
+                   .range = kCost, .help = "the ranking stops at this many sites / this cost",
+                   .default_note = "none"),
+    PHUSONG_OPTION(PlanConfig, target_share, .key = "target_share",
+                   .unit = "fraction of the AOI's people",
                    .range = {.lo = 0, .hi = 1, .lo_open = true},
                    .help = "…or once this share of the AOI's people is covered"),
-    PHUSONG_OPTION(PlanConfig, min_spacing_m, .key = "min_spacing_m", .unit = "metres", .range = {0, 50000},
-                   .help = "no two chosen candidates closer than this"),
-    PHUSONG_OPTION(PlanConfig, ilp_budgets, .key = "ilp_budgets", .range = {.lo = 1},
-                   .help = "budgets at which greedy is compared with the optimum (integer programme); [] for none",
-                   .message = "entry {entry} is {value}: expected budgets ≥ {lo} (sites or cost units), or [] "
-                              "for no bound"),
+    PHUSONG_OPTION(PlanConfig, min_spacing_m, .key = "min_spacing_m", .unit = "metres",
+                   .range = {0, 50000}, .help = "no two chosen candidates closer than this"),
+    PHUSONG_OPTION(
+        PlanConfig, ilp_budgets, .key = "ilp_budgets", .range = {.lo = 1},
+        .help =
+            "budgets at which greedy is compared with the optimum (integer programme); [] for none",
+        .message = "entry {entry} is {value}: expected budgets ≥ {lo} (sites or cost units), or [] "
+                   "for no bound"),
     PHUSONG_OPTION(PlanConfig, ilp_time_limit_s, .key = "ilp_time_limit_s", .unit = "seconds",
                    .range = {0.1, 86400}, .help = "wall seconds per budget for CBC"),
 };
 
 #undef PHUSONG_OPTION
 
-// ---- the reference -------------------------------------------------------------------------------
+// ---- the reference
+// -------------------------------------------------------------------------------
 
 template <typename Config, std::size_t N>
 void add_rows(TableDoc& t, const std::array<Field<Config>, N>& fields, const Config& defaults,
@@ -726,13 +825,20 @@ std::string range_cell(const OptionDoc& o) {
 
 std::string_view to_string(ValueType type) {
     switch (type) {
-        case ValueType::number: return "number";
-        case ValueType::integer: return "integer";
-        case ValueType::boolean: return "boolean";
-        case ValueType::string: return "string";
-        case ValueType::path: return "path";
-        case ValueType::choice: return "string (choice)";
-        case ValueType::integer_array: return "array of integers";
+        case ValueType::number:
+            return "number";
+        case ValueType::integer:
+            return "integer";
+        case ValueType::boolean:
+            return "boolean";
+        case ValueType::string:
+            return "string";
+        case ValueType::path:
+            return "path";
+        case ValueType::choice:
+            return "string (choice)";
+        case ValueType::integer_array:
+            return "array of integers";
     }
     return "?";
 }
@@ -745,7 +851,9 @@ void read_options(TomlTableReader& r, radio::ModelConfig& out) { read_all(kModel
 void read_options(TomlTableReader& r, radio::SpmCoefficients& out) { read_all(kSpm, r, out); }
 void read_options(TomlTableReader& r, radio::itm::Params& out) { read_all(kItm, r, out); }
 void read_options(TomlTableReader& r, AntennaSpec& out) { read_all(kAntennaFile, r, out); }
-void read_options(TomlTableReader& r, radio::SectorPatternParams& out) { read_all(kSector, r, out); }
+void read_options(TomlTableReader& r, radio::SectorPatternParams& out) {
+    read_all(kSector, r, out);
+}
 void read_options(TomlTableReader& r, AnalysisConfig& out) { read_all(kAnalysis, r, out); }
 void read_options(TomlTableReader& r, ClassThresholds& out) { read_all(kThresholds, r, out); }
 void read_options(TomlTableReader& r, CensusConfig& out) { read_all(kCensus, r, out); }
@@ -759,24 +867,27 @@ std::vector<TableDoc> scenario_tables() {
         return tables.back();
     };
     const Scenario s;  // every default, as the structs initialise them
-    add_rows(table("scenario", "What the scenario is called."), kScenarioMeta, ScenarioMeta{s.name});
+    add_rows(table("scenario", "What the scenario is called."), kScenarioMeta,
+             ScenarioMeta{s.name});
     add_rows(table("inputs",
                    "Input files (required table). Relative paths are resolved against the scenario "
                    "file's folder."),
              kInputs, s.inputs);
     add_rows(table("grid", "The analysis grid (DESIGN.md \"Grid\")."), kGrid, s.grid);
     {
-        TableDoc& t = table("prediction",
-                            "The area prediction, and the default propagation model of every layer.");
+        TableDoc& t = table(
+            "prediction", "The area prediction, and the default propagation model of every layer.");
         add_rows(t, kPrediction, s.prediction);
         add_rows(t, kModel, s.prediction.model);
     }
-    add_rows(table("prediction.spm", "Standard Propagation Model coefficients (model = \"spm\")."), kSpm,
-             s.prediction.model.spm);
-    add_rows(table("prediction.itm",
-                   "ITM (Longley-Rice v1.4) inputs other than the path (model = \"itm\"); the limits are "
-                   "ITM's own."),
-             kItm, s.prediction.model.itm);
+    add_rows(table("prediction.spm", "Standard Propagation Model coefficients (model = \"spm\")."),
+             kSpm, s.prediction.model.spm);
+    add_rows(
+        table(
+            "prediction.itm",
+            "ITM (Longley-Rice v1.4) inputs other than the path (model = \"itm\"); the limits are "
+            "ITM's own."),
+        kItm, s.prediction.model.itm);
     for (const auto& [group, what] :
          {std::pair{"band", "band (\"GSM900\", \"B8\", \"n78\")"},
           std::pair{"layer", "layer (\"Viettel LTE B3\"); wins over its band's"}}) {
@@ -784,18 +895,22 @@ std::vector<TableDoc> scenario_tables() {
         add_rows(table(base, std::string("Model override for one ") + what +
                                  ", starting from [prediction]'s model."),
                  kModel, s.prediction.model, "[prediction]");
-        add_rows(table(base + ".spm", "Its SPM coefficients."), kSpm, s.prediction.model.spm, "[prediction.spm]");
-        add_rows(table(base + ".itm", "Its ITM inputs."), kItm, s.prediction.model.itm, "[prediction.itm]");
+        add_rows(table(base + ".spm", "Its SPM coefficients."), kSpm, s.prediction.model.spm,
+                 "[prediction.spm]");
+        add_rows(table(base + ".itm", "Its ITM inputs."), kItm, s.prediction.model.itm,
+                 "[prediction.itm]");
     }
     {
-        TableDoc& t = table("antennas.<name>",
-                            "The antenna catalogue named by the site table's `antenna` column: a "
-                            "parametric sector (3GPP TR 38.901 Table 7.3-1 form) or a pattern file.");
+        TableDoc& t =
+            table("antennas.<name>",
+                  "The antenna catalogue named by the site table's `antenna` column: a "
+                  "parametric sector (3GPP TR 38.901 Table 7.3-1 form) or a pattern file.");
         const AntennaSpec a;
         add_rows(t, kAntennaFile, a);
         add_rows(t, kSector, a.sector);
     }
-    add_rows(table("analysis", "The analysis stage (README \"Analysis outputs\")."), kAnalysis, s.analysis);
+    add_rows(table("analysis", "The analysis stage (README \"Analysis outputs\")."), kAnalysis,
+             s.analysis);
     for (std::size_t i = 0; i < s.analysis.thresholds.size(); ++i) {
         const std::string tech(radio::to_string(static_cast<radio::Technology>(i)));
         add_rows(table("analysis.thresholds." + tech,
@@ -804,9 +919,11 @@ std::vector<TableDoc> scenario_tables() {
                            "(README \"Analysis outputs\" gives the sources)."),
                  kThresholds, s.analysis.thresholds[i]);
     }
-    add_rows(table("analysis.census", "Census totals to rescale the population raster to (optional)."),
-             kCensus, s.analysis.census);
-    add_rows(table("analysis.census.units.<name>", "One admin unit's census total."), kCensusUnit, CensusUnit{});
+    add_rows(
+        table("analysis.census", "Census totals to rescale the population raster to (optional)."),
+        kCensus, s.analysis.census);
+    add_rows(table("analysis.census.units.<name>", "One admin unit's census total."), kCensusUnit,
+             CensusUnit{});
     add_rows(table("plan", "The 5G planning stage (README \"5G planning\")."), kPlan, s.plan);
     return tables;
 }
@@ -816,12 +933,16 @@ std::string scenario_reference_markdown() {
         "# Scenario reference\n"
         "\n"
         "Every key of a scenario file (TOML), by table. Generated from the option table in\n"
-        "src/core/option_table.cpp by `build/default/tools/scenario_doc > docs/scenario.md`; the core\n"
+        "src/core/option_table.cpp by `build/default/tools/scenario_doc > docs/scenario.md`; the "
+        "core\n"
         "tests fail when this file and the table disagree.\n"
         "\n"
-        "Every key is optional unless its default says \"required\". Unknown keys are errors, with the\n"
-        "nearest known key suggested; every problem is reported at once. `<name>` stands for a name of\n"
-        "your choosing (quote it when it has spaces or dots: `[prediction.layer.\"Viettel LTE B3\"]`).\n"
+        "Every key is optional unless its default says \"required\". Unknown keys are errors, with "
+        "the\n"
+        "nearest known key suggested; every problem is reported at once. `<name>` stands for a "
+        "name of\n"
+        "your choosing (quote it when it has spaces or dots: `[prediction.layer.\"Viettel LTE "
+        "B3\"]`).\n"
         "Ranges: `[a, b]` includes both ends, `(a, b]` excludes a; numbers must be finite.\n";
     for (const TableDoc& t : scenario_tables()) {
         md += "\n## [" + t.path + "]\n\n" + t.help + "\n\n";
@@ -829,10 +950,11 @@ std::string scenario_reference_markdown() {
         md += "|---|---|---|---|---|---|---|\n";
         for (const OptionDoc& o : t.options) {
             const std::string key = o.key.substr(t.path.size() + 1);
-            md += "| `" + key + "` | " + std::string(to_string(o.type)) + " | " + markdown_cell(o.unit) + " | " +
-                  markdown_cell(range_cell(o)) + " | " +
-                  (o.default_value || o.default_text.starts_with("\"") || o.default_text.starts_with("[") ||
-                           o.default_text == "true" || o.default_text == "false"
+            md += "| `" + key + "` | " + std::string(to_string(o.type)) + " | " +
+                  markdown_cell(o.unit) + " | " + markdown_cell(range_cell(o)) + " | " +
+                  (o.default_value || o.default_text.starts_with("\"") ||
+                           o.default_text.starts_with("[") || o.default_text == "true" ||
+                           o.default_text == "false"
                        ? "`" + o.default_text + "`"
                        : markdown_cell(o.default_text)) +
                   " | " + markdown_cell(o.help) + " | `" + o.member + "` |\n";

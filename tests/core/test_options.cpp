@@ -29,7 +29,8 @@ std::vector<std::string> lines_of(const std::string& text) {
 
 std::vector<options::OptionDoc> all_options() {
     std::vector<options::OptionDoc> all;
-    for (const auto& t : options::scenario_tables()) all.insert(all.end(), t.options.begin(), t.options.end());
+    for (const auto& t : options::scenario_tables())
+        all.insert(all.end(), t.options.begin(), t.options.end());
     return all;
 }
 
@@ -40,13 +41,17 @@ std::pair<std::string, std::string> split_key(const options::OptionDoc& o) {
     return {key.substr(0, dot), key.substr(dot + 1)};
 }
 
-std::string full_key(const options::OptionDoc& o) { return std::regex_replace(o.key, std::regex("<name>"), "x"); }
+std::string full_key(const options::OptionDoc& o) {
+    return std::regex_replace(o.key, std::regex("<name>"), "x");
+}
 
 /// A scenario with the inputs present and `table`/`line` added.
-std::filesystem::path scenario_with(const TempDir& dir, const std::string& table, const std::string& line) {
+std::filesystem::path scenario_with(const TempDir& dir, const std::string& table,
+                                    const std::string& line) {
     for (const char* f : {"dem.tif", "pop.tif", "aoi.geojson", "sites.csv"}) dir.write(f, "x");
-    std::string text = "[inputs]\ndem = \"dem.tif\"\npopulation = \"pop.tif\"\naoi = \"aoi.geojson\"\n"
-                       "sites = \"sites.csv\"\n";
+    std::string text =
+        "[inputs]\ndem = \"dem.tif\"\npopulation = \"pop.tif\"\naoi = \"aoi.geojson\"\n"
+        "sites = \"sites.csv\"\n";
     if (table == "inputs") {
         text += line + "\n";
     } else if (!line.empty()) {
@@ -80,10 +85,14 @@ std::string toml_value(const options::OptionDoc& o, double v) {
 /// allowed list leaves out.
 std::vector<double> refused_values(const options::OptionDoc& o) {
     const bool integral = o.type != options::ValueType::number;
-    const auto step = [&](double bound) { return integral ? 1.0 : std::max(1.0, std::abs(bound) * 0.5); };
+    const auto step = [&](double bound) {
+        return integral ? 1.0 : std::max(1.0, std::abs(bound) * 0.5);
+    };
     std::vector<double> out;
-    if (std::isfinite(o.range.lo)) out.push_back(o.range.lo_open ? o.range.lo : o.range.lo - step(o.range.lo));
-    if (std::isfinite(o.range.hi)) out.push_back(o.range.hi_open ? o.range.hi : o.range.hi + step(o.range.hi));
+    if (std::isfinite(o.range.lo))
+        out.push_back(o.range.lo_open ? o.range.lo : o.range.lo - step(o.range.lo));
+    if (std::isfinite(o.range.hi))
+        out.push_back(o.range.hi_open ? o.range.hi : o.range.hi + step(o.range.hi));
     if (!o.allowed.empty()) {
         for (double v = o.range.lo; v <= o.range.hi; v += 1) {
             if (std::find(o.allowed.begin(), o.allowed.end(), v) == o.allowed.end()) {
@@ -114,8 +123,9 @@ TEST_CASE("docs/scenario.md is the reference the option table prints") {
         const std::string want = i < expected.size() ? expected[i] : "(end of file)";
         const std::string got = i < actual.size() ? actual[i] : "(end of file)";
         if (want != got) {
-            FAIL("docs/scenario.md line " << i + 1 << " differs from the option table:\n  file:  " << got
-                                          << "\n  table: " << want << "\n" << fix);
+            FAIL("docs/scenario.md line " << i + 1 << " differs from the option table:\n  file:  "
+                                          << got << "\n  table: " << want << "\n"
+                                          << fix);
         }
     }
 }
@@ -129,7 +139,8 @@ TEST_CASE("every numeric key has a range, and every default is within it") {
         if (o.default_value) {
             CHECK(o.range.contains(*o.default_value));
             if (!o.allowed.empty()) {
-                CHECK(std::find(o.allowed.begin(), o.allowed.end(), *o.default_value) != o.allowed.end());
+                CHECK(std::find(o.allowed.begin(), o.allowed.end(), *o.default_value) !=
+                      o.allowed.end());
             }
         }
         if (o.type == options::ValueType::choice) CHECK(!o.choices.empty());
@@ -158,8 +169,10 @@ TEST_CASE("each numeric key accepts the ends of its range") {
         const auto [table, key] = split_key(o);
         const double delta = o.type == options::ValueType::number ? 1e-3 : 1.0;
         std::vector<double> ends;
-        if (std::isfinite(o.range.lo)) ends.push_back(o.range.lo_open ? o.range.lo + delta : o.range.lo);
-        if (std::isfinite(o.range.hi)) ends.push_back(o.range.hi_open ? o.range.hi - delta : o.range.hi);
+        if (std::isfinite(o.range.lo))
+            ends.push_back(o.range.lo_open ? o.range.lo + delta : o.range.lo);
+        if (std::isfinite(o.range.hi))
+            ends.push_back(o.range.hi_open ? o.range.hi - delta : o.range.hi);
         for (double v : ends) {
             TempDir dir;
             const std::string line = key + " = " + toml_value(o, v);
@@ -180,27 +193,34 @@ TEST_CASE("every key of the table is read where the table says, at its documente
     // One scenario that sets every key to the default the reference shows (or, without one, a
     // value the table allows): it must load without a problem.
     TempDir dir;
-    for (const char* f : {"dem.tif", "pop.tif", "aoi.geojson", "sites.csv", "x.msi"}) dir.write(f, "x");
+    for (const char* f : {"dem.tif", "pop.tif", "aoi.geojson", "sites.csv", "x.msi"})
+        dir.write(f, "x");
     std::map<std::string, std::string> tables;
     std::vector<std::string> order;
     for (const auto& o : all_options()) {
         const auto [table, key] = split_key(o);
         std::string value = o.default_text;
         if (o.type == options::ValueType::path) {
-            value = table == "inputs" ? "\"" + std::string(key == "dem" ? "dem.tif" : key == "population" ? "pop.tif"
-                                                                        : key == "aoi"      ? "aoi.geojson"
-                                                                        : key == "sites"    ? "sites.csv"
-                                                                                            : "aoi.geojson") +
+            value = table == "inputs" ? "\"" +
+                                            std::string(key == "dem"          ? "dem.tif"
+                                                        : key == "population" ? "pop.tif"
+                                                        : key == "aoi"        ? "aoi.geojson"
+                                                        : key == "sites"      ? "sites.csv"
+                                                                              : "aoi.geojson") +
                                             "\""
                                       : "\"x.msi\"";
         } else if (value == "none" || value.starts_with("as ") || value == "required" ||
-                   !(value.starts_with("\"") || value.starts_with("[") || value == "true" || value == "false" ||
-                     o.default_value)) {
+                   !(value.starts_with("\"") || value.starts_with("[") || value == "true" ||
+                     value == "false" || o.default_value)) {
             // No default to write (an optional, an inherited or a described one): a value in range.
-            if (o.type == options::ValueType::string) value = "\"x\"";
-            else if (!o.choices.empty()) value = "\"" + o.choices.front() + "\"";
-            else if (numeric(o)) value = toml_value(o, inside(o));
-            else continue;
+            if (o.type == options::ValueType::string)
+                value = "\"x\"";
+            else if (!o.choices.empty())
+                value = "\"" + o.choices.front() + "\"";
+            else if (numeric(o))
+                value = toml_value(o, inside(o));
+            else
+                continue;
         }
         if (!tables.contains(table)) order.push_back(table);
         tables[table] += key + " = " + value + "\n";
@@ -214,7 +234,8 @@ TEST_CASE("every key of the table is read where the table says, at its documente
 }
 
 TEST_CASE("the demo and the tiny fixture use keys of the table only, and validate") {
-    for (const auto& file : {test::gis_data_dir() / "vinh_phuc.toml", test::test_data_dir() / "tiny" / "tiny.toml"}) {
+    for (const auto& file :
+         {test::gis_data_dir() / "vinh_phuc.toml", test::test_data_dir() / "tiny" / "tiny.toml"}) {
         CAPTURE(file);
         const Scenario s = load_scenario(file);
         CHECK(!s.name.empty());

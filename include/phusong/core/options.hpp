@@ -28,7 +28,8 @@ struct Range {
     bool hi_open = false;
 
     [[nodiscard]] constexpr bool bounded() const {
-        return lo > -std::numeric_limits<double>::infinity() || hi < std::numeric_limits<double>::infinity();
+        return lo > -std::numeric_limits<double>::infinity() ||
+               hi < std::numeric_limits<double>::infinity();
     }
     [[nodiscard]] constexpr bool contains(double v) const {
         return (lo_open ? v > lo : v >= lo) && (hi_open ? v < hi : v <= hi);
@@ -37,14 +38,14 @@ struct Range {
 
 /// One row of the table, with everything the reference shows.
 struct OptionDoc {
-    std::string key;             ///< full dotted key: "grid.resolution_m", "antennas.<name>.gain_dbi"
-    std::string member;          ///< the struct member it fills: "GridConfig::resolution_m"
+    std::string key;     ///< full dotted key: "grid.resolution_m", "antennas.<name>.gain_dbi"
+    std::string member;  ///< the struct member it fills: "GridConfig::resolution_m"
     ValueType type = ValueType::number;
-    std::string unit;            ///< "metres", "dBm"; empty for strings, booleans and paths
-    Range range;                 ///< numbers, integers and integer arrays; unbounded = any
+    std::string unit;                  ///< "metres", "dBm"; empty for strings, booleans and paths
+    Range range;                       ///< numbers, integers and integer arrays; unbounded = any
     std::vector<double> allowed;       ///< numbers limited to these values (nr_scs_khz), else empty
     std::vector<std::string> choices;  ///< the names a choice key takes
-    std::string default_text;    ///< as TOML, from the struct's default member initialiser
+    std::string default_text;          ///< as TOML, from the struct's default member initialiser
     std::optional<double> default_value;  ///< numbers and integers with a default
     std::string help;
     bool required = false;
