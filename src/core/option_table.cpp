@@ -466,7 +466,7 @@ constexpr std::array kGrid = {
         .message = "expected an EPSG code such as 32648 (WGS 84 / UTM 48N), got {value}"),
 };
 
-// 3GPP NR numerologies with a synchronisation signal below 6 GHz and above (TS 38.211 §4.2).
+// The NR sub-carrier spacings of FR1 (TS 38.211 Table 4.2-1 μ = 0…2; TS 38.101-1 Table 5.3.5-1).
 constexpr std::array kNrScs = {15.0, 30.0, 60.0};
 
 constexpr std::array kPrediction = {
@@ -543,7 +543,7 @@ constexpr std::array kModel = {
 // SPM (Atoll Technical Reference Guide, "Standard Propagation Model"; Forsk, "Atoll SPM
 // calibration guide", 2004): L = K1 + K2 log d + K3 log Heff_tx + K4 L_diff + K5 log d log Heff_tx
 // + K6 Heff_rx + K7 log Heff_rx + Kclutter f(clutter), d and heights in metres. The ranges hold
-// the Hata identities from 150 MHz to 3.5 GHz, urban to open (K1 −30 … 33 dB, K6 −3.2 … −0.9),
+// the Hata identities from 150 MHz to 3.5 GHz, urban to open (K1 −30 … 33 dB, K6 −3.2 … −1.7),
 // Atoll's sample ranges (K2 20 … 70, K3 −20 … 20, K5 −10 … 0, K7 −10 … 0) and calibrated sets,
 // with margin; outside them a coefficient has its sign or its unit (dB per decade vs dB) wrong.
 constexpr std::array kSpm = {
@@ -675,7 +675,8 @@ constexpr std::array kThresholds = {
                    .help = "… for \"fair\" (≤ good_throughput_mbps)"),
 };
 
-// Populations: more than none and fewer than ten times the world's (8.1e9 people, UN WPP 2024).
+// Populations: more than none, and at most 1e10, above the world's (8.1e9 people, UN World
+// Population Prospects 2024): a larger figure is a typo.
 constexpr Range kPopulation{.lo = 0, .hi = 1e10, .lo_open = true};
 
 constexpr std::array kCensus = {
