@@ -98,8 +98,9 @@ int main(int argc, char** argv) {
         const auto placements = sites::place_sites(table, g.grid, g.dem_m, g.aoi_mask);
         const PredictionConfig& pc = s.prediction;
         const int block = pc.far_block_px;
-        const coverage::SweepSettings settings{pc.receiver_height_m, pc.k_factor, pc.diffraction,
-                                               pc.ray_spacing_px, block > 1 ? pc.near_radius_m : 1e300, block};
+        coverage::SweepSettings settings = coverage::SweepSettings::of(pc);
+        if (block > 1) settings.near_radius_m = pc.near_radius_m;
+        settings.far_block_px = block;
         const double block_m = block * g.grid.resolution_m;
         std::mt19937_64 rng(seed);
         std::vector<double> abs_delta;

@@ -6,26 +6,14 @@
 #include "phusong/core/error.hpp"
 #include "phusong/core/hash.hpp"
 #include "phusong/core/toml_reader.hpp"
+#include "option_table.hpp"
 
 namespace phusong {
 namespace {
 
-constexpr std::array<const char*, 4> kTechKeys = {"GSM", "UMTS", "LTE", "NR"};
-
 void read_thresholds(TomlTableReader r, ClassThresholds& t) {
-    r.get("good_signal_dbm", t.good_signal_dbm, "dBm");
-    r.get("fair_signal_dbm", t.fair_signal_dbm, "dBm");
-    r.get("good_sinr_db", t.good_sinr_db, "dB");
-    r.get("fair_sinr_db", t.fair_sinr_db, "dB");
-    r.get("good_throughput_mbps", t.good_throughput_mbps, "Mbit/s");
-    r.get("fair_throughput_mbps", t.fair_throughput_mbps, "Mbit/s");
+    options::read_options(r, t);
     r.finish();
-    r.check_range("good_signal_dbm", t.good_signal_dbm, -160, 0, "dBm");
-    r.check_range("fair_signal_dbm", t.fair_signal_dbm, -160, 0, "dBm");
-    r.check_range("good_sinr_db", t.good_sinr_db, -30, 50, "dB");
-    r.check_range("fair_sinr_db", t.fair_sinr_db, -30, 50, "dB");
-    r.check_range("good_throughput_mbps", t.good_throughput_mbps, 0, 100000, "Mbit/s");
-    r.check_range("fair_throughput_mbps", t.fair_throughput_mbps, 0, 100000, "Mbit/s");
     // "good" must be a subset of "fair", or the classes would not nest.
     if (t.good_signal_dbm < t.fair_signal_dbm) {
         r.problem("good_signal_dbm", fmt::format("expected good_signal_dbm ≥ fair_signal_dbm ({:g} dBm), got {:g}",
@@ -43,27 +31,21 @@ void read_thresholds(TomlTableReader r, ClassThresholds& t) {
 }
 
 void read_census(TomlTableReader r, CensusConfig& c) {
-    r.get("source", c.source);
-    r.get("aoi_total", c.aoi_total, "people");
+    options::read_options(r, c);
     TomlTableReader units = r.table("units");
     for (const auto& name : units.subtable_names()) {
-        TomlTableReader u = units.table(name);
-        std::optional<double> total;
-        u.get("total", total, "people");
-        u.finish();
-        if (!total) {
-            u.problem("total", "missing: give the unit's census population, e.g. total = 120000");
-        } else if (!(*total > 0)) {
-            u.problem("total", fmt::format("expected a population > 0, got {:g}", *total));
+        TomlTableReader ur = units.table(name);
+        options::CensusUnit u;
+        options::read_options(ur, u);
+        ur.finish();
+        if (!u.total) {
+            ur.problem("total", "missing: give the unit's census population, e.g. total = 120000");
         } else {
-            c.unit_totals[name] = *total;
+            c.unit_totals[name] = *u.total;
         }
     }
     units.finish();
     r.finish();
-    if (c.aoi_total && !(*c.aoi_total > 0)) {
-        r.problem("aoi_total", fmt::format("expected a population > 0, got {:g}", *c.aoi_total));
-    }
     double listed = 0;
     for (const auto& [k, v] : c.unit_totals) listed += v;
     if (c.aoi_total && listed > *c.aoi_total) {
@@ -77,27 +59,17 @@ void read_census(TomlTableReader r, CensusConfig& c) {
 
 void read_analysis(TomlTableReader r, AnalysisConfig& out) {
     TomlTableReader th = r.table("thresholds");
-    for (std::size_t i = 0; i < kTechKeys.size(); ++i) read_thresholds(th.table(kTechKeys[i]), out.thresholds[i]);
+    for (std::size_t i = 0; i < out.thresholds.size(); ++i) {
+        read_thresholds(th.table(radio::to_string(static_cast<radio::Technology>(i))), out.thresholds[i]);
+    }
     th.finish();
-    r.get("sensitivity_max_dbm", out.sensitivity_max_dbm, "dBm");
-    r.get("sensitivity_min_dbm", out.sensitivity_min_dbm, "dBm");
-    r.get("sensitivity_step_db", out.sensitivity_step_db, "dB");
-    r.get("gap_min_area_km2", out.gap_min_area_km2, "km²");
-    r.get("gap_min_population", out.gap_min_population, "people");
-    r.get("gap_simplify_px", out.gap_simplify_px, "pixels");
-    r.get("geopackage", out.geopackage);
+    options::read_options(r, out);
     read_census(r.table("census"), out.census);
     r.finish();
-    r.check_range("sensitivity_max_dbm", out.sensitivity_max_dbm, -160, 0, "dBm");
-    r.check_range("sensitivity_min_dbm", out.sensitivity_min_dbm, -160, 0, "dBm");
-    r.check_range("sensitivity_step_db", out.sensitivity_step_db, 0.1, 50, "dB");
     if (out.sensitivity_min_dbm > out.sensitivity_max_dbm) {
         r.problem("sensitivity_min_dbm", fmt::format("expected sensitivity_min_dbm ≤ sensitivity_max_dbm ({:g}), got {:g}",
                                                      out.sensitivity_max_dbm, out.sensitivity_min_dbm));
     }
-    r.check_range("gap_min_area_km2", out.gap_min_area_km2, 0, 1e6, "km²");
-    r.check_range("gap_min_population", out.gap_min_population, 0, 1e9, "people");
-    r.check_range("gap_simplify_px", out.gap_simplify_px, 0, 10, "pixels");
 }
 
 std::string prediction_config_hash(const std::filesystem::path& scenario_file) {

@@ -980,7 +980,7 @@ PredictionStats predict(const PredictionInputs& in, const std::function<void(Lay
                      stats.model_warnings);
     }
 
-    const SweepSettings settings{cfg.receiver_height_m, cfg.k_factor, cfg.diffraction, cfg.ray_spacing_px};
+    const SweepSettings settings = SweepSettings::of(cfg);
     const Zones zones(grid, cfg.far_block_px, cfg.near_radius_m);
     if (zones.has_far() && std::any_of(setup.models.begin(), setup.models.end(), [](const radio::ModelConfig& m) {
             return m.kind == radio::ModelKind::itm;
@@ -1097,8 +1097,7 @@ PredictionStats predict(const PredictionInputs& in, const std::function<void(Lay
 
 std::vector<Footprint> site_footprints(const PredictionInputs& in, double threshold_dbm) {
     const Setup setup = make_setup(in, threshold_dbm, false);
-    const SweepSettings settings{in.config.receiver_height_m, in.config.k_factor, in.config.diffraction,
-                                 in.config.ray_spacing_px};
+    const SweepSettings settings = SweepSettings::of(in.config);
     // Footprints are for planning on a demand grid that is itself coarse: no far zone.
     const Zones zones(in.grid, 1, 0.0);
     tbb::enumerable_thread_specific<SourceEvaluator> evaluators;

@@ -868,12 +868,13 @@ std::vector<std::string> validate(const Params& p) {
     const int climate = static_cast<int>(p.climate);
     if (climate < 1 || climate > 7)
         out.push_back("climate = " + std::to_string(climate) + ": expected 1..7");
-    range("n0", p.n0, 250.0, 400.0, " N-units");
+    range("n0", p.n0, kMinN0, kMaxN0, " N-units");
     range("freq_mhz", p.freq_mhz, 20.0, 20000.0, " MHz");
     if (p.pol != Polarisation::horizontal && p.pol != Polarisation::vertical)
         out.push_back("pol = " + std::to_string(static_cast<int>(p.pol)) +
                       ": expected 0 (horizontal) or 1 (vertical)");
-    if (!(p.epsilon >= 1.0)) out.push_back("epsilon = " + num(p.epsilon) + ": expected >= 1");
+    if (!(p.epsilon >= kMinEpsilon))
+        out.push_back("epsilon = " + num(p.epsilon) + ": expected >= " + num(kMinEpsilon));
     if (!(p.sigma_s_per_m > 0.0))
         out.push_back("sigma_s_per_m = " + num(p.sigma_s_per_m) + ": expected > 0 S/m");
     const int mode = static_cast<int>(p.mdvar.mode);

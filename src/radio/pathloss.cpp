@@ -115,17 +115,6 @@ Tr38901Scenario scenario_of(ModelKind kind) {
     }
 }
 
-constexpr std::array<std::pair<ModelKind, std::string_view>, 8> kModelNames{{
-    {ModelKind::free_space, "free_space"},
-    {ModelKind::okumura_hata, "okumura_hata"},
-    {ModelKind::cost231_hata, "cost231_hata"},
-    {ModelKind::tr38901_rma, "tr38901_rma"},
-    {ModelKind::tr38901_uma, "tr38901_uma"},
-    {ModelKind::tr38901_umi, "tr38901_umi"},
-    {ModelKind::spm, "spm"},
-    {ModelKind::itm, "itm"},
-}};
-
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------

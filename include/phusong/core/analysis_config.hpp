@@ -1,6 +1,6 @@
 #pragma once
-/// The analysis stage's settings ([analysis] in the scenario). README "Scenario format" documents
-/// every key; each default lives here and only here.
+/// The analysis stage's settings ([analysis] in the scenario). docs/scenario.md documents
+/// every key (printed from src/core/option_table.cpp); each default lives here and only here.
 
 #include <array>
 #include <filesystem>

@@ -1,6 +1,7 @@
 #pragma once
-/// The scenario file (TOML): what to compute, on which inputs. README "Scenario format" documents
-/// every key; each default lives here and only here.
+/// The scenario file (TOML): what to compute, on which inputs. Each default lives here and only
+/// here (in the structs' default member initialisers); the option table (src/core/option_table.cpp)
+/// reads them into docs/scenario.md, which documents every key.
 
 #include <filesystem>
 #include <map>
@@ -10,6 +11,7 @@
 #include "phusong/core/analysis_config.hpp"
 #include "phusong/core/plan_config.hpp"
 #include "phusong/radio/antenna.hpp"
+#include "phusong/radio/diffraction.hpp"
 #include "phusong/radio/pathloss.hpp"
 
 namespace phusong {
@@ -57,7 +59,7 @@ struct PredictionConfig {
     double rsrp_floor_dbm = -140.0;
     double rscp_floor_dbm = -120.0;
     double rxlev_floor_dbm = -110.0;
-    double k_factor = 4.0 / 3.0;      ///< effective earth radius factor
+    double k_factor = radio::kStandardKFactor;  ///< effective earth radius factor (4/3)
     DiffractionMethod diffraction = DiffractionMethod::bullington;
     double feeder_loss_db = 2.0;      ///< cable and connector loss between port and antenna, dB
     double load = 0.5;                ///< fraction of interfering cells' power that is transmitted
@@ -76,6 +78,10 @@ struct PredictionConfig {
     std::map<std::string, radio::ModelConfig> band_models;   ///< per-band overrides ("GSM900", "B8")
     std::map<std::string, radio::ModelConfig> layer_models;  ///< per-layer overrides (win over bands)
 };
+
+/// [prediction] as a scenario without the table gets it (the default member initialisers
+/// above), for settings built from it (coverage::SweepSettings).
+[[nodiscard]] const PredictionConfig& default_prediction_config();
 
 struct Scenario {
     std::filesystem::path file;  ///< the scenario file itself

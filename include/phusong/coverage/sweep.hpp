@@ -46,15 +46,30 @@ struct SweepSource {
     std::vector<double> freqs_mhz;  ///< frequencies to sweep (see group_frequencies)
 };
 
+/// What the sweep takes from the scenario's [prediction]. Its defaults are PredictionConfig's (a
+/// default SweepSettings is a default scenario's), and `of` copies a scenario's.
 struct SweepSettings {
-    double rx_height_m = 1.5;
-    double k_factor = 4.0 / 3.0;
-    DiffractionMethod method = DiffractionMethod::bullington;
-    double ray_spacing_px = 1.0;  ///< distance between neighbouring rays at the radius, pixels
+    double rx_height_m = default_prediction_config().receiver_height_m;  ///< m above ground
+    double k_factor = default_prediction_config().k_factor;              ///< effective earth radius factor
+    DiffractionMethod method = default_prediction_config().diffraction;
+    /// Distance between neighbouring rays at the radius, pixels.
+    double ray_spacing_px = default_prediction_config().ray_spacing_px;
     /// With a far zone (PredictionConfig::far_block_px > 1), rays need the spacing above only out
     /// to near_radius_m, and far_block_px times it at the radius: there is one evaluation per block.
+    /// Infinity: no far zone, whatever far_block_px says.
     double near_radius_m = std::numeric_limits<double>::infinity();
-    int far_block_px = 1;
+    int far_block_px = default_prediction_config().far_block_px;
+
+    /// The receiver height, earth radius factor, diffraction method and ray spacing of `config`;
+    /// the far zone stays off (the caller sets near_radius_m and far_block_px where it has one).
+    [[nodiscard]] static SweepSettings of(const PredictionConfig& config) {
+        SweepSettings s;
+        s.rx_height_m = config.receiver_height_m;
+        s.k_factor = config.k_factor;
+        s.method = config.diffraction;
+        s.ray_spacing_px = config.ray_spacing_px;
+        return s;
+    }
 };
 
 /// Frequencies within 10% of each other share one sweep at their geometric mean (ν ∝ √f, so ν

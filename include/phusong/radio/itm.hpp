@@ -92,6 +92,12 @@ inline constexpr std::uint32_t extreme_variabilities = 0x2000;  ///< a standard 
 inline constexpr std::uint32_t surface_refractivity = 0x4000;   ///< N_s < 250 N-units
 }  // namespace warning
 
+/// ITM v1.4's hard limits on the inputs a scenario sets (`validate` enforces them; the scenario's
+/// option table states them): surface refractivity, N-units, and ground relative permittivity.
+inline constexpr double kMinN0 = 250.0;
+inline constexpr double kMaxN0 = 400.0;
+inline constexpr double kMinEpsilon = 1.0;
+
 /// Inputs common to both modes. The defaults are ITM's customary ones (continental temperate,
 /// N_0 = 301, average ground ε = 15 and σ = 0.005 S/m [Guide]), vertical polarisation and
 /// median quantiles; a scenario is expected to set the climate and band it needs.

@@ -14,8 +14,10 @@
 ///  comment),
 ///    adds terrain diffraction and clutter, and never returns NaN/inf for finite inputs.
 
+#include <array>
 #include <optional>
 #include <string_view>
+#include <utility>
 
 #include "phusong/radio/itm.hpp"
 
@@ -212,6 +214,18 @@ enum class ModelKind {
     /// area sweep calls itm::p2p instead of `path_loss_db` and adds no diffraction term.
     itm
 };
+
+/// The scenario name of every model (`to_string`, `model_kind_from_string`).
+inline constexpr std::array<std::pair<ModelKind, std::string_view>, 8> kModelNames{{
+    {ModelKind::free_space, "free_space"},
+    {ModelKind::okumura_hata, "okumura_hata"},
+    {ModelKind::cost231_hata, "cost231_hata"},
+    {ModelKind::tr38901_rma, "tr38901_rma"},
+    {ModelKind::tr38901_uma, "tr38901_uma"},
+    {ModelKind::tr38901_umi, "tr38901_umi"},
+    {ModelKind::spm, "spm"},
+    {ModelKind::itm, "itm"},
+}};
 
 /// How TR 38.901 chooses between its LOS and NLOS formulas.
 enum class LosMode {
