@@ -441,7 +441,7 @@ constexpr std::array kInputs = {
                    .required = true),
     PHUSONG_OPTION(
         InputsConfig, sites, .key = "sites",
-        .help = "site/cell table: CSV, GeoJSON, GPKG or Shapefile (README \"Site table format\")",
+        .help = "site/cell table: CSV, GeoJSON, GPKG or Shapefile (docs/inputs.md)",
         .required = true),
     PHUSONG_OPTION(InputsConfig, admin, .key = "admin",
                    .help = "admin-unit polygons, for the analysis tables"),
@@ -495,7 +495,7 @@ constexpr std::array kPrediction = {
         .help =
             "effective earth radius factor (4/3: the standard atmosphere, ITU-R P.452-17 §4.3)"),
     PHUSONG_OPTION(PredictionConfig, diffraction, .key = "diffraction",
-                   .help = "terrain diffraction added to the empirical model (README \"Models\")"),
+                   .help = "terrain diffraction added to the empirical model (docs/models/propagation.md)"),
     PHUSONG_OPTION(PredictionConfig, feeder_loss_db, .key = "feeder_loss_db", .unit = "dB",
                    .range = {0, 20}, .help = "cable and connector loss between port and antenna"),
     PHUSONG_OPTION(PredictionConfig, load, .key = "load", .unit = "fraction", .range = {0, 1},
@@ -515,7 +515,7 @@ constexpr std::array kPrediction = {
     PHUSONG_OPTION(
         PredictionConfig, far_block_px, .key = "far_block_px", .unit = "pixels", .range = {1, 15},
         .help = "1: every pixel evaluated; n > 1: beyond near_radius_m one evaluation per n × n "
-                "block (README \"Performance\")",
+                "block (docs/performance.md)",
         .message =
             "expected a whole number of pixels from {lo} (no far zone) to {hi}, got {value}"),
 };
@@ -749,7 +749,7 @@ constexpr std::array kPlan = {
         .help = "cost of a new site: tower, land, power and backhaul on top of the radio"),
     PHUSONG_OPTION(
         PlanConfig, demand_cell_m, .key = "demand_cell_m", .unit = "metres", .range = {1, 5000},
-        .help = "demand grid edge, rounded to whole grid pixels (README \"5G planning\")"),
+        .help = "demand grid edge, rounded to whole grid pixels (docs/models/planning.md)"),
     PHUSONG_OPTION(
         PlanConfig, coverage_threshold_dbm, .key = "coverage_threshold_dbm", .unit = "dBm",
         .range = {-140, -44},
@@ -910,14 +910,14 @@ std::vector<TableDoc> scenario_tables() {
         add_rows(t, kAntennaFile, a);
         add_rows(t, kSector, a.sector);
     }
-    add_rows(table("analysis", "The analysis stage (README \"Analysis outputs\")."), kAnalysis,
+    add_rows(table("analysis", "The analysis stage (docs/outputs.md)."), kAnalysis,
              s.analysis);
     for (std::size_t i = 0; i < s.analysis.thresholds.size(); ++i) {
         const std::string tech(radio::to_string(static_cast<radio::Technology>(i)));
         add_rows(table("analysis.thresholds." + tech,
                        "Class boundaries of " + tech +
                            ": \"good\" passes every good_* bound, \"fair\" every fair_* bound "
-                           "(README \"Analysis outputs\" gives the sources)."),
+                           "(docs/models/analysis.md gives the sources)."),
                  kThresholds, s.analysis.thresholds[i]);
     }
     add_rows(
@@ -925,7 +925,7 @@ std::vector<TableDoc> scenario_tables() {
         kCensus, s.analysis.census);
     add_rows(table("analysis.census.units.<name>", "One admin unit's census total."), kCensusUnit,
              CensusUnit{});
-    add_rows(table("plan", "The 5G planning stage (README \"5G planning\")."), kPlan, s.plan);
+    add_rows(table("plan", "The 5G planning stage (docs/models/planning.md)."), kPlan, s.plan);
     return tables;
 }
 

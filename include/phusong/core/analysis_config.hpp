@@ -27,7 +27,7 @@ struct ClassThresholds {
 };
 
 /// The default class boundaries per technology, indexed by radio::Technology (gsm, umts, lte, nr).
-/// Sources (README "Analysis", reasoning in the source file):
+/// Sources (docs/models/analysis.md, reasoning in the source file):
 /// - signal "good": Ofcom's outdoor thresholds for a good service (Connected Nations
 ///   methodology): 2G −81 dBm RxLev, 3G −100 dBm RSCP, 4G −105 dBm RSRP (used for NR too).
 /// - signal "fair": 10 dB below "good" for UMTS/LTE/NR; GSM −93 dBm, the GSM 900 minimum of

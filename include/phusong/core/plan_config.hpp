@@ -54,7 +54,7 @@ struct PlanConfig {
     // Demand and footprints.
     /// Demand grid edge, m (a multiple of the grid's). 60 m: the plan's coverage then agrees with
     /// a 30 m re-analysis of the chosen sites within 0.2 points on the demo (150 m: 0.9 points,
-    /// README "5G planning"), and the plan still takes well under a minute.
+    /// docs/models/planning.md), and the plan still takes well under a minute.
     double demand_cell_m = 60.0;
     double coverage_threshold_dbm = -110.0;  ///< SS-RSRP (per RE) at which a demand cell counts as covered
 

@@ -70,8 +70,8 @@ struct PredictionConfig {
     /// tools such as Atoll): within near_radius_m of a site every pixel is evaluated; beyond it,
     /// one evaluation per block of far_block_px × far_block_px pixels (aligned on the grid), at
     /// the block centre, counts for the whole block: about far_block_px² times less work beyond
-    /// near_radius_m, at the price of the pixels' own ground height and position there (README
-    /// "Performance" gives the measured speed and error). Off by default (far_block_px = 1).
+    /// near_radius_m, at the price of the pixels' own ground height and position there
+    /// (docs/performance.md gives the measured speed and error). Off by default (far_block_px = 1).
     double near_radius_m = 3000.0;
     int far_block_px = 1;
     radio::ModelConfig model;         ///< default empirical model for every layer
