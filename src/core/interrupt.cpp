@@ -23,6 +23,7 @@ void install_interrupt_handlers() {
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, nullptr);
     sigaction(SIGTERM, &sa, nullptr);
+    sigaction(SIGHUP, &sa, nullptr);  // a closed terminal or SSH session ends the run cleanly too
 }
 
 bool interrupted() noexcept { return g_interrupted.load(std::memory_order_relaxed); }

@@ -3,10 +3,36 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <csignal>
+
 #include "phusong/core/error.hpp"
 
 namespace phusong::io {
 namespace fs = std::filesystem;
+
+std::size_t remove_stale_temporaries(const fs::path& dir, const std::string& prefix) {
+    std::error_code ec;
+    std::size_t removed = 0;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        for (const char* kind : {".tmp-", ".old-"}) {
+            const std::string head = prefix + kind;
+            if (name.rfind(head, 0) != 0 || name.size() == head.size()) continue;
+            const std::string pid = name.substr(head.size());
+            if (pid.find_first_not_of("0123456789") != std::string::npos || pid.size() > 9) continue;
+            // kill(pid, 0) fails with ESRCH when no such process exists; EPERM means it runs.
+            if (kill(static_cast<pid_t>(std::stol(pid)), 0) == 0 || errno != ESRCH) continue;
+            std::error_code rm;
+            fs::remove_all(it->path(), rm);
+            if (!rm) {
+                spdlog::warn("removed {}, left by an earlier run (process {}) that no longer runs", it->path().string(), pid);
+                ++removed;
+            }
+        }
+    }
+    return removed;
+}
 
 OutputDir::OutputDir(fs::path destination, bool overwrite)
     : m_destination(fs::absolute(std::move(destination)).lexically_normal()), m_overwrite(overwrite) {
@@ -42,6 +68,7 @@ OutputDir::~OutputDir() {
 void OutputDir::open() {
     std::error_code ec;
     fs::create_directories(m_destination.parent_path(), ec);
+    remove_stale_temporaries(m_destination.parent_path(), "." + m_destination.filename().string());
     fs::remove_all(m_temp, ec);
     if (!fs::create_directory(m_temp, ec)) {
         throw Error("cannot create temporary output folder " + m_temp.string() + ": " + ec.message());

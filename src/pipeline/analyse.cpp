@@ -18,6 +18,7 @@
 #include "phusong/geo/gdal.hpp"
 #include "phusong/geo/raster.hpp"
 #include "phusong/geo/vector.hpp"
+#include "phusong/io/output_dir.hpp"
 #include "phusong/io/vector_writer.hpp"
 #include "phusong/pipeline/run_folder.hpp"
 #include "phusong/pipeline/stages.hpp"
@@ -109,6 +110,7 @@ AnalyseSummary analyse(const AnalyseRequest& request) {
         {grid, prep.population, aoi_mask, admin, layers, analysis::site_points(table, grid), scenario.analysis});
 
     // Stage everything beside the outputs, then move it into place.
+    io::remove_stale_temporaries(dir, ".analysis");
     const RemovedAtExit stage{dir / (".analysis.tmp-" + std::to_string(getpid()))};
     std::error_code ec;
     fs::remove_all(stage.path, ec);

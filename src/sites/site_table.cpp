@@ -14,6 +14,7 @@
 #include <map>
 
 #include "phusong/core/error.hpp"
+#include "phusong/core/text.hpp"
 #include "phusong/geo/gdal.hpp"
 
 namespace phusong::sites {
@@ -388,6 +389,22 @@ SiteTable read_site_table(const std::filesystem::path& path) {
         l.band = c.band;
         l.cells.push_back(i);
     }
+    // One name, one thing: layers whose names differ only in case or punctuation ("Viettel" and
+    // "VIETTEL") would share one output folder, one replacing the other's maps.
+    std::map<std::string, std::size_t> by_folder;
+    for (std::size_t l = 0; l < table.layers.size(); ++l) {
+        const auto [it, fresh] = by_folder.emplace(slug(table.layers[l].name), l);
+        if (fresh) continue;
+        const Layer& first = table.layers[it->second];
+        const Cell& a = table.cells[first.cells.front()];
+        const Cell& b = table.cells[table.layers[l].cells.front()];
+        problems.add(file, (csv ? "row " : "feature ") + std::to_string(b.row) + ", field operator",
+                     "layer \"" + table.layers[l].name + "\" and layer \"" + first.name + "\" (" +
+                         (csv ? "row " : "feature ") + std::to_string(a.row) + ") differ only in case or "
+                         "punctuation and would share the output folder layers/" + it->first +
+                         ": write each operator and band the same way in every row");
+    }
+    problems.throw_if_any();
     return table;
 }
 

@@ -205,6 +205,12 @@ std::vector<Case> catalogue() {
     c.push_back({"scenario", "scenario-unknown-model", "unknown propagation model name",
                  [](Fixture& fx) { scenario_replace(fx, "[antennas.sector65_17dbi]", "[prediction]\nmodel = \"hatta\"\n\n[antennas.sector65_17dbi]"); }, 3,
                  {"{scenario}, key prediction.model (line 17): unknown model \"hatta\""}, true});
+    c.push_back({"sites", "layer-folder-collision", "operator \"VIETTEL\" beside \"Viettel\": two layers, one output folder",
+                 [](Fixture& fx) {
+                     append_line(fx.sites, "VT-3,VT-3-L18-1,VIETTEL,105.605000,21.315000,30,0,2,4,LTE,B3,1815,20,46,sector65_17dbi");
+                 }, 3,
+                 {"{sites}, row 1, field operator: layer \"Viettel LTE B3\" and layer \"VIETTEL LTE B3\" (row 10) differ "
+                  "only in case or punctuation and would share the output folder layers/viettel_lte_b3"}, true});
     c.push_back({"scenario", "override-unknown-layer", "a model override for a layer the site table does not have",
                  [](Fixture& fx) { append_line(fx.scenario, "\n[prediction.layer.\"Viettel LTE B1\"]\nmodel = \"cost231_hata\""); }, 3,
                  {"{scenario}, key prediction.layer.\"Viettel LTE B1\": no such layer in the site table; layers are: "}, true});

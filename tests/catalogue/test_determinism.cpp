@@ -80,6 +80,29 @@ TEST_CASE("catalogue:signals: SIGTERM mid-run exits 130 and leaves no destinatio
     CHECK(entries(fx.runs).empty());
 }
 
+TEST_CASE("catalogue:signals: SIGHUP (a closed terminal) mid-run exits 130 and leaves nothing, as SIGTERM") {
+    Fixture fx;
+    make_slow(fx);
+    CHECK(interrupt_run(fx, SIGHUP, {}) == 130);
+    CHECK(entries(fx.runs).empty());
+}
+
+TEST_CASE("catalogue:signals: a run killed with SIGKILL leaves its temporary folder; the next run removes it and says so") {
+    Fixture fx;
+    make_slow(fx);
+    const pid_t pid = spawn_phusong({"run", fx.scenario.string(), "--out", fx.out.string()}, fx.dir.path() / "killed.err");
+    REQUIRE(wait_for_temp_folder(fx.runs, pid, 60));
+    REQUIRE(kill(pid, SIGKILL) == 0);
+    (void)wait_child(pid, 60);
+    const std::string temp = ".out.tmp-" + std::to_string(pid);
+    REQUIRE(entries(fx.runs) == std::vector<std::string>{temp});
+    replace_in_file(fx.scenario, "resolution_m = 5", "resolution_m = 60");
+    const Result r = run_phusong(fx, "run {scenario} --out {out}");
+    REQUIRE_MESSAGE(r.code == 0, r.err);
+    CHECK(contains(r.err, "removed " + (fx.runs / temp).string()));
+    CHECK(entries(fx.runs) == std::vector<std::string>{"out"});
+}
+
 TEST_CASE("catalogue:signals: SIGINT mid-run with --overwrite leaves the previous outputs byte for byte") {
     Fixture fx;
     const Result first = run_phusong(fx, "run {scenario} --out {out}");

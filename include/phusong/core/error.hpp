@@ -57,7 +57,7 @@ public:
     using Error::Error;
 };
 
-/// The run was interrupted by SIGINT/SIGTERM; outputs were not moved into place.
+/// The run was interrupted by SIGINT, SIGTERM or SIGHUP; outputs were not moved into place.
 class Interrupted : public Error {
 public:
     Interrupted() : Error("interrupted by signal; no outputs were written") {}

@@ -1,5 +1,5 @@
 #pragma once
-/// SIGINT/SIGTERM handling: the handler only sets a flag; long loops call throw_if_interrupted()
+/// SIGINT/SIGTERM/SIGHUP handling: the handler only sets a flag; long loops call throw_if_interrupted()
 /// so the run unwinds, its temporary outputs are removed and the destination stays untouched.
 
 namespace phusong {

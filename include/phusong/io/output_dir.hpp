@@ -4,8 +4,14 @@
 /// `overwrite`, and only at the very end; a failed or interrupted run leaves it as it was.
 
 #include <filesystem>
+#include <string>
 
 namespace phusong::io {
+
+/// Removes the temporary folders `<prefix>.tmp-PID` and `<prefix>.old-PID` in `dir` whose
+/// process no longer runs (a run killed with SIGKILL or by a power cut leaves them), saying so
+/// once per folder. Folders of a process that still runs are left alone. Returns how many went.
+std::size_t remove_stale_temporaries(const std::filesystem::path& dir, const std::string& prefix);
 
 class OutputDir {
 public:
