@@ -266,6 +266,19 @@ void check_model_overrides(const PredictionConfig& config, const sites::SiteTabl
     problems.throw_if_any();
 }
 
+void check_cell_bandwidths(const PredictionConfig& config, const sites::SiteTable& table) {
+    ProblemList problems;
+    for (const sites::Cell& c : table.cells) {
+        try {
+            (void)radio::reference_signal_power_dbm(c.tech, c.tx_power_dbm, c.bandwidth_mhz, config.nr_scs_khz);
+        } catch (const std::invalid_argument& e) {
+            problems.add(table.file, "row " + std::to_string(c.row) + ", field bandwidth_mhz",
+                         std::string(e.what()) + ": give the cell's channel bandwidth");
+        }
+    }
+    problems.throw_if_any();
+}
+
 namespace {
 
 /// Resolves each layer's model (checking the overrides), tabulates the antennas, groups cells
@@ -290,6 +303,7 @@ Setup make_setup(const PredictionInputs& in, double min_floor_dbm, bool check_ov
         }
     }
     check_model_overrides(cfg, table, check_overrides);
+    check_cell_bandwidths(cfg, table);
     for (const auto& [name, model] : cfg.band_models) {
         if (check_overrides && std::none_of(table.layers.begin(), table.layers.end(),
                                             [&](const sites::Layer& l) { return l.band == name; })) {

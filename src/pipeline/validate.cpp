@@ -12,6 +12,7 @@ Prepared prepare(const std::filesystem::path& scenario_file) {
     sites::SiteTable table = sites::read_site_table(scenario.inputs.sites);
     coverage::AntennaCatalogue antennas = coverage::load_antennas(scenario.antennas, table, scenario.file);
     coverage::check_model_overrides(scenario.prediction, table);
+    coverage::check_cell_bandwidths(scenario.prediction, table);
     if (scenario.plan.enabled) planning::check_plan_antenna(scenario);
     return {std::move(scenario), std::move(table), std::move(antennas)};
 }

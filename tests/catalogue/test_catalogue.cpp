@@ -241,6 +241,10 @@ std::vector<Case> catalogue() {
                  {"{scenario}, key antennas.sector65_17dbi.gain_dbi", "expected -10 ≤ gain_dbi ≤ 40"}, true});
 
     // Site table -----------------------------------------------------------------------------
+    c.push_back({"sites", "lte-bandwidth-not-a-channel", "an LTE cell of 7 MHz (no such LTE channel bandwidth)",
+                 [](Fixture& fx) { set_field(fx, 1, "bandwidth_mhz", "7"); }, 3,
+                 {"{sites}, row 1, field bandwidth_mhz: LTE bandwidth 7 MHz; expected one of 1.4, 3, 5, 10, 15, 20 MHz "
+                  "(TS 36.101 Table 5.6-1): give the cell's channel bandwidth"}, true});
     c.push_back({"sites", "sites-empty-file", "site table is an empty file (0 bytes)",
                  [](Fixture& fx) { spit(fx.sites, ""); }, 3, {"{sites}: the site table is empty (0 bytes)"}, true});
     c.push_back({"sites", "sites-header-only", "site table with a header and no rows",

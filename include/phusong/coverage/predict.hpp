@@ -66,6 +66,11 @@ struct PredictionInputs {
 /// key named; main adds the scenario file). `predict` checks the same before it starts.
 void check_model_overrides(const PredictionConfig& config, const sites::SiteTable& table, bool layers = true);
 
+/// Every LTE and NR cell's bandwidth is a channel bandwidth of its technology (TS 36.101 Table
+/// 5.6-1; TS 38.104 Table 5.3.2-1 at the scenario's nr_scs_khz): InputError naming the site
+/// table's row and field otherwise. `predict` checks the same before it starts.
+void check_cell_bandwidths(const PredictionConfig& config, const sites::SiteTable& table);
+
 /// Runs the prediction. Layers are produced operator by operator (memory stays bounded by one
 /// operator's layers) and handed to `on_layer` in SiteTable::layers order. Deterministic: the
 /// same inputs give the same bytes whatever the thread count.
