@@ -267,6 +267,12 @@ TEST_CASE("population nodata stays NaN on the grid (never 0 people); real zeros 
     }
     SUBCASE("gdal-sum branch (10 m source, 30 m grid)") {
         TifSpec spec{10, 10, {500000.0, 10.0, 0.0, 2000100.0, 0.0, -10.0}, 32648, -99999.0};
+        // A 10 m pixel holds at most 50 people (resample_population's bound, 500,000/km²):
+        // counts / 16, still exact in float32.
+        for (double& v : pop) {
+            if (v > 0) v /= 16.0;
+        }
+        total /= 16.0;
         // A 5 × 5 block of nodata (cols/rows 2..6, x 500020..500070) that one whole 30 m grid
         // pixel (x 500025..500055, y 2000075..2000045) lies strictly inside.
         for (int r = 2; r < 7; ++r) {
@@ -311,7 +317,9 @@ TEST_CASE("resample_population: the gdal-sum branch keeps the total") {
     std::vector<double> pop(30 * 30);
     double total = 0;
     for (int r = 0; r < 30; ++r) {
-        for (int c = 0; c < 30; ++c) total += pop[r * 30 + c] = bumpy(c, r);
+        // A 10 m pixel holds at most 50 people (resample_population's bound, 500,000/km²):
+        // bumpy / 16, still exact in float32.
+        for (int c = 0; c < 30; ++c) total += pop[r * 30 + c] = bumpy(c, r) / 16.0;
     }
     SUBCASE("grid pixels 3× the source pixels, aligned") {
         TifSpec spec{30, 30, {500000.0, 10.0, 0.0, 2000300.0, 0.0, -10.0}, 32648, -99999.0};
