@@ -464,6 +464,11 @@ constexpr std::array kGrid = {
         .help = "projected CRS of the grid (EPSG's codes start at 1024)",
         .default_note = "UTM zone of the AOI centroid",
         .message = "expected an EPSG code such as 32648 (WGS 84 / UTM 48N), got {value}"),
+    PHUSONG_OPTION(GridConfig, max_nodata_share, .key = "max_nodata_share", .unit = "share (0…1)",
+                   .range = {0, 1},
+                   .help = "largest share of the AOI's pixels without DEM or population data; above it "
+                           "the run is refused (1 allows any gap; an AOI wholly off the DEM is always "
+                           "refused)"),
 };
 
 // The NR sub-carrier spacings of FR1 (TS 38.211 Table 4.2-1 μ = 0…2; TS 38.101-1 Table 5.3.5-1).

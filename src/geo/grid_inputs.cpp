@@ -1,8 +1,10 @@
 #include "phusong/geo/grid_inputs.hpp"
 
 #include <ogr_geometry.h>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "phusong/core/error.hpp"
@@ -27,6 +29,40 @@ int choose_epsg(const OGRGeometry& aoi_wgs84, const GridConfig& config) {
     return utm_epsg_for(centroid.getX(), centroid.getY());
 }
 
+namespace {
+
+/// The share of the AOI's pixels where `values` has no data: warned about when any, refused when
+/// above grid.max_nodata_share, and always when the whole AOI is without data.
+void check_coverage(const GridInputs& g, const std::vector<float>& values, const std::filesystem::path& file,
+                    const std::string& role, const GridConfig& config) {
+    std::size_t in_aoi = 0;
+    std::size_t missing = 0;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        if (g.aoi_mask[i] == 0) continue;
+        ++in_aoi;
+        if (!std::isfinite(values[i])) ++missing;
+    }
+    if (in_aoi == 0 || missing == 0) return;
+    if (missing == in_aoi) {
+        throw InputError(file.string(), "",
+                         "none of the AOI lies on the " + role + " (it has data only around the AOI): use a " +
+                             role + " that covers the AOI");
+    }
+    const double share = static_cast<double>(missing) / static_cast<double>(in_aoi);
+    const std::string text = fmt::format("{:.1f} % of the AOI ({} of {} pixels) has no {} data", 100.0 * share,
+                                         missing, in_aoi, role);
+    if (share > config.max_nodata_share) {
+        throw InputError(file.string(), "",
+                         text + fmt::format(", above grid.max_nodata_share = {}: use a {} that covers the AOI, "
+                                            "or raise grid.max_nodata_share to accept the gap",
+                                            config.max_nodata_share, role));
+    }
+    spdlog::warn("{}: {} (counted as {})", file.string(), text,
+                 role == "DEM" ? "without terrain" : "no people");
+}
+
+}  // namespace
+
 GridInputs build_grid_inputs(const InputsConfig& inputs, const GridConfig& config) {
     GridInputs out;
     const PolygonLayer aoi_wgs84 = read_polygons(inputs.aoi, "AOI", srs_wgs84());
@@ -40,6 +76,13 @@ GridInputs build_grid_inputs(const InputsConfig& inputs, const GridConfig& confi
     if (aoi->transform(make_transform(srs_wgs84(), grid_srs).get()) != OGRERR_NONE) {
         throw InputError(inputs.aoi.string(), "", "cannot transform the AOI to EPSG:" + std::to_string(epsg));
     }
+    // A degenerate AOI (a line, a point, a ring drawn back on itself) has no pixel to plan. Its
+    // area is not exactly 0 once projected (a straight line in lon/lat bends in UTM): below 1 m²
+    // counts as zero.
+    if (!(OGR_G_Area(OGRGeometry::ToHandle(aoi.get())) >= 1.0)) {
+        throw InputError(inputs.aoi.string(), "",
+                         "the AOI has zero area (its polygons are lines or points): draw the area to plan");
+    }
     char* wkt = nullptr;
     const char* wkt_options[] = {"FORMAT=WKT2", nullptr};
     grid_srs.exportToWkt(&wkt, wkt_options);
@@ -51,12 +94,27 @@ GridInputs build_grid_inputs(const InputsConfig& inputs, const GridConfig& confi
     spdlog::info("grid: EPSG:{}, {} × {} pixels of {} m ({} tiles)", epsg, out.grid.cols,
                  out.grid.rows, out.grid.resolution_m, out.grid.tiles().size());
 
-    out.dem_m = warp_to_grid(inputs.dem, "DEM", out.grid, Resampling::bilinear);
+    DemOnGrid dem = warp_dem_to_grid(inputs.dem, out.grid);
+    out.dem_m = std::move(dem.height_m);
+    if (dem.voids > 0) {
+        spdlog::warn("{}: {} pixels hold -32768, -9999 or heights outside -500…9,000 m and the file declares "
+                     "no nodata: taken as voids (no data), {}; a site on a void is refused; declare the "
+                     "nodata value (gdal_edit.py -a_nodata) if these are voids",
+                     inputs.dem.string(), dem.voids, dem.voids_where);
+    }
     out.aoi_mask = rasterize_mask(out.grid, *aoi);
+    if (std::none_of(out.aoi_mask.begin(), out.aoi_mask.end(), [](std::uint8_t m) { return m != 0; })) {
+        throw InputError(inputs.aoi.string(), "",
+                         fmt::format("the AOI holds no pixel centre of the {} m grid: draw a larger area or "
+                                     "use a finer grid.resolution_m",
+                                     out.grid.resolution_m));
+    }
+    check_coverage(out, out.dem_m, inputs.dem, "DEM", config);
 
     PopulationOnGrid pop = resample_population(inputs.population, out.grid);
     out.population = std::move(pop.people);
     out.population_method = pop.method;
+    check_coverage(out, out.population, inputs.population, "population", config);
     for (std::size_t i = 0; i < out.population.size(); ++i) {
         if (out.aoi_mask[i] != 0 && std::isfinite(out.population[i])) out.people_in_aoi += out.population[i];
     }

@@ -7,6 +7,9 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
+#include <array>
+#include <cstdio>
 #include <memory>
 
 #include "phusong/core/error.hpp"
@@ -16,6 +19,13 @@ namespace phusong::geo {
 namespace {
 
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+
+/// The most people a population pixel may hold per km² of its area. The densest large city
+/// districts are about 100,000 people/km² (UN DESA, World Urbanization Prospects; Manila's densest
+/// districts ~70,000), the densest measured neighbourhood (Dharavi, Mumbai) about 280,000; five
+/// times the first keeps every real pixel, even a 100 m WorldPop one, while a raster in the wrong
+/// unit or with a forgotten scale (×100, ×1000, 1e30 fill values) is refused.
+constexpr double kMaxPeoplePerKm2 = 500'000.0;
 
 DatasetPtr mem_on_grid(const Grid& grid, GDALDataType type, double nodata) {
     DatasetPtr ds = create_mem_raster(grid.cols, grid.rows, 1, type);
@@ -76,12 +86,90 @@ double source_pixel_size_m(GDALDataset& src, const double* gt, int col, int row,
     return std::hypot(x[1] - x[0], y[1] - y[0]);
 }
 
-/// A raster that is all nodata over the grid is not an input: say so instead of running on it.
-void require_valid_pixel(const std::vector<float>& values, const std::string& file) {
+/// The band's scale and offset (GDAL metadata: value = raw × scale + offset), identity when the
+/// file declares none. A scale of 0 would erase the data: refused.
+struct BandScale {
+    double scale = 1.0;
+    double offset = 0.0;
+    [[nodiscard]] bool identity() const { return scale == 1.0 && offset == 0.0; }
+};
+
+BandScale band_scale(GDALRasterBand& band, const std::string& file) {
+    int has_scale = 0;
+    int has_offset = 0;
+    const double scale = band.GetScale(&has_scale);
+    const double offset = band.GetOffset(&has_offset);
+    BandScale out{has_scale != 0 ? scale : 1.0, has_offset != 0 ? offset : 0.0};
+    if (!std::isfinite(out.scale) || out.scale == 0.0 || !std::isfinite(out.offset)) {
+        throw InputError(file, "band 1 scale/offset",
+                         "scale " + std::to_string(out.scale) + ", offset " + std::to_string(out.offset) +
+                             " cannot be applied: fix the band's metadata (gdal_edit.py -scale/-offset)");
+    }
+    return out;
+}
+
+/// The window of the source raster that covers the grid (one source pixel of margin), in source
+/// pixels, with its geotransform. Empty (wc or wr ≤ 0) when the raster does not reach the grid.
+struct SourceWindow {
+    int c0 = 0, r0 = 0, wc = 0, wr = 0;
+    double gt[6] = {};
+};
+
+SourceWindow source_window(GDALDataset& src, const Grid& grid, const std::string& file) {
+    double gt[6];
+    src.GetGeoTransform(gt);
+    OGRSpatialReference src_srs(*src.GetSpatialRef());
+    src_srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    TransformPtr to_src = make_transform(srs_from_epsg(grid.epsg), src_srs);
+    const Bounds b = grid.bounds();
+    double sx0 = 0, sy0 = 0, sx1 = 0, sy1 = 0;
+    if (!to_src->TransformBounds(b.min_x, b.min_y, b.max_x, b.max_y, &sx0, &sy0, &sx1, &sy1, 21)) {
+        throw InputError(file, "", "cannot transform the analysis grid into the raster's CRS");
+    }
+    SourceWindow w;
+    w.c0 = std::max(0, static_cast<int>(std::floor((sx0 - gt[0]) / gt[1])) - 1);
+    const int c1 = std::min(src.GetRasterXSize(), static_cast<int>(std::ceil((sx1 - gt[0]) / gt[1])) + 1);
+    w.r0 = std::max(0, static_cast<int>(std::floor((sy1 - gt[3]) / gt[5])) - 1);
+    const int r1 = std::min(src.GetRasterYSize(), static_cast<int>(std::ceil((sy0 - gt[3]) / gt[5])) + 1);
+    w.wc = c1 - w.c0;
+    w.wr = r1 - w.r0;
+    const double window_gt[6] = {gt[0] + w.c0 * gt[1], gt[1], 0.0, gt[3] + w.r0 * gt[5], 0.0, gt[5]};
+    std::copy(std::begin(window_gt), std::end(window_gt), std::begin(w.gt));
+    return w;
+}
+
+/// Longitude and latitude (WGS 84) of the centre of window pixel (col, row).
+std::array<double, 2> lon_lat_of(const OGRSpatialReference& src_srs, const double* window_gt, double col,
+                                 double row) {
+    double x = window_gt[0] + (col + 0.5) * window_gt[1];
+    double y = window_gt[3] + (row + 0.5) * window_gt[5];
+    TransformPtr t = make_transform(src_srs, srs_wgs84());
+    if (!t->Transform(1, &x, &y)) return {kNaN, kNaN};
+    return {x, y};
+}
+
+std::string fmt_lon_lat(const std::array<double, 2>& ll) {
+    char text[64];
+    std::snprintf(text, sizeof text, "lon %.5f, lat %.5f", ll[0], ll[1]);
+    return text;
+}
+
+/// Warps `src` (band 1, `nodata` if any) onto the grid; NaN where there is no data.
+std::vector<float> warp_dataset(GDALDataset& src, std::optional<double> nodata, const Grid& grid,
+                                Resampling resampling, const std::string& file) {
+    DatasetPtr dst = mem_on_grid(grid, GDT_Float32, std::numeric_limits<double>::quiet_NaN());
+    std::vector<std::string> args = {"-r", resampling_name(resampling)};
+    if (nodata) args.insert(args.end(), {"-srcnodata", std::isnan(*nodata) ? "nan" : std::to_string(*nodata)});
+    args.insert(args.end(), {"-dstnodata", "nan"});
+    run_warp(&src, dst.get(), args, file);
+    return read_band(*dst, grid.cols, grid.rows);
+}
+
+void require_valid_pixel(const std::vector<float>& values, const std::string& file, const std::string& role) {
     if (std::none_of(values.begin(), values.end(), [](float v) { return std::isfinite(v); })) {
         throw InputError(file, "",
-                         "population has no valid pixel over the analysis grid: it does not cover "
-                         "the area of interest, or it is all nodata");
+                         role + " has no valid pixel over the analysis grid: it does not cover the "
+                                "area of interest, or it is all nodata");
     }
 }
 
@@ -90,20 +178,84 @@ void require_valid_pixel(const std::vector<float>& values, const std::string& fi
 std::vector<float> warp_to_grid(const std::filesystem::path& path, const std::string& role,
                                 const Grid& grid, Resampling resampling) {
     DatasetPtr src = open_raster(path, role);
-    DatasetPtr dst = mem_on_grid(grid, GDT_Float32, std::numeric_limits<double>::quiet_NaN());
-    std::vector<std::string> args = {"-r", resampling_name(resampling)};
+    GDALRasterBand* band = src->GetRasterBand(1);
+    const BandScale bs = band_scale(*band, path.string());
     int has_nodata = 0;
-    const double nd = src->GetRasterBand(1)->GetNoDataValue(&has_nodata);
-    if (has_nodata != 0) args.insert(args.end(), {"-srcnodata", std::to_string(nd)});
-    args.insert(args.end(), {"-dstnodata", "nan"});
-    run_warp(src.get(), dst.get(), args, path.string());
-    std::vector<float> values = read_band(*dst, grid.cols, grid.rows);
-    if (std::none_of(values.begin(), values.end(), [](float v) { return std::isfinite(v); })) {
-        throw InputError(path.string(), "",
-                         role + " has no valid pixel over the analysis grid: it does not cover the "
-                                "area of interest, or it is all nodata");
+    const double nd = band->GetNoDataValue(&has_nodata);
+    std::vector<float> values = warp_dataset(*src, has_nodata != 0 ? std::optional(nd) : std::nullopt, grid,
+                                             resampling, path.string());
+    require_valid_pixel(values, path.string(), role);
+    // Nearest, bilinear and mode all commute with an affine map, so scaling after the warp is exact.
+    if (!bs.identity()) {
+        for (float& v : values) v = static_cast<float>(v * bs.scale + bs.offset);
     }
     return values;
+}
+
+DemOnGrid warp_dem_to_grid(const std::filesystem::path& path, const Grid& grid) {
+    const std::string file = path.string();
+    DatasetPtr src = open_raster(path, "DEM");
+    GDALRasterBand* band = src->GetRasterBand(1);
+    int has_nodata = 0;
+    (void)band->GetNoDataValue(&has_nodata);
+    if (has_nodata != 0) return {warp_to_grid(path, "DEM", grid, Resampling::bilinear), 0, {}};
+
+    // No nodata declared: look for the void conventions of common DEMs in the window that covers
+    // the grid (SRTM/NASADEM int16 voids -32768, ESRI/ASCII grids -9999), and heights no land
+    // surface has (above 9,000 m: Everest is 8,849 m; below -500 m: the Dead Sea shore, the
+    // lowest, is about -430 m).
+    const BandScale bs = band_scale(*band, file);
+    const SourceWindow w = source_window(*src, grid, file);
+    if (w.wc <= 0 || w.wr <= 0) require_valid_pixel({}, file, "DEM");
+    std::vector<double> v(static_cast<std::size_t>(w.wc) * w.wr);
+    if (band->RasterIO(GF_Read, w.c0, w.r0, w.wc, w.wr, v.data(), w.wc, w.wr, GDT_Float64, 0, 0) != CE_None) {
+        throw InputError(file, "", "cannot read the DEM");
+    }
+    const bool int16 = band->GetRasterDataType() == GDT_Int16;
+    DemOnGrid out;
+    int min_c = w.wc, max_c = -1, min_r = w.wr, max_r = -1;
+    std::optional<std::array<int, 2>> first;
+    for (int r = 0; r < w.wr; ++r) {
+        for (int c = 0; c < w.wc; ++c) {
+            double& raw = v[static_cast<std::size_t>(r) * w.wc + c];
+            const double h = raw * bs.scale + bs.offset;
+            const bool is_void = !std::isfinite(raw) || (int16 && raw == -32768.0) || raw == -9999.0 ||
+                                 h == -9999.0 || h > 9000.0 || h < -500.0;
+            raw = is_void ? std::numeric_limits<double>::quiet_NaN() : h;
+            if (!is_void) continue;
+            ++out.voids;
+            if (!first) first = std::array{c, r};
+            min_c = std::min(min_c, c);
+            max_c = std::max(max_c, c);
+            min_r = std::min(min_r, r);
+            max_r = std::max(max_r, r);
+        }
+    }
+    if (out.voids == 0) {
+        out.height_m = warp_to_grid(path, "DEM", grid, Resampling::bilinear);
+        return out;
+    }
+    OGRSpatialReference src_srs(*src->GetSpatialRef());
+    src_srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    const auto lo = lon_lat_of(src_srs, w.gt, min_c - 0.5, max_r + 0.5);
+    const auto hi = lon_lat_of(src_srs, w.gt, max_c + 0.5, min_r - 0.5);
+    char box[160];
+    std::snprintf(box, sizeof box, "lon %.5f…%.5f, lat %.5f…%.5f", std::min(lo[0], hi[0]), std::max(lo[0], hi[0]),
+                  std::min(lo[1], hi[1]), std::max(lo[1], hi[1]));
+    out.voids_where = "first at " + fmt_lon_lat(lon_lat_of(src_srs, w.gt, (*first)[0], (*first)[1])) +
+                      " (pixel col " + std::to_string(w.c0 + (*first)[0]) + ", row " +
+                      std::to_string(w.r0 + (*first)[1]) + "), all within " + box;
+    DatasetPtr mem = create_mem_raster(w.wc, w.wr, 1, GDT_Float32);
+    mem->SetGeoTransform(const_cast<double*>(w.gt));
+    mem->SetSpatialRef(&src_srs);
+    GDALRasterBand* mb = mem->GetRasterBand(1);
+    mb->SetNoDataValue(std::numeric_limits<double>::quiet_NaN());
+    if (mb->RasterIO(GF_Write, 0, 0, w.wc, w.wr, v.data(), w.wc, w.wr, GDT_Float64, 0, 0) != CE_None) {
+        throw GdalError("cannot fill the in-memory DEM window");
+    }
+    out.height_m = warp_dataset(*mem, std::numeric_limits<double>::quiet_NaN(), grid, Resampling::bilinear, file);
+    require_valid_pixel(out.height_m, file, "DEM");
+    return out;
 }
 
 PopulationOnGrid resample_population(const std::filesystem::path& path, const Grid& grid) {
@@ -114,42 +266,86 @@ PopulationOnGrid resample_population(const std::filesystem::path& path, const Gr
     GDALRasterBand* band = src->GetRasterBand(1);
     int has_nodata = 0;
     const double nodata = band->GetNoDataValue(&has_nodata);
+    const BandScale bs = band_scale(*band, file);
+    if (bs.offset != 0.0) {
+        throw InputError(file, "band 1 offset",
+                         "offset " + std::to_string(bs.offset) +
+                             ": a count of people per pixel cannot have an offset (it would add people to "
+                             "every pixel); remove it (gdal_edit.py -offset 0) or convert the raster to counts");
+    }
 
-    // The grid's bounds in the source CRS give the source window to read.
     OGRSpatialReference src_srs(*src->GetSpatialRef());
     src_srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-    TransformPtr to_src = make_transform(srs_from_epsg(grid.epsg), src_srs);
-    const Bounds b = grid.bounds();
-    double sx0 = 0, sy0 = 0, sx1 = 0, sy1 = 0;
-    if (!to_src->TransformBounds(b.min_x, b.min_y, b.max_x, b.max_y, &sx0, &sy0, &sx1, &sy1, 21)) {
-        throw InputError(file, "", "cannot transform the analysis grid into the raster's CRS");
-    }
-    const int c0 = std::max(0, static_cast<int>(std::floor((sx0 - gt[0]) / gt[1])) - 1);
-    const int c1 = std::min(src->GetRasterXSize(), static_cast<int>(std::ceil((sx1 - gt[0]) / gt[1])) + 1);
-    const int r0 = std::max(0, static_cast<int>(std::floor((sy1 - gt[3]) / gt[5])) - 1);
-    const int r1 = std::min(src->GetRasterYSize(), static_cast<int>(std::ceil((sy0 - gt[3]) / gt[5])) + 1);
-    if (c1 <= c0 || r1 <= r0) {
+    const SourceWindow w = source_window(*src, grid, file);
+    if (w.wc <= 0 || w.wr <= 0) {
         throw InputError(file, "", "the population raster does not cover the area of interest");
     }
-    const int wc = c1 - c0;
-    const int wr = r1 - r0;
+    const int c0 = w.c0;
+    const int r0 = w.r0;
+    const int wc = w.wc;
+    const int wr = w.wr;
     std::vector<double> pop(static_cast<std::size_t>(wc) * wr);
     if (band->RasterIO(GF_Read, c0, r0, wc, wr, pop.data(), wc, wr, GDT_Float64, 0, 0) != CE_None) {
         throw InputError(file, "", "cannot read the population raster");
     }
-    auto valid = [&](double v) {
-        return std::isfinite(v) && !(has_nodata != 0 && v == nodata) && v >= 0.0;
-    };
-    for (double v : pop) {
-        if (std::isfinite(v) && v < 0.0 && !(has_nodata != 0 && v == nodata)) {
-            throw InputError(file, "", "negative population count " + std::to_string(v) +
-                                           ": the raster must hold people per pixel (≥ 0)");
+    // Every value that is not nodata must be a plausible count of people: finite, ≥ 0 and at most
+    // kMaxPeoplePerKm2 over the pixel's area. After this loop `pop` holds people (the band's scale
+    // applied) and NaN where the source has nodata.
+    TransformPtr to_grid = make_transform(src_srs, srs_from_epsg(grid.epsg));
+    for (int r = 0; r < wr; ++r) {
+        double area_km2 = -1.0;  // of this row's pixels, computed on first need
+        for (int c = 0; c < wc; ++c) {
+            double& v = pop[static_cast<std::size_t>(r) * wc + c];
+            if (has_nodata != 0 && (v == nodata || (std::isnan(nodata) && std::isnan(v)))) {
+                v = std::numeric_limits<double>::quiet_NaN();
+                continue;
+            }
+            const double raw = v;
+            v = raw * bs.scale;
+            if (std::isfinite(v) && v == 0.0) continue;
+            const auto where = [&] {
+                return "pixel col " + std::to_string(c0 + c) + ", row " + std::to_string(r0 + r) + " (" +
+                       fmt_lon_lat(lon_lat_of(src_srs, w.gt, c, r)) + ")";
+            };
+            if (!std::isfinite(v)) {
+                throw InputError(file, where(),
+                                 "value " + std::to_string(raw) +
+                                     " is not a finite number and not the declared nodata: declare it as "
+                                     "nodata (gdal_edit.py -a_nodata) or fix the raster");
+            }
+            if (v < 0.0) {
+                throw InputError(file, where(),
+                                 "negative population count " + std::to_string(v) +
+                                     ": the raster must hold people per pixel (≥ 0)");
+            }
+            if (area_km2 < 0.0) {
+                double x[4] = {w.gt[0], w.gt[0] + w.gt[1], w.gt[0] + w.gt[1], w.gt[0]};
+                double y[4];
+                const double top = w.gt[3] + r * w.gt[5];
+                y[0] = y[1] = top;
+                y[2] = y[3] = top + w.gt[5];
+                for (double& xi : x) xi += (wc / 2) * w.gt[1];
+                area_km2 = to_grid->Transform(4, x, y)
+                               ? 0.5 * std::abs((x[0] - x[2]) * (y[1] - y[3]) - (x[1] - x[3]) * (y[0] - y[2])) / 1e6
+                               : 0.0;
+            }
+            if (area_km2 > 0.0 && v / area_km2 > kMaxPeoplePerKm2) {
+                char text[200];
+                std::snprintf(text, sizeof text, "%.6g people on a pixel of %.4g km², %.3g per km²", v, area_km2,
+                              v / area_km2);
+                throw InputError(file, where(),
+                                 std::string(text) +
+                                     ": above the plausible 500,000 people/km² (five times the densest city "
+                                     "districts); the raster must hold people per pixel: check its unit and "
+                                     "its scale metadata (gdalinfo)");
+            }
         }
     }
+    auto valid = [](double v) { return std::isfinite(v); };
 
     PopulationOnGrid out;
     // The geotransform of the source window: both branches build in-memory rasters on it.
-    double window_gt[6] = {gt[0] + c0 * gt[1], gt[1], 0.0, gt[3] + r0 * gt[5], 0.0, gt[5]};
+    const double* window_gt = w.gt;
     const double src_px_m = source_pixel_size_m(*src, gt, c0 + wc / 2, r0 + wr / 2, grid);
     if (src_px_m < 2.0 * grid.resolution_m) {
         // Grid pixels are not much smaller than source pixels: let GDAL sum the overlap.
@@ -158,12 +354,16 @@ PopulationOnGrid resample_population(const std::filesystem::path& path, const Gr
         if (has_nodata != 0) args.insert(args.end(), {"-srcnodata", std::to_string(nodata)});
         run_warp(src.get(), dst.get(), args, file);
         out.people = read_band(*dst, grid.cols, grid.rows);
+        // GDAL's sum reads the raw band: the scale is applied here (a sum commutes with it).
+        if (bs.scale != 1.0) {
+            for (float& p : out.people) p = static_cast<float>(p * bs.scale);
+        }
         out.method = "gdal-sum";
         // GDAL's sum gives neighbouring valid pixels a floating-point sliver of weight in grid
         // pixels that only cover nodata; the valid-area fraction (a 0/1 raster, averaged) tells
         // them apart, so nodata stays nodata instead of ~0 people.
         DatasetPtr valid_src = create_mem_raster(wc, wr, 1, GDT_Byte);
-        valid_src->SetGeoTransform(window_gt);
+        valid_src->SetGeoTransform(const_cast<double*>(window_gt));
         valid_src->SetSpatialRef(&src_srs);
         std::vector<std::uint8_t> flags(pop.size());
         for (std::size_t i = 0; i < pop.size(); ++i) flags[i] = valid(pop[i]) ? 1 : 0;
@@ -178,13 +378,13 @@ PopulationOnGrid resample_population(const std::filesystem::path& path, const Gr
             if (!(frac[i] > 1e-6f)) out.people[i] = kNaN;
             if (std::isfinite(out.people[i])) out.source_sum += out.people[i];
         }
-        require_valid_pixel(out.people, file);
+        require_valid_pixel(out.people, file, "population");
         return out;
     }
 
     // Index raster of the source window: value = position in `pop`, -1 where nodata.
     DatasetPtr idx = create_mem_raster(wc, wr, 1, GDT_Int32);
-    idx->SetGeoTransform(window_gt);
+    idx->SetGeoTransform(const_cast<double*>(window_gt));
     idx->SetSpatialRef(&src_srs);
     std::vector<int32_t> ids(pop.size());
     for (std::size_t i = 0; i < pop.size(); ++i) ids[i] = valid(pop[i]) ? static_cast<int32_t>(i) : -1;
@@ -213,7 +413,7 @@ PopulationOnGrid resample_population(const std::filesystem::path& path, const Gr
         if (count[i] > 0) out.source_sum += pop[i];
     }
     out.method = "index-redistribution";
-    require_valid_pixel(out.people, file);
+    require_valid_pixel(out.people, file, "population");
     return out;
 }
 
@@ -256,14 +456,16 @@ double area_weighted_sum(const std::filesystem::path& raster_path, const OGRGeom
     }
     int has_nodata = 0;
     const double nodata = band->GetNoDataValue(&has_nodata);
+    const BandScale bs = band_scale(*band, raster_path.string());
     std::unique_ptr<OGRPreparedGeometry, decltype(&OGRDestroyPreparedGeometry)> prepared(
         OGRCreatePreparedGeometry(OGRGeometry::ToHandle(const_cast<OGRGeometry*>(&polygon))),
         &OGRDestroyPreparedGeometry);
     double sum = 0.0;
     for (int r = 0; r < wr; ++r) {
         for (int c = 0; c < wc; ++c) {
-            const double value = v[static_cast<std::size_t>(r) * wc + c];
-            if (!std::isfinite(value) || (has_nodata != 0 && value == nodata)) continue;
+            const double raw = v[static_cast<std::size_t>(r) * wc + c];
+            if (!std::isfinite(raw) || (has_nodata != 0 && raw == nodata)) continue;
+            const double value = raw * bs.scale + bs.offset;
             const double x0 = gt[0] + (c0 + c) * gt[1];
             const double y0 = gt[3] + (r0 + r) * gt[5];
             OGRLinearRing ring;

@@ -359,11 +359,14 @@ std::vector<Case> catalogue() {
     c.push_back({"rasters", "dem-elsewhere", "DEM does not overlap the AOI",
                  dem_edit([](RasterData& r) { (*r.geotransform)[0] += 5.0; }), 3,
                  {"{dem}: DEM has no valid pixel over the analysis grid"}});
-    c.push_back({"rasters", "dem-not-covering-sites", "DEM covers only the west of the grid, not the sites",
-                 dem_edit([](RasterData& r) {
-                     for (int row = 0; row < r.rows; ++row)
-                         for (int col = 50; col < r.cols; ++col) r.values[static_cast<std::size_t>(row) * r.cols + col] = static_cast<float>(*r.nodata);
-                 }), 3,
+    c.push_back({"rasters", "dem-not-covering-sites", "DEM covers only the west of the grid, not the sites (gap allowed)",
+                 [](Fixture& fx) {
+                     dem_edit([](RasterData& r) {
+                         for (int row = 0; row < r.rows; ++row)
+                             for (int col = 50; col < r.cols; ++col) r.values[static_cast<std::size_t>(row) * r.cols + col] = static_cast<float>(*r.nodata);
+                     })(fx);
+                     add_to_grid(fx, "max_nodata_share = 1");
+                 }, 3,
                  {"{sites}, row 1 (site VT-1), field lon/lat: the DEM has no data at this site",
                   "row 4 (site VT-2)"}});
     c.push_back({"rasters", "dem-all-nodata", "DEM all nodata",
@@ -374,7 +377,7 @@ std::vector<Case> catalogue() {
                  {"{population}: population has no valid pixel over the analysis grid"}});
     c.push_back({"rasters", "population-negative", "population with a negative count",
                  population_edit([](RasterData& r) { r.values[static_cast<std::size_t>(r.rows / 2) * r.cols + r.cols / 2] = -5; }), 3,
-                 {"{population}: negative population count"}});
+                 {"{population}, pixel col 12, row 11 (lon 105.60292, lat 21.31208): negative population count"}});
     c.push_back({"rasters", "population-no-crs", "population raster without CRS",
                  population_edit([](RasterData& r) { r.crs_wkt.clear(); }), 3,
                  {"{population}: the raster has no CRS"}, true});
@@ -393,6 +396,78 @@ std::vector<Case> catalogue() {
                      warp_raster(fx.dem, fx.root / "dem_utm.tif", 32648);
                      fs::rename(fx.root / "dem_utm.tif", fx.dem);
                  }, 0, {}, true});
+
+    c.push_back({"rasters", "dem-part-of-aoi", "DEM covers only the west of the AOI (more than grid.max_nodata_share missing)",
+                 dem_edit([](RasterData& r) {
+                     for (int row = 0; row < r.rows; ++row)
+                         for (int col = 70; col < r.cols; ++col) r.values[static_cast<std::size_t>(row) * r.cols + col] = static_cast<float>(*r.nodata);
+                 }), 3,
+                 {"{dem}: ", "% of the AOI (", "has no DEM data, above grid.max_nodata_share = 0.05",
+                  "or raise grid.max_nodata_share"}});
+    c.push_back({"rasters", "dem-small-gap", "DEM nodata in a few AOI pixels (warned with the share)",
+                 dem_edit([](RasterData& r) {
+                     for (int row = 60; row < 64; ++row)
+                         for (int col = 40; col < 44; ++col) r.values[static_cast<std::size_t>(row) * r.cols + col] = static_cast<float>(*r.nodata);
+                 }), 0, {"warning: {dem}: ", "% of the AOI (", "has no DEM data (counted as without terrain)"}});
+    c.push_back({"rasters", "dem-voids-undeclared", "DEM with -32768 voids and no declared nodata (taken as voids, warned)",
+                 dem_edit([](RasterData& r) {
+                     r.nodata.reset();
+                     for (int row = 60; row < 63; ++row)
+                         for (int col = 40; col < 44; ++col) r.values[static_cast<std::size_t>(row) * r.cols + col] = -32768.0f;
+                 }), 0,
+                 {"warning: {dem}: 12 pixels hold -32768, -9999 or heights outside -500…9,000 m and the file declares no nodata",
+                  "first at lon 105.57333, lat 21.31000 (pixel col 40, row 60), all within lon 105.57292…105.57625, lat 21.30792…21.31042"},
+                 false, kRun, false,
+                 [](const Fixture& fx, const Result&) {
+                     // No pixel of the DEM on the grid is a void read as a height.
+                     const RasterData out = read_raster(fx.out / "dem.tif");
+                     const auto voids_as_heights = std::count_if(out.values.begin(), out.values.end(), [&](float v) {
+                         return !(std::isnan(v) || v > -500.0f || (out.nodata && v == *out.nodata));
+                     });
+                     CHECK(voids_as_heights == 0);
+                 }});
+    c.push_back({"rasters", "dem-void-at-site", "DEM with -9999 voids under the sites and no declared nodata",
+                 [](Fixture& fx) {
+                     dem_edit([](RasterData& r) {
+                         r.nodata.reset();
+                         for (float& v : r.values) v = v == -32768.0f ? 10.0f : v;
+                         for (int row = 0; row < r.rows; ++row)
+                             for (int col = 50; col < r.cols; ++col) r.values[static_cast<std::size_t>(row) * r.cols + col] = -9999.0f;
+                     })(fx);
+                     add_to_grid(fx, "max_nodata_share = 1");
+                 }, 3,
+                 {"warning: {dem}: ", "pixels hold -32768, -9999", "a site on a void is refused",
+                  "{sites}, row 1 (site VT-1), field lon/lat: the DEM has no data at this site"}});
+    c.push_back({"rasters", "population-scaled", "population with a band scale of 0.01 (applied, not counted ×100)",
+                 [](Fixture& fx) {
+                     population_edit([](RasterData& r) {
+                         for (float& v : r.values) v = v == static_cast<float>(*r.nodata) ? v : v * 100.0f;
+                     })(fx);
+                     GDALDatasetUniquePtr ds(GDALDataset::Open(fx.population.c_str(), GDAL_OF_RASTER | GDAL_OF_UPDATE));
+                     REQUIRE(ds);
+                     ds->GetRasterBand(1)->SetScale(0.01);
+                 }, 0, {}, false, kRun, false,
+                 [](const Fixture& fx, const Result&) {
+                     // The fixture holds 70,579 people in the AOI; ×100 would be 7 million.
+                     const auto p = manifest_of(fx).at("population");
+                     CHECK(p.at("people_in_aoi").get<double>() == doctest::Approx(70579.0).epsilon(0.001));
+                     CHECK(std::abs(p.at("relative_difference").get<double>()) < 0.01);
+                 }});
+    c.push_back({"rasters", "population-offset", "population with a band offset (refused)",
+                 [](Fixture& fx) {
+                     GDALDatasetUniquePtr ds(GDALDataset::Open(fx.population.c_str(), GDAL_OF_RASTER | GDAL_OF_UPDATE));
+                     REQUIRE(ds);
+                     ds->GetRasterBand(1)->SetOffset(5.0);
+                 }, 3, {"{population}, band 1 offset: offset 5.000000: a count of people per pixel cannot have an offset"}});
+    c.push_back({"rasters", "population-implausible", "population pixel of 1e30 people",
+                 population_edit([](RasterData& r) { r.values[static_cast<std::size_t>(r.rows / 2) * r.cols + r.cols / 2] = 1e30f; }), 3,
+                 {"{population}, pixel col 12, row 11 (lon 105.60292, lat 21.31208): 1e+30 people on a pixel of",
+                  "above the plausible 500,000 people/km²"}});
+    c.push_back({"rasters", "population-infinite", "population pixel of +inf (not nodata)",
+                 population_edit([](RasterData& r) {
+                     r.values[static_cast<std::size_t>(r.rows / 2) * r.cols + r.cols / 2] = std::numeric_limits<float>::infinity();
+                 }), 3,
+                 {"{population}, pixel col 12, row 11 (lon 105.60292, lat 21.31208): value inf is not a finite number"}});
 
     // Vectors (AOI) ----------------------------------------------------------------------------
     c.push_back({"vectors", "aoi-not-vector", "AOI is not a vector file",
@@ -413,6 +488,14 @@ std::vector<Case> catalogue() {
                  [](Fixture& fx) {
                      spit(fx.aoi, aoi_feature(R"({"type":"Polygon","coordinates":[[[105.57,21.28],[105.63,21.34],[105.63,21.28],[105.57,21.34],[105.57,21.28]]]})"));
                  }, 0, {"{aoi}: feature 0: invalid polygon (e.g. self-intersection) repaired with make-valid"}});
+    c.push_back({"vectors", "aoi-zero-area", "AOI polygon with zero area (a ring drawn back on itself)",
+                 [](Fixture& fx) {
+                     spit(fx.aoi, aoi_feature(R"({"type":"Polygon","coordinates":[[[105.57,21.28],[105.60,21.31],[105.63,21.34],[105.60,21.31],[105.57,21.28]]]})"));
+                 }, 3, {"{aoi}: the AOI has zero area"}});
+    c.push_back({"vectors", "aoi-off-dem", "AOI east of the DEM (only the grid margin lies on it)",
+                 [](Fixture& fx) {
+                     spit(fx.aoi, aoi_feature(R"({"type":"Polygon","coordinates":[[[105.662,21.29],[105.68,21.29],[105.68,21.31],[105.662,21.31],[105.662,21.29]]]})"));
+                 }, 3, {"{dem}: none of the AOI lies on the DEM"}});
 
     c.push_back({"vectors", "admin-self-intersection",
                  "admin unit bow-tie polygon (repaired with make-valid, reported, in the manifest)",

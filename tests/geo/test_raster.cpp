@@ -267,6 +267,12 @@ TEST_CASE("population nodata stays NaN on the grid (never 0 people); real zeros 
     }
     SUBCASE("gdal-sum branch (10 m source, 30 m grid)") {
         TifSpec spec{10, 10, {500000.0, 10.0, 0.0, 2000100.0, 0.0, -10.0}, 32648, -99999.0};
+        // A 10 m pixel holds at most 50 people (resample_population's bound, 500,000/km²):
+        // counts / 16, still exact in float32.
+        for (double& v : pop) {
+            if (v > 0) v /= 16.0;
+        }
+        total /= 16.0;
         // A 5 × 5 block of nodata (cols/rows 2..6, x 500020..500070) that one whole 30 m grid
         // pixel (x 500025..500055, y 2000075..2000045) lies strictly inside.
         for (int r = 2; r < 7; ++r) {
@@ -311,7 +317,9 @@ TEST_CASE("resample_population: the gdal-sum branch keeps the total") {
     std::vector<double> pop(30 * 30);
     double total = 0;
     for (int r = 0; r < 30; ++r) {
-        for (int c = 0; c < 30; ++c) total += pop[r * 30 + c] = bumpy(c, r);
+        // A 10 m pixel holds at most 50 people (resample_population's bound, 500,000/km²):
+        // bumpy / 16, still exact in float32.
+        for (int c = 0; c < 30; ++c) total += pop[r * 30 + c] = bumpy(c, r) / 16.0;
     }
     SUBCASE("grid pixels 3× the source pixels, aligned") {
         TifSpec spec{30, 30, {500000.0, 10.0, 0.0, 2000300.0, 0.0, -10.0}, 32648, -99999.0};
@@ -570,4 +578,78 @@ TEST_CASE("issue #2: Vĩnh Phúc people in the AOI match the area-weighted sourc
     CHECK(in.dem_m.size() == in.grid.pixel_count());
     CHECK(in.population.size() == in.grid.pixel_count());
     CHECK(in.aoi_mask.size() == in.grid.pixel_count());
+}
+
+// Band scale/offset (GDAL metadata, value = raw × scale + offset): a WorldPop-style raster stored as
+// hundredths of people must not be counted ×100, nor a DEM stored in decimetres read as metres.
+namespace {
+void set_scale(const fs::path& path, double scale, double offset) {
+    GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | GDAL_OF_UPDATE));
+    REQUIRE(ds);
+    REQUIRE(ds->GetRasterBand(1)->SetScale(scale) == CE_None);
+    REQUIRE(ds->GetRasterBand(1)->SetOffset(offset) == CE_None);
+}
+}  // namespace
+
+TEST_CASE("band scale: population counts and DEM heights are read through it") {
+    TempDir dir;
+    SUBCASE("population, both resampling branches") {
+        std::vector<double> pop(100);
+        double total = 0;
+        for (int i = 0; i < 100; ++i) total += pop[i] = 100.0 * (i % 7);  // hundredths of people
+        for (const double px_m : {100.0, 10.0}) {
+            TifSpec spec{10, 10, {500000.0, px_m, 0.0, 2000000.0 + 10 * px_m, 0.0, -px_m}, 32648, -99999.0};
+            const fs::path path = write_tif(dir, "pop_scaled.tif", spec, pop);
+            set_scale(path, 0.01, 0.0);
+            const double cell = px_m == 100.0 ? 10.0 : 30.0;
+            const Grid g = utm_grid(500000.0 - 3 * cell, 2000000.0 + 10 * px_m + 3 * cell, cell,
+                                    static_cast<int>(10 * px_m / cell) + 6, static_cast<int>(10 * px_m / cell) + 6);
+            const auto res = phusong::geo::resample_population(path, g);
+            CAPTURE(res.method);
+            CHECK(finite_sum(res.people) == doctest::Approx(total * 0.01).epsilon(1e-5));
+            CHECK(res.source_sum == doctest::Approx(total * 0.01).epsilon(1e-5));
+            CHECK(phusong::geo::area_weighted_sum(path, *std::unique_ptr<OGRGeometry>([&] {
+                      OGRGeometry* geom = nullptr;
+                      const std::string wkt = "POLYGON((499000 1999000,502000 1999000,502000 2002000,499000 2002000,499000 1999000))";
+                      OGRGeometryFactory::createFromWkt(wkt.c_str(), nullptr, &geom);
+                      return geom;
+                  }())) == doctest::Approx(total * 0.01).epsilon(1e-9));
+        }
+    }
+    SUBCASE("an offset on a population raster is refused") {
+        TifSpec spec{10, 10, {500000.0, 100.0, 0.0, 2001000.0, 0.0, -100.0}, 32648, -99999.0};
+        const fs::path path = write_tif(dir, "pop_offset.tif", spec, std::vector<double>(100, 1.0));
+        set_scale(path, 1.0, 3.0);
+        const Grid g = utm_grid(500000.0, 2001000.0, 10.0, 100, 100);
+        CHECK_THROWS_AS((void)phusong::geo::resample_population(path, g), phusong::InputError);
+    }
+    SUBCASE("DEM in decimetres with an offset") {
+        TifSpec spec{20, 20, {500000.0, 10.0, 0.0, 2000200.0, 0.0, -10.0}, 32648, -32768.0};
+        const fs::path path = write_tif(dir, "dem_dm.tif", spec, std::vector<double>(400, 1234.0));
+        set_scale(path, 0.1, 5.0);
+        const Grid g = utm_grid(500000.0, 2000200.0, 10.0, 20, 20);
+        const auto v = phusong::geo::warp_to_grid(path, "DEM", g, phusong::geo::Resampling::bilinear);
+        CHECK(v[g.index(10, 10)] == doctest::Approx(128.4));
+        const auto d = phusong::geo::warp_dem_to_grid(path, g);
+        CHECK(d.height_m[g.index(10, 10)] == doctest::Approx(128.4));
+    }
+}
+
+TEST_CASE("DEM without declared nodata: -32768, -9999 and impossible heights are voids, counted") {
+    TempDir dir;
+    std::vector<double> z(400, 50.0);
+    z[0] = -32768.0;
+    z[1] = -9999.0;
+    z[2] = 12000.0;
+    z[3] = -600.0;
+    z[4] = -400.0;  // below sea level, yet real (the Dead Sea shore is about -430 m)
+    TifSpec spec{20, 20, {500000.0, 10.0, 0.0, 2000200.0, 0.0, -10.0}, 32648, std::nullopt};
+    const fs::path path = write_tif(dir, "dem_voids.tif", spec, z);
+    const Grid g = utm_grid(500000.0, 2000200.0, 10.0, 20, 20);
+    const auto d = phusong::geo::warp_dem_to_grid(path, g);
+    CHECK(d.voids == 4);
+    CHECK(d.voids_where.find("pixel col 0, row 0") != std::string::npos);
+    for (int c = 0; c < 4; ++c) CHECK(std::isnan(d.height_m[g.index(c, 0)]));
+    CHECK(d.height_m[g.index(4, 0)] == doctest::Approx(-400.0));
+    CHECK(d.height_m[g.index(10, 10)] == doctest::Approx(50.0));
 }

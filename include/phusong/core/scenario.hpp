@@ -33,6 +33,7 @@ struct GridConfig {
     double margin_m = 2000.0;      ///< added around the AOI's bounding box, metres
     int tile_size_px = 512;        ///< tile edge, pixels
     std::optional<int> epsg;       ///< projected CRS; default: UTM zone of the AOI centroid
+    double max_nodata_share = 0.05;  ///< largest share (0…1) of AOI pixels without DEM or population data
 };
 
 /// One entry of the antenna catalogue ([antennas.NAME]): a parametric sector (3GPP TR 38.901

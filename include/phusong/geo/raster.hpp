@@ -15,11 +15,22 @@ namespace phusong::geo {
 
 enum class Resampling { nearest, bilinear, mode };
 
-/// Warps band 1 of a raster onto the grid. InputError if it cannot be read or does not overlap
-/// the grid at all.
+/// Warps band 1 of a raster onto the grid, applying the band's scale/offset (GDAL metadata).
+/// InputError if it cannot be read or does not overlap the grid at all.
 [[nodiscard]] std::vector<float> warp_to_grid(const std::filesystem::path& path,
                                               const std::string& role, const Grid& grid,
                                               Resampling resampling);
+
+struct DemOnGrid {
+    std::vector<float> height_m;  ///< terrain height per grid pixel, m; NaN = nodata or void
+    std::size_t voids = 0;        ///< source pixels taken as voids by convention (no nodata declared)
+    std::string voids_where;      ///< the first void and their bounding box, lon/lat (WGS 84)
+};
+
+/// Warps a DEM onto the grid (bilinear), applying the band's scale/offset. When the file declares
+/// no nodata, the common void conventions in the part that covers the grid (-32768 in an int16
+/// band, -9999, heights above 9,000 m or below -500 m) are taken as nodata and counted.
+[[nodiscard]] DemOnGrid warp_dem_to_grid(const std::filesystem::path& path, const Grid& grid);
 
 struct PopulationOnGrid {
     std::vector<float> people;   ///< people per grid pixel, NaN where the source has nodata
@@ -31,7 +42,9 @@ struct PopulationOnGrid {
 /// larger than grid pixels (the usual case: WorldPop 1 km onto 30 m), every source pixel's count
 /// is shared equally by the grid pixels whose centres fall in it (found by warping the source
 /// pixel index with nearest neighbour), so each source pixel's mass is kept exactly. When grid
-/// pixels are larger, GDAL's area-weighted "sum" resampling is used.
+/// pixels are larger, GDAL's area-weighted "sum" resampling is used. The band's scale is applied
+/// (an offset is refused); a value that is not nodata must be finite, ≥ 0 and at most 500,000
+/// people per km² of its pixel, else InputError naming the pixel.
 [[nodiscard]] PopulationOnGrid resample_population(const std::filesystem::path& path,
                                                    const Grid& grid);
 
