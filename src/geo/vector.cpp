@@ -3,6 +3,7 @@
 #include <ogrsf_frmts.h>
 
 #include "phusong/core/error.hpp"
+#include "phusong/core/interrupt.hpp"
 #include "phusong/geo/gdal.hpp"
 
 namespace phusong::geo {
@@ -25,6 +26,7 @@ PolygonLayer read_polygons(const std::filesystem::path& path, const std::string&
     ProblemList problems;
     layer->ResetReading();
     for (auto& feature : *layer) {
+        throw_if_interrupted();  // a layer of many large polygons ends on Ctrl-C too
         const long fid = static_cast<long>(feature->GetFID());
         const std::string where = "feature " + std::to_string(fid);
         const OGRGeometry* g = feature->GetGeometryRef();
