@@ -950,7 +950,8 @@ AntennaCatalogue load_antennas(const std::map<std::string, AntennaSpec>& specs,
     }
     std::map<std::string, std::vector<std::size_t>> unknown;
     for (const auto& c : table.cells) {
-        if (out.find(c.antenna) == out.end()) unknown[c.antenna].push_back(c.row);
+        // An antenna of the catalogue whose pattern file failed is reported above, not as unknown.
+        if (specs.find(c.antenna) == specs.end()) unknown[c.antenna].push_back(c.row);
     }
     for (const auto& [name, rows] : unknown) {
         std::string list;
