@@ -102,8 +102,8 @@ void require_single_layer(GDALDataset& ds, const std::string& file, const std::s
     std::string names;
     for (int i = 0; i < n; ++i) names += (i ? ", " : "") + std::string(ds.GetLayer(i)->GetName());
     const std::string first = ds.GetLayer(0)->GetName();
-    throw InputError(file, "", "the file holds " + std::to_string(n) + " layers (" + names + ") and phusong reads the " +
-                                   role + " from a file with one layer: copy the layer you mean to its own file, "
+    throw InputError(file, "", "the file holds " + std::to_string(n) + " layers (" + names + ") and phusong reads one (" + role +
+                                   "), ignoring the others: copy the layer you mean to its own file, "
                                    "e.g. ogr2ogr -f GPKG one_layer.gpkg " + file + " " + first);
 }
 

@@ -308,9 +308,17 @@ std::vector<Case> catalogue() {
                                        "POLYGON((105.57 21.28,105.63 21.28,105.63 21.34,105.57 21.34,105.57 21.28))");
                      scenario_replace(fx, "aoi = \"aoi.geojson\"", "aoi = \"aoi.gpkg\"");
                  }, 3,
-                 {"{root}/aoi.gpkg: the file holds 2 layers (aoi, aoi_old) and phusong reads the AOI from a file "
-                  "with one layer: copy the layer you mean to its own file, e.g. ogr2ogr -f GPKG one_layer.gpkg "
+                 {"{root}/aoi.gpkg: the file holds 2 layers (aoi, aoi_old) and phusong reads one (AOI), ignoring "
+                  "the others: copy the layer you mean to its own file, e.g. ogr2ogr -f GPKG one_layer.gpkg "
                   "{root}/aoi.gpkg aoi"}, true});
+    c.push_back({"scenario", "admin-two-layers", "admin units GeoPackage with two layers (districts and communes)",
+                 [](Fixture& fx) {
+                     write_gpkg_layers(fx.root / "admin.gpkg", {"districts", "communes"},
+                                       "POLYGON((105.57 21.28,105.63 21.28,105.63 21.34,105.57 21.34,105.57 21.28))");
+                     scenario_replace(fx, "aoi = \"aoi.geojson\"", "aoi = \"aoi.geojson\"\nadmin = \"admin.gpkg\"");
+                 }, 3,
+                 {"{root}/admin.gpkg: the file holds 2 layers (districts, communes) and phusong reads one (admin)",
+                  "ogr2ogr -f GPKG one_layer.gpkg {root}/admin.gpkg districts"}});
 
     // Site table -----------------------------------------------------------------------------
     c.push_back({"sites", "sites-empty-file", "site table is an empty file (0 bytes)",
@@ -397,8 +405,8 @@ std::vector<Case> catalogue() {
                      write_gpkg_layers(fx.root / "sites.gpkg", {"sites_2025", "sites_2026"}, "POINT(105.595 21.305)");
                      scenario_replace(fx, "sites = \"sites.csv\"", "sites = \"sites.gpkg\"");
                  }, 3,
-                 {"{root}/sites.gpkg: the file holds 2 layers (sites_2025, sites_2026) and phusong reads the site "
-                  "table from a file with one layer", "ogr2ogr -f GPKG one_layer.gpkg {root}/sites.gpkg sites_2025"}, true});
+                 {"{root}/sites.gpkg: the file holds 2 layers (sites_2025, sites_2026) and phusong reads one (site "
+                  "table), ignoring the others", "ogr2ogr -f GPKG one_layer.gpkg {root}/sites.gpkg sites_2025"}, true});
     c.push_back({"sites", "sites-bom-crlf", "UTF-8 BOM and CRLF line ends (accepted)",
                  [](Fixture& fx) {
                      std::string text = "\xEF\xBB\xBF";
