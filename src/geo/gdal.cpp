@@ -91,7 +91,6 @@ DatasetPtr open_vector(const std::filesystem::path& path, const std::string& rol
                                        open_failure(path, cap));
     }
     if (ds->GetLayerCount() < 1) throw InputError(file, "", "the file has no layer");
-    require_single_layer(*ds, file, role);
     return ds;
 }
 

@@ -12,6 +12,7 @@ PolygonLayer read_polygons(const std::filesystem::path& path, const std::string&
                            const OGRSpatialReference& target) {
     const std::string file = path.string();
     DatasetPtr ds = open_vector(path, role);
+    require_single_layer(*ds, file, role);
     OGRLayer* layer = ds->GetLayer(0);
     const OGRSpatialReference* layer_srs = layer->GetSpatialRef();
     if (layer_srs == nullptr) {
