@@ -9,6 +9,8 @@
 #include <memory>
 
 #include "phusong/core/error.hpp"
+#include "phusong/core/input_file.hpp"
+#include "phusong/core/interrupt.hpp"
 
 namespace phusong {
 namespace {
@@ -48,6 +50,7 @@ std::string sha256_hex(std::string_view bytes) {
 }
 
 std::string sha256_file_hex(const std::filesystem::path& path) {
+    require_not_special(path);  // a FIFO or /dev/zero would be read for ever
     errno = 0;
     std::ifstream in(path, std::ios::binary);
     if (!in) {
@@ -58,6 +61,7 @@ std::string sha256_file_hex(const std::filesystem::path& path) {
     DigestContext d;
     std::array<char, 1 << 16> buffer{};
     while (in) {
+        throw_if_interrupted();  // a multi-gigabyte raster takes seconds to hash
         in.read(buffer.data(), buffer.size());
         d.update(buffer.data(), static_cast<std::size_t>(in.gcount()));
     }

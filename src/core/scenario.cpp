@@ -1,12 +1,10 @@
 #include "phusong/core/scenario.hpp"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <sstream>
 
 #include "phusong/core/error.hpp"
 #include "phusong/core/hash.hpp"
+#include "phusong/core/input_file.hpp"
 #include "phusong/core/toml_reader.hpp"
 #include "option_table.hpp"
 
@@ -20,6 +18,8 @@ void check_file(TomlTableReader& r, std::string_view key, const std::filesystem:
         r.problem(key, "file not found: " + p.string() + " (paths are relative to the scenario file)");
     } else if (std::filesystem::is_directory(p, ec) && p.extension() != ".gdb") {
         r.problem(key, "expected a file, got a folder: " + p.string());
+    } else if (const std::string kind = special_file_kind(p); !kind.empty()) {
+        r.problem(key, special_file_message(p, kind));
     }
 }
 
@@ -98,12 +98,12 @@ Scenario load_scenario(const std::filesystem::path& file) {
     if (std::filesystem::is_directory(file, ec)) {
         throw InputError(name, "", "expected a scenario file (TOML), got a folder");
     }
-    if (std::ifstream probe(file, std::ios::binary); !probe) {
-        throw InputError(name, "", std::string("cannot read the scenario file: ") + std::strerror(errno));
-    }
+    // A scenario is a few kilobytes; the bound stops a wrong path (a log, a raster) early.
+    constexpr std::uintmax_t kMaxScenarioBytes = 16u << 20;
+    const std::string text = read_input_file(file, kMaxScenarioBytes, "scenario file");
     toml::table root;
     try {
-        root = toml::parse_file(name);
+        root = toml::parse(text, name);
     } catch (const toml::parse_error& e) {
         const auto& b = e.source().begin;
         throw InputError(name, "line " + std::to_string(b.line) + ", column " + std::to_string(b.column),

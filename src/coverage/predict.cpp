@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "phusong/core/error.hpp"
+#include "phusong/core/input_file.hpp"
 #include "phusong/core/interrupt.hpp"
 #include "phusong/core/log.hpp"
 #include "phusong/core/parallel.hpp"
@@ -940,15 +941,18 @@ AntennaCatalogue load_antennas(const std::map<std::string, AntennaSpec>& specs,
     for (const auto& [name, spec] : specs) {
         try {
             if (spec.msi_file) {
-                std::ifstream in(*spec.msi_file, std::ios::binary);
-                std::stringstream text;
-                text << in.rdbuf();
-                if (!in) {
-                    problems.add(spec.msi_file->string(), "", "cannot read the antenna pattern file");
+                // A pattern file is a few kilobytes (two sections of 360 lines); the bound stops
+                // a wrong path early. read_input_file refuses FIFOs and devices.
+                constexpr std::uintmax_t kMaxPatternBytes = 4u << 20;
+                std::string text;
+                try {
+                    text = read_input_file(*spec.msi_file, kMaxPatternBytes, "antenna pattern file");
+                } catch (const InputError& e) {
+                    for (const auto& p : e.problems()) problems.add(p.file, p.where, p.message);
                     continue;
                 }
                 out[name] = std::make_shared<const radio::AntennaPattern>(
-                    radio::AntennaPattern::from_msi(radio::parse_msi(text.str())));
+                    radio::AntennaPattern::from_msi(radio::parse_msi(text)));
             } else {
                 out[name] = std::make_shared<const radio::AntennaPattern>(
                     radio::AntennaPattern::sector(spec.sector));
@@ -960,7 +964,8 @@ AntennaCatalogue load_antennas(const std::map<std::string, AntennaSpec>& specs,
     }
     std::map<std::string, std::vector<std::size_t>> unknown;
     for (const auto& c : table.cells) {
-        if (out.find(c.antenna) == out.end()) unknown[c.antenna].push_back(c.row);
+        // An antenna of the catalogue whose pattern file failed is reported above, not as unknown.
+        if (specs.find(c.antenna) == specs.end()) unknown[c.antenna].push_back(c.row);
     }
     for (const auto& [name, rows] : unknown) {
         std::string list;

@@ -1,5 +1,7 @@
 #include "phusong/geo/gdal.hpp"
 
+#include <ogrsf_frmts.h>
+
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -7,6 +9,8 @@
 #include <mutex>
 
 #include "phusong/core/error.hpp"
+#include "phusong/core/input_file.hpp"
+#include "phusong/core/interrupt.hpp"
 
 namespace phusong::geo {
 
@@ -51,6 +55,7 @@ std::string open_failure(const std::filesystem::path& path, const GdalErrorCaptu
 
 DatasetPtr open_raster(const std::filesystem::path& path, const std::string& role) {
     gdal_init();
+    require_not_special(path);  // GDAL would block on a FIFO and read /dev/zero for ever
     GdalErrorCapture cap;
     DatasetPtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
     const std::string file = path.string();
@@ -77,6 +82,7 @@ DatasetPtr open_raster(const std::filesystem::path& path, const std::string& rol
 
 DatasetPtr open_vector(const std::filesystem::path& path, const std::string& role) {
     gdal_init();
+    require_not_special(path);
     GdalErrorCapture cap;
     DatasetPtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
     const std::string file = path.string();
@@ -86,6 +92,22 @@ DatasetPtr open_vector(const std::filesystem::path& path, const std::string& rol
     }
     if (ds->GetLayerCount() < 1) throw InputError(file, "", "the file has no layer");
     return ds;
+}
+
+void require_single_layer(GDALDataset& ds, const std::string& file, const std::string& role) {
+    const int n = ds.GetLayerCount();
+    if (n <= 1) return;
+    // Reading only the first layer silently drops the others (a GeoPackage often holds several).
+    std::string names;
+    for (int i = 0; i < n; ++i) names += (i ? ", " : "") + std::string(ds.GetLayer(i)->GetName());
+    const std::string first = ds.GetLayer(0)->GetName();
+    throw InputError(file, "", "the file holds " + std::to_string(n) + " layers (" + names + ") and phusong reads one (" + role +
+                                   "), ignoring the others: copy the layer you mean to its own file, "
+                                   "e.g. ogr2ogr -f GPKG one_layer.gpkg " + file + " " + first);
+}
+
+int CPL_STDCALL interrupt_progress(double /*complete*/, const char* /*message*/, void* /*data*/) {
+    return interrupted() ? FALSE : TRUE;
 }
 
 OGRSpatialReference srs_from_epsg(int epsg) {

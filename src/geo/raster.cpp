@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "phusong/core/error.hpp"
+#include "phusong/core/interrupt.hpp"
 #include "phusong/geo/gdal.hpp"
 
 namespace phusong::geo {
@@ -47,13 +48,29 @@ void run_warp(GDALDataset* src, GDALDataset* dst, std::vector<std::string> args,
     argv.push_back(nullptr);
     std::unique_ptr<GDALWarpAppOptions, decltype(&GDALWarpAppOptionsFree)> opts(
         GDALWarpAppOptionsNew(argv.data(), nullptr), &GDALWarpAppOptionsFree);
+    // GDAL calls the progress function per chunk and per output row: Ctrl-C stops a long warp
+    // (a huge source window) within a moment instead of after it.
+    GDALWarpAppOptionsSetProgress(opts.get(), &interrupt_progress, nullptr);
+    throw_if_interrupted();
     GdalErrorCapture cap;
     GDALDatasetH srcs[] = {GDALDataset::ToHandle(src)};
     int usage_error = 0;
     GDALDatasetH out = GDALWarp(nullptr, GDALDataset::ToHandle(dst), 1, srcs, opts.get(), &usage_error);
     if (out == nullptr) {
+        throw_if_interrupted();  // stopped by interrupt_progress, not an input error
         throw InputError(file, "", "cannot warp onto the analysis grid: " + cap.last_error());
     }
+}
+
+/// Reads a window of an input raster as doubles; GDAL calls the progress function per block row, so
+/// Ctrl-C stops the read of a huge window (throws Interrupted) instead of waiting for it.
+CPLErr read_window(GDALRasterBand* band, int c0, int r0, int wc, int wr, double* out) {
+    GDALRasterIOExtraArg extra;
+    INIT_RASTERIO_EXTRA_ARG(extra);
+    extra.pfnProgress = &interrupt_progress;
+    const CPLErr err = band->RasterIO(GF_Read, c0, r0, wc, wr, out, wc, wr, GDT_Float64, 0, 0, &extra);
+    throw_if_interrupted();
+    return err;
 }
 
 const char* resampling_name(Resampling r) {
@@ -285,7 +302,7 @@ PopulationOnGrid resample_population(const std::filesystem::path& path, const Gr
     const int wc = w.wc;
     const int wr = w.wr;
     std::vector<double> pop(static_cast<std::size_t>(wc) * wr);
-    if (band->RasterIO(GF_Read, c0, r0, wc, wr, pop.data(), wc, wr, GDT_Float64, 0, 0) != CE_None) {
+    if (read_window(band, c0, r0, wc, wr, pop.data()) != CE_None) {
         throw InputError(file, "", "cannot read the population raster");
     }
     // Every value that is not nodata must be a plausible count of people: finite, ≥ 0 and at most
@@ -451,7 +468,7 @@ double area_weighted_sum(const std::filesystem::path& raster_path, const OGRGeom
     const int wr = r1 - r0;
     std::vector<double> v(static_cast<std::size_t>(wc) * wr);
     GDALRasterBand* band = src->GetRasterBand(1);
-    if (band->RasterIO(GF_Read, c0, r0, wc, wr, v.data(), wc, wr, GDT_Float64, 0, 0) != CE_None) {
+    if (read_window(band, c0, r0, wc, wr, v.data()) != CE_None) {
         throw InputError(raster_path.string(), "", "cannot read the raster");
     }
     int has_nodata = 0;

@@ -3,6 +3,7 @@
 #include <ogrsf_frmts.h>
 
 #include "phusong/core/error.hpp"
+#include "phusong/core/interrupt.hpp"
 #include "phusong/geo/gdal.hpp"
 
 namespace phusong::geo {
@@ -11,6 +12,7 @@ PolygonLayer read_polygons(const std::filesystem::path& path, const std::string&
                            const OGRSpatialReference& target) {
     const std::string file = path.string();
     DatasetPtr ds = open_vector(path, role);
+    require_single_layer(*ds, file, role);
     OGRLayer* layer = ds->GetLayer(0);
     const OGRSpatialReference* layer_srs = layer->GetSpatialRef();
     if (layer_srs == nullptr) {
@@ -25,6 +27,7 @@ PolygonLayer read_polygons(const std::filesystem::path& path, const std::string&
     ProblemList problems;
     layer->ResetReading();
     for (auto& feature : *layer) {
+        throw_if_interrupted();  // a layer of many large polygons ends on Ctrl-C too
         const long fid = static_cast<long>(feature->GetFID());
         const std::string where = "feature " + std::to_string(fid);
         const OGRGeometry* g = feature->GetGeometryRef();

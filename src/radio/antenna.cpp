@@ -157,6 +157,15 @@ std::array<double, 360> resample(const std::vector<Sample>& s) {
     return out;
 }
 
+/// Plausible ranges of the numbers of an MSI file. The format (Radio Mobile's MSI definition,
+/// header of antenna.hpp) gives GAIN in dBd or dBi and each pattern point as an attenuation in dB
+/// below GAIN, without stating bounds. Gain: the range of the scenario's gain_dbi key. Attenuation:
+/// measured patterns floor at 40–60 dB (the dynamic range of an antenna range); 100 dB is beyond
+/// any of them, and a larger value is a column slip (angle read as attenuation) or a wrong scale.
+constexpr double kMsiGainMinDbi = -10.0;
+constexpr double kMsiGainMaxDbi = 40.0;
+constexpr double kMsiMaxAttenuationDb = 100.0;
+
 /// Checks signs and returns the attenuations (dB ≥ 0) of a complete section.
 std::array<double, 360> finish_section(Section& sec) {
     bool any_pos = false;
@@ -175,6 +184,12 @@ std::array<double, 360> finish_section(Section& sec) {
     }
     if (any_neg) {
         for (Sample& smp : sec.samples) smp.value_db = -smp.value_db;  // relative-gain convention
+    }
+    for (const Sample& smp : sec.samples) {
+        if (smp.value_db > kMsiMaxAttenuationDb) {
+            fail(smp.line_no, sec.name + " attenuation " + num(smp.value_db) + " dB is out of range; expected 0 ≤ "
+                              "attenuation ≤ " + num(kMsiMaxAttenuationDb) + " dB below GAIN");
+        }
     }
     return resample(sec.samples);
 }
@@ -317,7 +332,16 @@ MsiPattern parse_msi(std::string_view text) {
                                   "unit dBd (default) or dBi, e.g. 'GAIN 17.5 dBi'");
             }
             const std::string unit = upper(rest);
-            msi.gain_dbi = unit.find("DBI") != std::string::npos ? *g : *g + kDipoleGainDbi;
+            const bool dbi = unit.find("DBI") != std::string::npos;
+            msi.gain_dbi = dbi ? *g : *g + kDipoleGainDbi;
+            // The same range as a parametric antenna's gain_dbi (docs/scenario.md): base-station
+            // panels are 10–25 dBi, and a value far outside (GAIN 1000) is a typo or a unit slip
+            // that would otherwise come out as an RSRP of hundreds of dBm.
+            if (msi.gain_dbi < kMsiGainMinDbi || msi.gain_dbi > kMsiGainMaxDbi) {
+                fail(line_no, "GAIN " + num(*g) + (dbi ? " dBi" : " dBd (" + num(msi.gain_dbi) + " dBi)") +
+                                  " is out of range; expected " + num(kMsiGainMinDbi) + " ≤ gain ≤ " +
+                                  num(kMsiGainMaxDbi) + " dBi (GAIN is dBd unless dBi follows)");
+            }
             have_gain = true;
         } else if (key == "TILT") {
             const std::string v = upper(rest);

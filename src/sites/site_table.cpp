@@ -14,6 +14,8 @@
 #include <map>
 
 #include "phusong/core/error.hpp"
+#include "phusong/core/input_file.hpp"
+#include "phusong/core/interrupt.hpp"
 #include "phusong/core/text.hpp"
 #include "phusong/geo/gdal.hpp"
 
@@ -177,6 +179,7 @@ void check_csv_value_counts(const std::filesystem::path& path, const std::string
     if (!columns) return;
     std::size_t row = 0;
     while (const std::optional<int> n = count()) {
+        throw_if_interrupted();
         if (*n == 0) continue;  // blank line: OGR skips it too
         ++row;
         if (*n > *columns) {
@@ -200,6 +203,7 @@ SiteTable read_site_table(const std::filesystem::path& path) {
     const std::string file = path.string();
     const bool csv = is_csv(path);
     std::error_code ec;
+    require_not_special(path);  // GDAL would block on a FIFO and read /dev/zero for ever
     if (std::filesystem::is_regular_file(path, ec)) {
         if (std::ifstream probe(path, std::ios::binary); !probe) {
             throw InputError(file, "", std::string("cannot read the site table: ") + std::strerror(errno));
@@ -221,6 +225,7 @@ SiteTable read_site_table(const std::filesystem::path& path) {
                                                                      : cap.last_error()));
         }
     }
+    geo::require_single_layer(*ds, file, "site table");
     OGRLayer* layer = ds->GetLayer(0);
     OGRFeatureDefn* defn = layer->GetLayerDefn();
 
@@ -255,6 +260,7 @@ SiteTable read_site_table(const std::filesystem::path& path) {
     std::size_t row = 0;
     layer->ResetReading();
     for (auto& feature : *layer) {
+        throw_if_interrupted();  // a table of millions of rows ends on Ctrl-C too
         ++row;
         const std::string where = row_where(csv, row);
         RowReader r(file, where, problems);

@@ -12,6 +12,7 @@
 #include <doctest/doctest.h>
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -80,6 +81,36 @@ void scenario_replace(const Fixture& fx, const std::string& from, const std::str
 
 void add_to_grid(const Fixture& fx, const std::string& line) {
     scenario_replace(fx, "tile_size_px = 64", "tile_size_px = 64\n" + line);
+}
+
+/// A named pipe at `path`: opening it for reading blocks until a writer comes, which never does.
+void make_fifo(const fs::path& path) { REQUIRE(::mkfifo(path.c_str(), 0644) == 0); }
+
+/// A GeoPackage with one layer per name, each holding one feature of WKT `wkt` (EPSG:4326).
+void write_gpkg_layers(const fs::path& path, const std::vector<std::string>& names, const char* wkt) {
+    geo::gdal_init();
+    GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("GPKG");
+    REQUIRE(drv != nullptr);
+    GDALDatasetUniquePtr ds(drv->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    REQUIRE(ds);
+    OGRSpatialReference wgs84;
+    wgs84.importFromEPSG(4326);
+    for (const auto& name : names) {
+        OGRGeometry* g = nullptr;
+        REQUIRE(OGRGeometryFactory::createFromWkt(wkt, nullptr, &g) == OGRERR_NONE);
+        OGRLayer* layer = ds->CreateLayer(name.c_str(), &wgs84, wkbFlatten(g->getGeometryType()), nullptr);
+        REQUIRE(layer != nullptr);
+        OGRFeature f(layer->GetLayerDefn());
+        f.SetGeometryDirectly(g);
+        REQUIRE(layer->CreateFeature(&f) == OGRERR_NONE);
+    }
+}
+
+/// A Planet/MSI pattern file with `gain_line` and one-point sections, named by the catalogue's
+/// sector65_17dbi antenna.
+void use_msi(const Fixture& fx, const std::string& gain_line) {
+    spit(fx.root / "pattern.msi", "NAME test\n" + gain_line + "\nHORIZONTAL 1\n0 0\nVERTICAL 1\n0 0\n");
+    scenario_replace(fx, "[antennas.sector65_17dbi]", "[antennas.sector65_17dbi]\nmsi = \"pattern.msi\"");
 }
 
 template <typename F>
@@ -239,6 +270,55 @@ std::vector<Case> catalogue() {
     c.push_back({"scenario", "antenna-bad-value", "antenna catalogue entry out of range",
                  [](Fixture& fx) { scenario_replace(fx, "gain_dbi = 17", "gain_dbi = 99"); }, 3,
                  {"{scenario}, key antennas.sector65_17dbi.gain_dbi", "expected -10 ≤ gain_dbi ≤ 40"}, true});
+    c.push_back({"scenario", "input-sites-fifo", "inputs.sites names a FIFO (named pipe)",
+                 [](Fixture& fx) {
+                     make_fifo(fx.root / "pipe.csv");
+                     scenario_replace(fx, "sites = \"sites.csv\"", "sites = \"pipe.csv\"");
+                 }, 3,
+                 {"{scenario}, key inputs.sites (line 9): {root}/pipe.csv is a FIFO, not a regular file",
+                  "give the path of a regular file"}, true});
+    c.push_back({"scenario", "input-dem-dev-zero", "inputs.dem = \"/dev/zero\" (a device without end)",
+                 [](Fixture& fx) { scenario_replace(fx, "dem = \"dem.tif\"", "dem = \"/dev/zero\""); }, 3,
+                 {"{scenario}, key inputs.dem (line 6): /dev/zero is a character device, not a regular file"}, true});
+    c.push_back({"scenario", "antenna-msi-fifo", "antennas.*.msi names a FIFO",
+                 [](Fixture& fx) {
+                     make_fifo(fx.root / "pattern.msi");
+                     scenario_replace(fx, "[antennas.sector65_17dbi]", "[antennas.sector65_17dbi]\nmsi = \"pattern.msi\"");
+                 }, 3,
+                 {"{scenario}, key antennas.sector65_17dbi.msi (line 17): {root}/pattern.msi is a FIFO, not a regular file"},
+                 true});
+    c.push_back({"scenario", "antenna-msi-gain", "MSI antenna file with GAIN 1000 (once an RSRP of +254.9 dBm)",
+                 [](Fixture& fx) { use_msi(fx, "GAIN 1000"); }, 3,
+                 {"{root}/pattern.msi: line 2: GAIN 1000 dBd (1002.15 dBi) is out of range; expected -10 ≤ gain ≤ 40 dBi"},
+                 true, kRun, false,
+                 [](const Fixture&, const Result& r) {
+                     // The antenna is in the catalogue; only its file is wrong.
+                     CHECK_FALSE(contains(r.err, "is not in the scenario's antenna catalogue"));
+                 }});
+    c.push_back({"scenario", "antenna-msi-attenuation", "MSI antenna file with an attenuation of 250 dB",
+                 [](Fixture& fx) {
+                     spit(fx.root / "pattern.msi", "NAME test\nGAIN 15 dBd\nHORIZONTAL 2\n0 0\n180 250\nVERTICAL 1\n0 0\n");
+                     scenario_replace(fx, "[antennas.sector65_17dbi]", "[antennas.sector65_17dbi]\nmsi = \"pattern.msi\"");
+                 }, 3,
+                 {"{root}/pattern.msi: line 5: HORIZONTAL attenuation 250 dB is out of range; expected 0 ≤ attenuation ≤ 100 dB"},
+                 true});
+    c.push_back({"scenario", "aoi-two-layers", "AOI GeoPackage with two layers (the second was ignored)",
+                 [](Fixture& fx) {
+                     write_gpkg_layers(fx.root / "aoi.gpkg", {"aoi", "aoi_old"},
+                                       "POLYGON((105.57 21.28,105.63 21.28,105.63 21.34,105.57 21.34,105.57 21.28))");
+                     scenario_replace(fx, "aoi = \"aoi.geojson\"", "aoi = \"aoi.gpkg\"");
+                 }, 3,
+                 {"{root}/aoi.gpkg: the file holds 2 layers (aoi, aoi_old) and phusong reads one (AOI), ignoring "
+                  "the others: copy the layer you mean to its own file, e.g. ogr2ogr -f GPKG one_layer.gpkg "
+                  "{root}/aoi.gpkg aoi"}, true});
+    c.push_back({"scenario", "admin-two-layers", "admin units GeoPackage with two layers (districts and communes)",
+                 [](Fixture& fx) {
+                     write_gpkg_layers(fx.root / "admin.gpkg", {"districts", "communes"},
+                                       "POLYGON((105.57 21.28,105.63 21.28,105.63 21.34,105.57 21.34,105.57 21.28))");
+                     scenario_replace(fx, "aoi = \"aoi.geojson\"", "aoi = \"aoi.geojson\"\nadmin = \"admin.gpkg\"");
+                 }, 3,
+                 {"{root}/admin.gpkg: the file holds 2 layers (districts, communes) and phusong reads one (admin)",
+                  "ogr2ogr -f GPKG one_layer.gpkg {root}/admin.gpkg districts"}});
 
     // Site table -----------------------------------------------------------------------------
     c.push_back({"sites", "lte-bandwidth-not-a-channel", "an LTE cell of 7 MHz (no such LTE channel bandwidth)",
@@ -324,6 +404,13 @@ std::vector<Case> catalogue() {
                      spit(fx.root / "sites.geojson", sites_geojson(fx, R"({"type":"LineString","coordinates":[[105.59,21.30],[105.6,21.31]]})"));
                      scenario_replace(fx, "sites = \"sites.csv\"", "sites = \"sites.geojson\"");
                  }, 3, {"{root}/sites.geojson, feature 1, field geometry: expected a point geometry"}, true});
+    c.push_back({"sites", "sites-two-layers", "site table GeoPackage with two layers (the second was ignored)",
+                 [](Fixture& fx) {
+                     write_gpkg_layers(fx.root / "sites.gpkg", {"sites_2025", "sites_2026"}, "POINT(105.595 21.305)");
+                     scenario_replace(fx, "sites = \"sites.csv\"", "sites = \"sites.gpkg\"");
+                 }, 3,
+                 {"{root}/sites.gpkg: the file holds 2 layers (sites_2025, sites_2026) and phusong reads one (site "
+                  "table), ignoring the others", "ogr2ogr -f GPKG one_layer.gpkg {root}/sites.gpkg sites_2025"}, true});
     c.push_back({"sites", "sites-bom-crlf", "UTF-8 BOM and CRLF line ends (accepted)",
                  [](Fixture& fx) {
                      std::string text = "\xEF\xBB\xBF";
@@ -557,6 +644,12 @@ std::vector<Case> catalogue() {
                  "run --out {out}"});
     c.push_back({"cli", "cli-unknown-option", "unknown option", [](Fixture&) {}, 2, {"--frobnicate"}, false,
                  "run {scenario} --out {out} --frobnicate"});
+    c.push_back({"cli", "cli-scenario-fifo", "the scenario given on the command line is a FIFO",
+                 [](Fixture& fx) { make_fifo(fx.root / "pipe.toml"); }, 3,
+                 {"{root}/pipe.toml: the path is a FIFO, not a regular file"}, false, "run {root}/pipe.toml --out {out}"});
+    c.push_back({"cli", "cli-validate-scenario-device", "validate /dev/zero as the scenario",
+                 [](Fixture&) {}, 3, {"/dev/zero: the path is a character device, not a regular file"}, false,
+                 "validate /dev/zero"});
     return c;
 }
 

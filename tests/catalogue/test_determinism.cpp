@@ -2,6 +2,7 @@
 // inputs give byte-identical outputs whatever the thread count and from one run to the next.
 
 #include <doctest/doctest.h>
+#include <gdal_priv.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -10,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "phusong/geo/gdal.hpp"
 #include "runner.hpp"
 
 namespace phusong::catalogue {
@@ -49,6 +51,25 @@ int interrupt_run(const Fixture& fx, int sig, const std::vector<std::string>& ex
     return code;
 }
 
+/// Replaces the fixture's DEM by a sparse 60000 × 50000 GeoTIFF over the same area (0.2 m pixels,
+/// no block written: 0.5 MB on disk): warping it onto the grid takes minutes, which is the window
+/// in which a signal must still end the run within seconds.
+void make_huge_sparse_dem(const Fixture& fx) {
+    geo::gdal_init();
+    GDALDriver* gtiff = GetGDALDriverManager()->GetDriverByName("GTiff");
+    REQUIRE(gtiff != nullptr);
+    const char* options[] = {"TILED=YES", "SPARSE_OK=TRUE", "BIGTIFF=YES", nullptr};
+    fs::remove(fx.dem);
+    GDALDatasetUniquePtr ds(gtiff->Create(fx.dem.c_str(), 60000, 50000, 1, GDT_Int16, const_cast<char**>(options)));
+    REQUIRE(ds);
+    double gt[6] = {105.5395833, 0.12 / 60000, 0.0, 21.3604167, 0.0, -0.1 / 50000};
+    ds->SetGeoTransform(gt);
+    OGRSpatialReference wgs84;
+    wgs84.importFromEPSG(4326);
+    ds->SetSpatialRef(&wgs84);
+    ds->GetRasterBand(1)->SetNoDataValue(-32768);
+}
+
 /// manifest.json without what legitimately changes between runs: wall times and thread count.
 nlohmann::json normalised_manifest(const fs::path& file) {
     nlohmann::json m = nlohmann::json::parse(slurp(file));
@@ -84,6 +105,31 @@ TEST_CASE("catalogue:signals: SIGHUP (a closed terminal) mid-run exits 130 and l
     Fixture fx;
     make_slow(fx);
     CHECK(interrupt_run(fx, SIGHUP, {}) == 130);
+    CHECK(entries(fx.runs).empty());
+}
+
+TEST_CASE("catalogue:signals: SIGINT while GDAL warps a huge sparse DEM ends the run within seconds") {
+    Fixture fx;
+    make_huge_sparse_dem(fx);
+    const pid_t pid = spawn_phusong({"run", fx.scenario.string(), "--out", fx.out.string()}, fx.dir.path() / "warp.err");
+    // The DEM is warped right after the grid is reported ("info: grid: …"), before the temporary
+    // output folder exists.
+    const fs::path err = fx.dir.path() / "warp.err";
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (!contains(slurp(err), "grid: ") && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    REQUIRE(contains(slurp(err), "grid: "));
+    std::this_thread::sleep_for(std::chrono::seconds(1));  // well inside the warp
+    REQUIRE(kill(pid, SIGINT) == 0);
+    const auto sent = std::chrono::steady_clock::now();
+    const auto [code, signal] = wait_child(pid, 60);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - sent).count();
+    INFO("stderr:\n", slurp(err));
+    CHECK(signal == 0);
+    CHECK(code == 130);
+    CHECK(contains(slurp(err), "interrupted by signal"));
+    CHECK_MESSAGE(seconds < 5.0, "the run took ", seconds, " s to stop after SIGINT");
     CHECK(entries(fx.runs).empty());
 }
 

@@ -1,8 +1,11 @@
 #include <doctest/doctest.h>
+#include <sys/stat.h>
 
 #include "phusong/core/error.hpp"
 #include "phusong/core/hash.hpp"
+#include "phusong/core/input_file.hpp"
 #include "phusong/core/toml_reader.hpp"
+#include "test_util.hpp"
 
 using namespace phusong;
 
@@ -44,4 +47,25 @@ TEST_CASE("sha256 matches the FIPS 180-2 test vector") {
     // FIPS 180-2 Appendix B.1: SHA-256("abc").
     CHECK(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     CHECK(sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
+TEST_CASE("special files (FIFO, device) are refused before they are opened; whole-file reads are bounded") {
+    test::TempDir dir;
+    const auto fifo = dir.path() / "pipe";
+    REQUIRE(::mkfifo(fifo.c_str(), 0644) == 0);
+    CHECK(special_file_kind(fifo) == "a FIFO");
+    CHECK(special_file_kind("/dev/zero") == "a character device");
+    CHECK(special_file_kind(dir.path()).empty());
+    CHECK(special_file_kind(dir.path() / "missing").empty());
+    const auto text = dir.write("a.txt", "0123456789");
+    CHECK(special_file_kind(text).empty());
+    // Each of these would block or never end without the check.
+    CHECK_THROWS_WITH_AS(require_not_special(fifo, "key inputs.sites"),
+                         doctest::Contains("key inputs.sites: the path is a FIFO, not a regular file"), InputError);
+    CHECK_THROWS_WITH_AS((void)read_input_file("/dev/zero", 1 << 20, "scenario file"),
+                         doctest::Contains("/dev/zero: the path is a character device"), InputError);
+    CHECK_THROWS_WITH_AS((void)sha256_file_hex(fifo), doctest::Contains("is a FIFO"), InputError);
+    CHECK(read_input_file(text, 10, "scenario file") == "0123456789");
+    CHECK_THROWS_WITH_AS((void)read_input_file(text, 9, "scenario file"),
+                         doctest::Contains("the scenario file is 10 bytes, more than the 9 bytes"), InputError);
 }

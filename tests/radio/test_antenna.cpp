@@ -333,3 +333,23 @@ TEST_CASE("MSI: bad text is rejected with the line number and what was expected"
     CHECK(contains(e, "line 7:"));
     CHECK(contains(e, "second HORIZONTAL"));
 }
+
+TEST_CASE("MSI: GAIN and attenuations outside plausible ranges are rejected with the line") {
+    // GAIN 1000 (dBd) once gave an RSRP of +254.9 dBm.
+    std::string e = msi_error("NAME x\nGAIN 1000\nHORIZONTAL 1\n0 0\nVERTICAL 1\n0 0\n");
+    CHECK(contains(e, "line 2:"));
+    CHECK(contains(e, "GAIN 1000 dBd (1002.15 dBi) is out of range; expected -10 ≤ gain ≤ 40 dBi"));
+    e = msi_error("NAME x\nGAIN -20 dBi\nHORIZONTAL 1\n0 0\nVERTICAL 1\n0 0\n");
+    CHECK(contains(e, "line 2:"));
+    CHECK(contains(e, "GAIN -20 dBi is out of range"));
+    // Line 5: 250 dB below the peak (a column slip), in either sign convention.
+    e = msi_error("NAME x\nGAIN 10\nHORIZONTAL 2\n0 0\n180 250\nVERTICAL 1\n0 0\n");
+    CHECK(contains(e, "line 5:"));
+    CHECK(contains(e, "HORIZONTAL attenuation 250 dB is out of range; expected 0 ≤ attenuation ≤ 100 dB"));
+    e = msi_error("NAME x\nGAIN 10\nHORIZONTAL 1\n0 0\nVERTICAL 2\n0 0\n90 -180\n");
+    CHECK(contains(e, "line 7:"));
+    CHECK(contains(e, "VERTICAL attenuation 180 dB"));
+    // The bounds themselves are accepted.
+    CHECK_NOTHROW((void)parse_msi("NAME x\nGAIN 40 dBi\nHORIZONTAL 2\n0 0\n180 100\nVERTICAL 1\n0 0\n"));
+    CHECK_NOTHROW((void)parse_msi("NAME x\nGAIN -10 dBi\nHORIZONTAL 1\n0 0\nVERTICAL 1\n0 0\n"));
+}

@@ -38,6 +38,14 @@ using DatasetPtr = GDALDatasetUniquePtr;
 /// Opens a vector dataset for reading; InputError if it cannot be opened or has no layer.
 [[nodiscard]] DatasetPtr open_vector(const std::filesystem::path& path, const std::string& role);
 
+/// InputError when the dataset holds more than one vector layer: the run reads one, and the
+/// others would be ignored without a word. The message lists the layers and how to pick one.
+void require_single_layer(GDALDataset& ds, const std::string& file, const std::string& role);
+
+/// A GDALProgressFunc that stops GDAL (warping, RasterIO) once SIGINT/SIGTERM/SIGHUP arrived;
+/// the caller then throws Interrupted (throw_if_interrupted) instead of reporting a GDAL error.
+int CPL_STDCALL interrupt_progress(double complete, const char* message, void* data);
+
 /// A spatial reference with the traditional GIS axis order (x = easting/longitude).
 [[nodiscard]] OGRSpatialReference srs_from_epsg(int epsg);
 [[nodiscard]] OGRSpatialReference srs_wgs84();

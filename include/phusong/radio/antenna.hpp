@@ -59,6 +59,8 @@ struct OmniPatternParams {
 ///    zenith;
 ///  - attenuations are dB below GAIN, written without sign (a section written entirely with
 ///    non-positive values is read as relative gain and negated).
+/// The format states no bounds; phusong accepts GAIN in −10…40 dBi (the range of the scenario's
+/// gain_dbi) and attenuations in 0…100 dB, and rejects anything else with its line.
 /// Sections are usually 360 points at 1°; any count of strictly increasing angles in [0°, 360°)
 /// is accepted and resampled to 1° by linear interpolation (circular).
 struct MsiPattern {
