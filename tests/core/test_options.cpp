@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "../test_util.hpp"
+#include "scenario_problems.hpp"
 #include "phusong/core/error.hpp"
 #include "phusong/core/options.hpp"
 #include "phusong/core/scenario.hpp"
@@ -17,6 +18,8 @@ using namespace phusong;
 using phusong::test::TempDir;
 
 namespace {
+
+using phusong::test::problems_of;
 
 std::filesystem::path docs_dir() { return PHUSONG_DOCS_DIR; }
 
@@ -58,15 +61,6 @@ std::filesystem::path scenario_with(const TempDir& dir, const std::string& table
         text += "[" + table + "]\n" + line + "\n";
     }
     return dir.write("s.toml", text);
-}
-
-std::string problems_of(const std::filesystem::path& file) {
-    try {
-        (void)load_scenario(file);
-    } catch (const InputError& e) {
-        return e.what();
-    }
-    return "";
 }
 
 bool numeric(const options::OptionDoc& o) {

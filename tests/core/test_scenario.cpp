@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "../test_util.hpp"
+#include "scenario_problems.hpp"
 #include "phusong/core/error.hpp"
 #include "phusong/core/scenario.hpp"
 #include "phusong/core/toml_reader.hpp"
@@ -10,6 +11,8 @@ using phusong::test::TempDir;
 
 namespace {
 
+using phusong::test::problems_of;
+
 std::string inputs_block() {
     return "[inputs]\n"
            "dem = \"dem.tif\"\npopulation = \"pop.tif\"\naoi = \"aoi.geojson\"\nsites = \"sites.csv\"\n";
@@ -17,15 +20,6 @@ std::string inputs_block() {
 
 void touch_inputs(const TempDir& dir) {
     for (const char* f : {"dem.tif", "pop.tif", "aoi.geojson", "sites.csv"}) dir.write(f, "x");
-}
-
-std::string problems_of(const std::filesystem::path& file) {
-    try {
-        (void)load_scenario(file);
-    } catch (const InputError& e) {
-        return e.what();
-    }
-    return "";
 }
 
 }  // namespace
