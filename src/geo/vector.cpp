@@ -42,6 +42,9 @@ PolygonLayer read_polygons(const std::filesystem::path& path, const std::string&
             continue;
         }
         std::unique_ptr<OGRGeometry> geom(g->clone());
+        // GEOS explains an invalid ring as a GDAL warning ("Ring Self-intersection at or near
+        // point …") on stderr; the repair below reports it in our words instead.
+        const GdalErrorCapture quiet;
         if (!geom->IsValid()) {
             std::unique_ptr<OGRGeometry> fixed(geom->MakeValid());
             if (!fixed || fixed->IsEmpty()) {

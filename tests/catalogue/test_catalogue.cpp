@@ -663,6 +663,7 @@ void check(const Case& k, const Fixture& fx, const Result& r, const std::string&
         CHECK_MESSAGE(contains(r.err, want), "stderr lacks: ", want);
     }
     CHECK_MESSAGE(!contains(r.err, "ERROR 1:"), "a raw GDAL message leaked");
+    CHECK_MESSAGE(!contains(r.err, "Warning 1:"), "a raw GDAL/GEOS warning leaked");
     CHECK_MESSAGE(!contains(r.err, "internal"), "an unexpected exception reached main");
     if (k.code == 0 || command == "validate") return;
     // A failed run leaves the output parent exactly as it was: no output, no temporary folder.
