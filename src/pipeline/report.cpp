@@ -1,5 +1,6 @@
 // report: the QGIS project and the HTML report of a run's folder, listed in its manifest.
 
+#include "phusong/io/report.hpp"
 #include "phusong/pipeline/run_folder.hpp"
 #include "phusong/pipeline/stages.hpp"
 

@@ -18,6 +18,7 @@
 #include "phusong/io/output_dir.hpp"
 #include "phusong/io/plan_writer.hpp"
 #include "phusong/io/qgis_style.hpp"
+#include "phusong/io/report.hpp"
 #include "phusong/io/vector_writer.hpp"
 #include "phusong/pipeline/stages.hpp"
 #include "phusong/sites/placement.hpp"

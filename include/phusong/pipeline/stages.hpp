@@ -14,7 +14,6 @@
 #include "phusong/core/scenario.hpp"
 #include "phusong/coverage/predict.hpp"
 #include "phusong/geo/grid.hpp"
-#include "phusong/io/report.hpp"
 #include "phusong/planning/plan.hpp"
 #include "phusong/sites/site_table.hpp"
 
