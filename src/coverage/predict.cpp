@@ -11,7 +11,6 @@
 #include <limits>
 #include <mutex>
 #include <numbers>
-#include <sstream>
 
 #include "phusong/core/error.hpp"
 #include "phusong/core/input_file.hpp"

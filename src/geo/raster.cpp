@@ -6,11 +6,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
-#include <optional>
 #include <array>
 #include <cstdio>
+#include <limits>
 #include <memory>
+#include <optional>
 
 #include "phusong/core/error.hpp"
 #include "phusong/core/interrupt.hpp"
@@ -190,23 +190,30 @@ void require_valid_pixel(const std::vector<float>& values, const std::string& fi
     }
 }
 
-}  // namespace
-
-std::vector<float> warp_to_grid(const std::filesystem::path& path, const std::string& role,
-                                const Grid& grid, Resampling resampling) {
-    DatasetPtr src = open_raster(path, role);
-    GDALRasterBand* band = src->GetRasterBand(1);
-    const BandScale bs = band_scale(*band, path.string());
+/// Band 1 of an opened input raster warped onto the grid, its nodata honoured and its scale and
+/// offset applied; InputError when no pixel over the grid has data.
+std::vector<float> warp_band_to_grid(GDALDataset& src, const std::string& file, const std::string& role,
+                                     const Grid& grid, Resampling resampling) {
+    GDALRasterBand* band = src.GetRasterBand(1);
+    const BandScale bs = band_scale(*band, file);
     int has_nodata = 0;
     const double nd = band->GetNoDataValue(&has_nodata);
-    std::vector<float> values = warp_dataset(*src, has_nodata != 0 ? std::optional(nd) : std::nullopt, grid,
-                                             resampling, path.string());
-    require_valid_pixel(values, path.string(), role);
+    std::vector<float> values =
+        warp_dataset(src, has_nodata != 0 ? std::optional(nd) : std::nullopt, grid, resampling, file);
+    require_valid_pixel(values, file, role);
     // Nearest, bilinear and mode all commute with an affine map, so scaling after the warp is exact.
     if (!bs.identity()) {
         for (float& v : values) v = static_cast<float>(v * bs.scale + bs.offset);
     }
     return values;
+}
+
+}  // namespace
+
+std::vector<float> warp_to_grid(const std::filesystem::path& path, const std::string& role,
+                                const Grid& grid, Resampling resampling) {
+    DatasetPtr src = open_raster(path, role);
+    return warp_band_to_grid(*src, path.string(), role, grid, resampling);
 }
 
 DemOnGrid warp_dem_to_grid(const std::filesystem::path& path, const Grid& grid) {
@@ -215,7 +222,7 @@ DemOnGrid warp_dem_to_grid(const std::filesystem::path& path, const Grid& grid) 
     GDALRasterBand* band = src->GetRasterBand(1);
     int has_nodata = 0;
     (void)band->GetNoDataValue(&has_nodata);
-    if (has_nodata != 0) return {warp_to_grid(path, "DEM", grid, Resampling::bilinear), 0, {}};
+    if (has_nodata != 0) return {warp_band_to_grid(*src, file, "DEM", grid, Resampling::bilinear), 0, {}};
 
     // No nodata declared: look for the void conventions of common DEMs in the window that covers
     // the grid (SRTM/NASADEM int16 voids -32768, ESRI/ASCII grids -9999), and heights no land
@@ -249,7 +256,7 @@ DemOnGrid warp_dem_to_grid(const std::filesystem::path& path, const Grid& grid) 
         }
     }
     if (out.voids == 0) {
-        out.height_m = warp_to_grid(path, "DEM", grid, Resampling::bilinear);
+        out.height_m = warp_band_to_grid(*src, file, "DEM", grid, Resampling::bilinear);
         return out;
     }
     OGRSpatialReference src_srs(*src->GetSpatialRef());

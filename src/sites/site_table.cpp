@@ -404,9 +404,10 @@ SiteTable read_site_table(const std::filesystem::path& path) {
         const Layer& first = table.layers[it->second];
         const Cell& a = table.cells[first.cells.front()];
         const Cell& b = table.cells[table.layers[l].cells.front()];
-        problems.add(file, (csv ? "row " : "feature ") + std::to_string(b.row) + ", field operator",
-                     "layer \"" + table.layers[l].name + "\" and layer \"" + first.name + "\" (" +
-                         (csv ? "row " : "feature ") + std::to_string(a.row) + ") differ only in case or "
+        const std::string unit = csv ? "row " : "feature ";
+        problems.add(file, unit + std::to_string(b.row) + ", field operator",
+                     "layer \"" + table.layers[l].name + "\" and layer \"" + first.name + "\" (" + unit +
+                         std::to_string(a.row) + ") differ only in case or "
                          "punctuation and would share the output folder layers/" + it->first +
                          ": write each operator and band the same way in every row");
     }

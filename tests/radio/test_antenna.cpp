@@ -335,7 +335,7 @@ TEST_CASE("MSI: bad text is rejected with the line number and what was expected"
 }
 
 TEST_CASE("MSI: GAIN and attenuations outside plausible ranges are rejected with the line") {
-    // GAIN 1000 (dBd) once gave an RSRP of +254.9 dBm.
+    // GAIN 1000 (dBd) would give an RSRP of +254.9 dBm.
     std::string e = msi_error("NAME x\nGAIN 1000\nHORIZONTAL 1\n0 0\nVERTICAL 1\n0 0\n");
     CHECK(contains(e, "line 2:"));
     CHECK(contains(e, "GAIN 1000 dBd (1002.15 dBi) is out of range; expected -10 ≤ gain ≤ 40 dBi"));
