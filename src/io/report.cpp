@@ -443,8 +443,8 @@ std::string map_figure(const Inputs& in, const MapSpec& m, const Text& t) {
     if (is_file(in.file(units))) {
         for (const auto& l : c.locate(in.file(units), "name")) overlay += svg_text(l.x_px, l.y_px, l.text, "place");
     }
-    std::string h = fmt::format("<figure class=\"map\" id=\"{}\" data-view=\"{}\" data-gaps=\"{}\">\n", m.id,
-                                xml_escape(m.view), gap_count);
+    std::string h = fmt::format("<figure class=\"map\" id=\"{}\" data-view=\"{}\" data-gaps=\"{}\" data-candidates=\"{}\">\n",
+                                m.id, xml_escape(m.view), gap_count, m.candidates);
     h += "<figcaption><span class=\"maptitle\">" + xml_escape(m.title) + "</span><br><span class=\"sub\">" +
          m.subtitle + "</span></figcaption>\n";
     h += fmt::format("<div class=\"mapbox\"><img alt=\"{}\" width=\"{}\" height=\"{}\" src=\"data:image/png;base64,{}\">",
@@ -548,6 +548,16 @@ std::string plan_summary(const Inputs& in, const Text& t) {
                        xml_escape(band), t.num(static_cast<double>(upgrades)), t.num(static_cast<double>(fresh)),
                        t.pct(final_share), t.pct(plan->value("target_share", 0.0), 0),
                        t.num(plan->value("final_cost", 0.0), 1));
+    if (plan->contains("coverage_threshold_dbm")) {
+        h += " " + fmt::format(fmt::runtime(t("The plan counts a person as reached where band {} gives RSRP ≥ {} dBm on its "
+                                              "{} m demand grid, so its starting point differs from the 5G share above, "
+                                              "which follows the coverage classes.",
+                                              "Kế hoạch coi một người là có 5G khi băng tần {} cho RSRP ≥ {} dBm trên lưới "
+                                              "nhu cầu {} m, nên điểm xuất phát khác với tỷ lệ 5G ở trên, vốn dựa trên "
+                                              "các mức phủ sóng.")),
+                               xml_escape(band), t.num(plan->value("coverage_threshold_dbm", 0.0)),
+                               t.num(plan->value("demand_cell_m", 0.0)));
+    }
     if (!plan->value("target_reached", true)) {
         h += " <b>" + t("The target is not reached with the candidates available.",
                         "Với các vị trí ứng viên hiện có, chưa đạt được mục tiêu.") + "</b>";
@@ -675,6 +685,19 @@ std::string thresholds_sentence(const json& analysis, const std::string& tech, c
 std::string caveats(const Inputs& in, const Text& t) {
     std::string h = "<ul id=\"caveats\" class=\"caveats\">\n";
     const json& m = in.manifest;
+    // A synthetic input is the first thing a reader must know.
+    for (const auto& i : m.value("inputs", json::array())) {
+        for (const auto& [k, v] : credits_for(i.value("path", std::string()))) {
+            if (k == "what" && v.find("SYNTHETIC") != std::string::npos) {
+                h += "<li class=\"strong\"><b>" + xml_escape(role_name(i.value("role", std::string()), t)) + "</b>: " +
+                     t("the table is synthetic (generated), not the operators’ real sites: the figures show the "
+                       "method, not the real networks.",
+                       "bảng trạm là dữ liệu tổng hợp (tự sinh), không phải trạm thật của các nhà mạng: các số liệu "
+                       "minh họa phương pháp, không phản ánh mạng thực tế.") +
+                     "</li>\n";
+            }
+        }
+    }
     if (m.contains("analysis")) {
         const json& a = m["analysis"];
         std::string th;
@@ -723,17 +746,6 @@ std::string caveats(const Inputs& in, const Text& t) {
                  xml_escape(fs::path(i.value("path", std::string())).filename().string()) + "): " +
                  (t.lang == ReportLanguage::vi ? "<i>(nguyên văn tiếng Anh trong mô tả dữ liệu)</i> " : "") +
                  xml_escape(v) + "</li>\n";
-        }
-        for (const auto& [k, v] : credits_for(i.value("path", std::string()))) {
-            // A synthetic input is the first thing a reader must know.
-            if (k == "what" && v.find("SYNTHETIC") != std::string::npos) {
-                h += "<li class=\"strong\"><b>" + xml_escape(role_name(i.value("role", std::string()), t)) + "</b>: " +
-                     t("the table is synthetic (generated), not the operators’ real sites: the figures show the "
-                       "method, not the real networks.",
-                       "bảng trạm là dữ liệu tổng hợp (tự sinh), không phải trạm thật của các nhà mạng: các số liệu "
-                       "minh họa phương pháp, không phản ánh mạng thực tế.") +
-                     "</li>\n";
-            }
         }
     }
     return h + "</ul>\n";
