@@ -80,13 +80,16 @@ std::vector<std::uint8_t> Accumulator::add_layer(std::size_t layer, const LayerD
     }
     const ClassThresholds& t = m_in.config.thresholds[static_cast<std::size_t>(info.tech)];
     std::vector<std::uint8_t> classes(n, kOutside);
+    std::vector<std::uint8_t> causes(n, kCauseNoServer);
     for (std::size_t i = 0; i < n; ++i) {
         if (m_in.aoi_mask[i] == 0) continue;
-        classes[i] = quality ? classify(t, data.best_dbm[i], data.sinr_db[i], data.throughput_mbps[i])
-                             : classify(t, data.best_dbm[i], std::nullopt, std::nullopt);
+        const std::optional<float> sinr = quality ? std::optional<float>(data.sinr_db[i]) : std::nullopt;
+        const std::optional<float> tput = quality ? std::optional<float>(data.throughput_mbps[i]) : std::nullopt;
+        classes[i] = classify(t, data.best_dbm[i], sinr, tput);
+        if (classes[i] == kNone) causes[i] = uncovered_cause(t, data.best_dbm[i], sinr, tput);
     }
     ViewResult stats = stats_of(layer, classes, [&](std::size_t i) { return data.best_dbm[i]; });
-    std::vector<Gap> gaps = gaps_of(layer, classes, data.best_dbm);
+    std::vector<Gap> gaps = gaps_of(layer, classes, data.best_dbm, causes);
 
     std::lock_guard lock(m_mutex);
     if (m_added[layer]) throw InternalError("analysis: layer " + info.name + " added twice");
@@ -102,9 +105,11 @@ std::vector<std::uint8_t> Accumulator::add_layer(std::size_t layer, const LayerD
         if (u.classes.empty()) {
             u.classes.assign(n, kNone);
             u.best_cdbm.assign(n, kNoSignal);
+            u.causes.assign(n, kCauseNoServer);
         }
         for (std::size_t i = 0; i < n; ++i) {
             u.classes[i] = classes[i] == kOutside ? std::uint8_t{kOutside} : std::max(u.classes[i], classes[i]);
+            if (classes[i] == kNone) u.causes[i] = std::max(u.causes[i], causes[i]);
             const float s = data.best_dbm[i];
             if (std::isfinite(s)) {
                 const auto cdbm = static_cast<std::int16_t>(std::clamp(std::lround(s * 100.0), -32767L, 32767L));
@@ -135,7 +140,7 @@ AnalysisResult Accumulator::finish() {
                                                     : static_cast<float>(u.best_cdbm[i] / 100.0);
         }
         m_results[v] = stats_of(v, u.classes, [&](std::size_t i) { return signal[i]; });
-        m_gaps[v] = gaps_of(v, u.classes, signal);
+        m_gaps[v] = gaps_of(v, u.classes, signal, u.causes);
     });
 
     AnalysisResult r;

@@ -45,6 +45,26 @@ std::uint8_t classify(const ClassThresholds& t, float signal_dbm, std::optional<
     return kNone;
 }
 
+const char* cause_name(int c) {
+    switch (c) {
+        case kCauseNoServer: return "no_server";
+        case kCauseWeakSignal: return "weak_signal";
+        case kCauseLowSinr: return "low_sinr";
+        case kCauseLowThroughput: return "low_throughput";
+        default: return "no_server";
+    }
+}
+
+std::uint8_t uncovered_cause(const ClassThresholds& t, float signal_dbm, std::optional<float> sinr_db,
+                             std::optional<float> /*throughput_mbps*/) {
+    // The fair bounds in classify()'s order; a pixel in "none" fails at least one of them, so one
+    // that passes signal and SINR fails the throughput bound.
+    if (std::isnan(signal_dbm)) return kCauseNoServer;
+    if (!(static_cast<double>(signal_dbm) >= t.fair_signal_dbm)) return kCauseWeakSignal;
+    if (sinr_db && !(static_cast<double>(*sinr_db) >= t.fair_sinr_db)) return kCauseLowSinr;
+    return kCauseLowThroughput;
+}
+
 void ClassStats::add(const ClassStats& o) {
     for (int c = 0; c < kClasses; ++c) {
         population[c] += o.population[c];

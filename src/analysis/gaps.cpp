@@ -11,6 +11,7 @@
 #include <ogrsf_frmts.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <mutex>
@@ -232,7 +233,7 @@ std::shared_ptr<const Accumulator::GapShapes> Accumulator::gap_shapes(std::vecto
 }
 
 std::vector<Gap> Accumulator::gaps_of(std::size_t view, std::span<const std::uint8_t> classes,
-                                      std::span<const float> signal) const {
+                                      std::span<const float> signal, std::span<const std::uint8_t> causes) const {
     const std::size_t n = m_in.grid.pixel_count();
     std::vector<std::uint8_t> mask(n, 0);
     std::size_t count = 0;
@@ -265,12 +266,23 @@ std::vector<Gap> Accumulator::gaps_of(std::size_t view, std::span<const std::uin
         double sum = 0;
         std::uint64_t sn = 0;
         double smax = -std::numeric_limits<double>::infinity();
+        std::array<std::uint64_t, kCauses> cause_pixels{};
         for (const auto& [first, len] : shape.runs) {
             for (std::size_t i = first; i < first + static_cast<std::size_t>(len); ++i) {
+                const std::uint8_t cause = std::min<std::uint8_t>(causes[i], kCauses - 1);
+                g.cause_population[cause] += m_in.population[i];  // gap pixels are populated (finite)
+                cause_pixels[cause] += 1;
                 if (!std::isfinite(signal[i])) continue;
                 sum += signal[i];
                 sn += 1;
                 smax = std::max(smax, static_cast<double>(signal[i]));
+            }
+        }
+        for (std::uint8_t c = 1; c < kCauses; ++c) {
+            const double best_people = g.cause_population[g.cause];
+            if (g.cause_population[c] > best_people ||
+                (g.cause_population[c] == best_people && cause_pixels[c] > cause_pixels[g.cause])) {
+                g.cause = c;
             }
         }
         if (sn > 0) {

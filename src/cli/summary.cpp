@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
 #include <cstdio>
 
 namespace phusong::cli {
@@ -36,9 +38,34 @@ void print_coverage(const analysis::AnalysisResult& r) {
     }
 }
 
+/// Gaps are counted per view: the views overlap (a layer, its operator, all operators), so a
+/// total over views would count the same hole several times. One line per technology for all
+/// operators (count, people and the cause holding most of them), then the file's total.
 void print_gaps(const analysis::AnalysisResult& r, const AnalysisConfig& c, double wall_s) {
-    std::printf("  analysis    %zu gaps (≥ %g km2, ≥ %g people), %.1f s\n", r.gaps.size(), c.gap_min_area_km2,
-                c.gap_min_population, wall_s);
+    std::string per_tech;
+    for (std::size_t v = 0; v < r.views.size(); ++v) {
+        if (r.views[v].view.kind != analysis::ViewKind::technology_union) continue;
+        std::size_t count = 0;
+        double people = 0;
+        std::array<double, analysis::kCauses> by_cause{};
+        for (const auto& g : r.gaps) {
+            if (g.view != v) continue;
+            ++count;
+            people += g.population;
+            for (int k = 0; k < analysis::kCauses; ++k) by_cause[k] += g.cause_population[k];
+        }
+        std::string cause;
+        if (count > 0) {
+            const auto top = std::max_element(by_cause.begin(), by_cause.end()) - by_cause.begin();
+            cause = fmt::format(", mostly {}", analysis::cause_name(static_cast<int>(top)));
+        }
+        per_tech += fmt::format("{}{} {} ({} people{})", per_tech.empty() ? "" : "; ",
+                                radio::to_string(r.views[v].view.tech), count, thousands(people), cause);
+    }
+    if (!per_tech.empty()) std::printf("  gaps        all operators: %s\n", per_tech.c_str());
+    std::printf("  analysis    %zu views, each with its own gaps (%zu polygons in gaps.geojson, overlapping across "
+                "views; ≥ %g km2, ≥ %g people), %.1f s\n",
+                r.views.size(), r.gaps.size(), c.gap_min_area_km2, c.gap_min_population, wall_s);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <span>
@@ -65,6 +66,11 @@ constexpr std::array<std::pair<std::string_view, PlanBudgetKind>, 2> kBudgetKind
     {"cost", PlanBudgetKind::cost},
 }};
 
+constexpr std::array<std::pair<std::string_view, ReportLanguage>, 2> kLanguages = {{
+    {"en", ReportLanguage::en},
+    {"vi", ReportLanguage::vi},
+}};
+
 // The model names are radio's (radio::kModelNames), name first as the other choice lists.
 constexpr auto kModels = [] {
     std::array<std::pair<std::string_view, radio::ModelKind>, radio::kModelNames.size()> a{};
@@ -98,6 +104,10 @@ constexpr Names<radio::itm::Polarisation> names_of<radio::itm::Polarisation>() {
 template <>
 constexpr Names<PlanBudgetKind> names_of<PlanBudgetKind>() {
     return kBudgetKinds;
+}
+template <>
+constexpr Names<ReportLanguage> names_of<ReportLanguage>() {
+    return kLanguages;
 }
 template <>
 constexpr Names<radio::ModelKind> names_of<radio::ModelKind>() {
@@ -271,6 +281,35 @@ void read_value(const Spec& s, TomlTableReader& r, E& out) {
                                  fmt::arg("choices", choices_text<E>())));
 }
 
+/// A list of choices: each element one of the names, none twice, at least one.
+template <typename E>
+requires std::is_enum_v<E>
+void read_value(const Spec& s, TomlTableReader& r, std::vector<E>& out) {
+    std::optional<std::vector<std::string>> given;
+    r.get(s.key, given);
+    if (!given) return;
+    const std::vector<std::string>& v = *given;
+    if (v.empty()) {
+        r.problem(s.key, "expected at least one of " + choices_text<E>() + ", got an empty array");
+        return;
+    }
+    std::vector<E> values;
+    for (std::size_t k = 0; k < v.size(); ++k) {
+        const auto it = std::find_if(names_of<E>().begin(), names_of<E>().end(),
+                                     [&](const auto& p) { return p.first == v[k]; });
+        if (it == names_of<E>().end()) {
+            r.problem(s.key, fmt::format("entry {} is \"{}\": expected one of {}", k + 1, v[k], choices_text<E>()));
+            return;
+        }
+        if (std::find(values.begin(), values.end(), it->second) != values.end()) {
+            r.problem(s.key, fmt::format("entry {} repeats \"{}\": name each once", k + 1, v[k]));
+            return;
+        }
+        values.push_back(it->second);
+    }
+    out = std::move(values);
+}
+
 /// ITM's mode of variability, given as ITM's integer code.
 void read_value(const Spec& s, TomlTableReader& r, radio::itm::Mdvar& out) {
     std::optional<int> code;
@@ -327,6 +366,21 @@ struct Describe<std::vector<int>> {
     }
     static std::optional<double> value(const std::vector<int>&) { return std::nullopt; }
 };
+template <typename E>
+requires std::is_enum_v<E>
+struct Describe<std::vector<E>> {
+    static constexpr ValueType type = ValueType::choice_array;
+    static std::string text(const std::vector<E>& v) {
+        std::string s;
+        for (E e : v) {
+            for (const auto& [name, value] : names_of<E>()) {
+                if (value == e) s += (s.empty() ? "\"" : ", \"") + std::string(name) + "\"";
+            }
+        }
+        return "[" + s + "]";
+    }
+    static std::optional<double> value(const std::vector<E>&) { return std::nullopt; }
+};
 template <>
 struct Describe<radio::itm::Mdvar> {
     static constexpr ValueType type = ValueType::integer;
@@ -357,7 +411,17 @@ struct Describe<E> {
 };
 
 template <typename T>
+struct ElementOf {
+    using type = T;
+};
+template <typename T>
+struct ElementOf<std::vector<T>> {
+    using type = T;
+};
+
+template <typename T0>
 std::vector<std::string> choices_of() {
+    using T = typename ElementOf<T0>::type;
     if constexpr (std::is_enum_v<T>) {
         std::vector<std::string> out;
         for (const auto& [name, value] : names_of<T>()) out.emplace_back(name);
@@ -781,6 +845,12 @@ constexpr std::array kPlan = {
                    .range = {0.1, 86400}, .help = "wall seconds per budget for CBC"),
 };
 
+constexpr std::array kReport = {
+    PHUSONG_OPTION(ReportConfig, languages, .key = "languages",
+                   .help = "one report per language: en writes report.html, vi report.vi.html "
+                           "(Vietnamese text and number format 1.233,3)"),
+};
+
 #undef PHUSONG_OPTION
 
 // ---- the reference
@@ -845,6 +915,8 @@ std::string_view to_string(ValueType type) {
             return "string (choice)";
         case ValueType::integer_array:
             return "array of integers";
+        case ValueType::choice_array:
+            return "array of strings (choices)";
     }
     return "?";
 }
@@ -865,6 +937,7 @@ void read_options(TomlTableReader& r, ClassThresholds& out) { read_all(kThreshol
 void read_options(TomlTableReader& r, CensusConfig& out) { read_all(kCensus, r, out); }
 void read_options(TomlTableReader& r, CensusUnit& out) { read_all(kCensusUnit, r, out); }
 void read_options(TomlTableReader& r, PlanConfig& out) { read_all(kPlan, r, out); }
+void read_options(TomlTableReader& r, ReportConfig& out) { read_all(kReport, r, out); }
 
 std::vector<TableDoc> scenario_tables() {
     std::vector<TableDoc> tables;
@@ -931,6 +1004,7 @@ std::vector<TableDoc> scenario_tables() {
     add_rows(table("analysis.census.units.<name>", "One admin unit's census total."), kCensusUnit,
              CensusUnit{});
     add_rows(table("plan", "The 5G planning stage (docs/models/planning.md)."), kPlan, s.plan);
+    add_rows(table("report", "The HTML report (docs/outputs.md \"report\")."), kReport, s.report);
     return tables;
 }
 

@@ -40,5 +40,6 @@ void read_options(TomlTableReader& r, ClassThresholds& out);
 void read_options(TomlTableReader& r, CensusConfig& out);
 void read_options(TomlTableReader& r, CensusUnit& out);
 void read_options(TomlTableReader& r, PlanConfig& out);
+void read_options(TomlTableReader& r, ReportConfig& out);
 
 }  // namespace phusong::options

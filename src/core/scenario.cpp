@@ -131,6 +131,11 @@ Scenario load_scenario(const std::filesystem::path& file) {
     read_antennas(top.table("antennas"), s.antennas);
     read_analysis(top.table("analysis"), s.analysis);
     read_plan(top.table("plan"), s.plan);
+    {
+        TomlTableReader report = top.table("report");
+        options::read_options(report, s.report);
+        report.finish();
+    }
     top.finish();
     problems.throw_if_any();
 

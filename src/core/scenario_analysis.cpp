@@ -81,6 +81,7 @@ std::string prediction_config_hash(const std::filesystem::path& scenario_file) {
     }
     root.erase("analysis");
     root.erase("plan");
+    root.erase("report");
     if (auto* inputs = root["inputs"].as_table()) {
         for (const char* k : {"admin", "admin_name_field", "admin_code_field"}) inputs->erase(k);
     }

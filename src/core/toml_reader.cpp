@@ -183,6 +183,26 @@ void TomlTableReader::get(std::string_view key, std::vector<int>& out) {
     out = std::move(values);
 }
 
+void TomlTableReader::get(std::string_view key, std::optional<std::vector<std::string>>& out) {
+    const toml::node* n = lookup(key);
+    if (n == nullptr) return;
+    const toml::array* a = n->as_array();
+    if (a == nullptr) {
+        type_problem(key, "an array of strings", *n);
+        return;
+    }
+    std::vector<std::string> values;
+    for (std::size_t i = 0; i < a->size(); ++i) {
+        const auto v = (*a)[i].value<std::string>();
+        if (!(*a)[i].is_string() || !v) {
+            problem(key, "expected an array of strings; element " + std::to_string(i + 1) + " is not one");
+            return;
+        }
+        values.push_back(*v);
+    }
+    out = std::move(values);
+}
+
 void TomlTableReader::get_path(std::string_view key, std::optional<std::filesystem::path>& out) {
     std::optional<std::string> s;
     get(key, s);

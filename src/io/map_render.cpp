@@ -13,6 +13,7 @@
 #include <limits>
 #include <memory>
 #include <sstream>
+#include <unordered_map>
 
 #include "phusong/core/error.hpp"
 #include "phusong/geo/gdal.hpp"
@@ -76,10 +77,21 @@ std::unique_ptr<OGRGeometry> rings_of(const OGRGeometry& g) {
     return std::unique_ptr<OGRGeometry>(g.clone());
 }
 
-/// The features' geometries of a vector file's first layer, in the CRS `to_wkt`.
-std::vector<std::unique_ptr<OGRGeometry>> read_geometries(const fs::path& vector, const std::string& to_wkt) {
+/// The features' geometries of a vector file's first layer passing `where` (OGR SQL, empty: all),
+/// in the CRS `to_wkt`; with the text of `field` when one is named.
+std::vector<std::unique_ptr<OGRGeometry>> read_geometries(const fs::path& vector, const std::string& to_wkt,
+                                                          const std::string& where = {},
+                                                          const std::string& field = {},
+                                                          std::vector<std::string>* texts = nullptr) {
     geo::DatasetPtr ds = geo::open_vector(vector, "map layer");
     OGRLayer* layer = ds->GetLayer(0);
+    if (!where.empty()) {
+        geo::GdalErrorCapture cap;
+        if (layer->SetAttributeFilter(where.c_str()) != OGRERR_NONE) {
+            throw GdalError("cannot filter " + vector.string() + " by " + where + ": " + cap.last_error());
+        }
+    }
+    const int field_index = field.empty() ? -1 : layer->GetLayerDefn()->GetFieldIndex(field.c_str());
     OGRSpatialReference to;
     to.importFromWkt(to_wkt.c_str());
     to = traditional(to);
@@ -97,6 +109,11 @@ std::vector<std::unique_ptr<OGRGeometry>> read_geometries(const fs::path& vector
             throw GdalError("cannot transform a geometry of " + vector.string() + " to the map's CRS");
         }
         out.push_back(std::move(copy));
+        if (texts != nullptr) {
+            texts->emplace_back(field_index >= 0 && feature->IsFieldSetAndNotNull(field_index)
+                                    ? feature->GetFieldAsString(field_index)
+                                    : "");
+        }
     }
     return out;
 }
@@ -265,8 +282,8 @@ void MapCanvas::draw_raster(const fs::path& raster, const RasterColours& colours
     }
 }
 
-std::vector<std::uint8_t> MapCanvas::rasterise(const fs::path& vector, bool boundaries) const {
-    std::vector<std::unique_ptr<OGRGeometry>> geoms = read_geometries(vector, m_crs_wkt);
+std::vector<std::uint8_t> MapCanvas::rasterise(const fs::path& vector, bool boundaries, const std::string& where) const {
+    std::vector<std::unique_ptr<OGRGeometry>> geoms = read_geometries(vector, m_crs_wkt, where);
     std::vector<OGRGeometryH> handles;
     std::vector<std::unique_ptr<OGRGeometry>> outlines;
     for (const auto& g : geoms) {
@@ -295,15 +312,16 @@ std::vector<std::uint8_t> MapCanvas::rasterise(const fs::path& vector, bool boun
     return mask;
 }
 
-void MapCanvas::draw_polygons(const fs::path& vector, std::optional<Rgba> fill, Rgba outline, int outline_px) {
+void MapCanvas::draw_polygons(const fs::path& vector, std::optional<Rgba> fill, Rgba outline, int outline_px,
+                              const std::string& where) {
     if (fill) {
-        const std::vector<std::uint8_t> inside = rasterise(vector, false);
+        const std::vector<std::uint8_t> inside = rasterise(vector, false, where);
         for (std::size_t i = 0; i < inside.size(); ++i) {
             if (inside[i] != 0) blend(i, *fill, 1.0);
         }
     }
     if (outline_px <= 0) return;
-    const std::vector<std::uint8_t> line = rasterise(vector, true);
+    const std::vector<std::uint8_t> line = rasterise(vector, true, where);
     // Thicken the 1-pixel line to outline_px by a square dilation.
     const int lo = -(outline_px - 1) / 2;
     const int hi = outline_px / 2;
@@ -359,12 +377,72 @@ void MapCanvas::draw_points(const fs::path& vector, Rgba fill, int radius_px) {
     }
 }
 
+std::vector<MapLabel> MapCanvas::locate(const fs::path& vector, const std::string& field,
+                                        const std::string& where) const {
+    std::vector<std::string> texts;
+    const auto geoms = read_geometries(vector, m_crs_wkt, where, field, &texts);
+    std::vector<MapLabel> out;
+    for (std::size_t k = 0; k < geoms.size(); ++k) {
+        const OGRGeometry& g = *geoms[k];
+        OGRPoint p;
+        if (wkbFlatten(g.getGeometryType()) == wkbPoint) {
+            p = *g.toPoint();
+        } else {
+            std::unique_ptr<OGRGeometry> on(OGRGeometry::FromHandle(
+                OGR_G_PointOnSurface(OGRGeometry::ToHandle(const_cast<OGRGeometry*>(&g)))));
+            if (on && wkbFlatten(on->getGeometryType()) == wkbPoint) {
+                p = *on->toPoint();
+            } else if (g.Centroid(&p) != OGRERR_NONE) {
+                continue;
+            }
+        }
+        out.push_back({(p.getX() - m_gt[0]) / m_gt[1], (p.getY() - m_gt[3]) / m_gt[5], texts[k]});
+    }
+    return out;
+}
+
 std::vector<std::uint8_t> MapCanvas::png() const {
-    geo::DatasetPtr mem = geo::create_mem_raster(m_width, m_height, 3, GDT_Byte);
-    int bands[] = {1, 2, 3};
-    if (mem->RasterIO(GF_Write, 0, 0, m_width, m_height, const_cast<std::uint8_t*>(m_rgb.data()), m_width,
-                      m_height, GDT_Byte, 3, bands, 3, static_cast<GSpacing>(m_width) * 3, 1, nullptr) != CE_None) {
-        throw GdalError("cannot fill the in-memory map image");
+    // Up to 256 colours: one band of indices and a colour table, in the order colours first
+    // appear (deterministic).
+    std::vector<std::uint32_t> palette;
+    std::vector<std::uint8_t> index(static_cast<std::size_t>(m_width) * m_height);
+    {
+        std::unordered_map<std::uint32_t, std::uint8_t> seen;
+        for (std::size_t i = 0; i < index.size(); ++i) {
+            const std::uint32_t key = (std::uint32_t{m_rgb[i * 3]} << 16) | (std::uint32_t{m_rgb[i * 3 + 1]} << 8) |
+                                      m_rgb[i * 3 + 2];
+            const auto [it, added] = seen.try_emplace(key, static_cast<std::uint8_t>(palette.size()));
+            if (added) {
+                if (palette.size() == 256) {
+                    palette.clear();
+                    break;
+                }
+                palette.push_back(key);
+            }
+            index[i] = it->second;
+        }
+    }
+    const bool paletted = !palette.empty();
+    geo::DatasetPtr mem = geo::create_mem_raster(m_width, m_height, paletted ? 1 : 3, GDT_Byte);
+    if (paletted) {
+        GDALColorTable table;
+        for (std::size_t k = 0; k < palette.size(); ++k) {
+            const GDALColorEntry e{static_cast<short>(palette[k] >> 16), static_cast<short>((palette[k] >> 8) & 0xff),
+                                   static_cast<short>(palette[k] & 0xff), 255};
+            table.SetColorEntry(static_cast<int>(k), &e);
+        }
+        GDALRasterBand* band = mem->GetRasterBand(1);
+        if (band->SetColorTable(&table) != CE_None ||
+            band->RasterIO(GF_Write, 0, 0, m_width, m_height, index.data(), m_width, m_height, GDT_Byte, 0, 0) !=
+                CE_None) {
+            throw GdalError("cannot fill the in-memory map image");
+        }
+    } else {
+        int bands[] = {1, 2, 3};
+        if (mem->RasterIO(GF_Write, 0, 0, m_width, m_height, const_cast<std::uint8_t*>(m_rgb.data()), m_width,
+                          m_height, GDT_Byte, 3, bands, 3, static_cast<GSpacing>(m_width) * 3, 1, nullptr) != CE_None) {
+            throw GdalError("cannot fill the in-memory map image");
+        }
     }
     GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("PNG");
     if (driver == nullptr) throw GdalError("GDAL has no PNG driver");

@@ -1,15 +1,20 @@
+// The HTML report (report.html, report.vi.html): an executive page, maps of one view each, an
+// appendix of detail tables; every text in English and Vietnamese side by side (Text::operator()).
+
 #include "phusong/io/report.hpp"
 
+#include <cpl_conv.h>
 #include <cpl_string.h>
 #include <fmt/format.h>
+#include <ogr_spatialref.h>
 #include <ogrsf_frmts.h>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <optional>
-#include <regex>
+#include <set>
 #include <sstream>
 
 #include "phusong/core/error.hpp"
@@ -25,11 +30,15 @@ using json = nlohmann::ordered_json;
 namespace {
 
 constexpr int kMapLongSidePx = 900;
-constexpr std::size_t kMaxTableRows = 200;  ///< longer tables show their first rows and the count
+/// Ranked candidates drawn on the plan map when the manifest has no optimality budgets (otherwise
+/// the largest budget); the rest are in plan/candidates.geojson and the QGIS project.
+constexpr int kMapCandidates = 50;
+constexpr std::size_t kGapRows = 20;        ///< largest gaps listed in the appendix
+constexpr std::size_t kRankedRows = 50;     ///< ranked sites listed in the appendix
 
 std::string read_bytes(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error("cannot read " + path.string());
+    if (!in) throw Error("cannot read " + path.filename().string());
     std::ostringstream s;
     s << in.rdbuf();
     return s.str();
@@ -40,69 +49,77 @@ bool is_file(const fs::path& p) {
     return fs::is_regular_file(p, ec);
 }
 
-/// "1234567" → "1,234,567" (the digits of an integer string; sign kept).
-std::string group_digits(const std::string& digits) {
-    const std::size_t start = !digits.empty() && (digits[0] == '-' || digits[0] == '+') ? 1 : 0;
-    std::string out = digits.substr(0, start);
-    const std::size_t n = digits.size() - start;
-    for (std::size_t i = 0; i < n; ++i) {
-        if (i > 0 && (n - i) % 3 == 0) out += ',';
-        out += digits[start + i];
+/// Every text of the page in both languages, chosen once per report.
+struct Text {
+    ReportLanguage lang;
+    [[nodiscard]] std::string operator()(std::string_view en, std::string_view vi) const {
+        return std::string(lang == ReportLanguage::vi ? vi : en);
     }
-    return out;
-}
-
-/// A number as people read it: integers with thousands separators, decimals to a sensible precision.
-std::string format_number(double v) {
-    if (!std::isfinite(v)) return std::isnan(v) ? "–" : (v > 0 ? "∞" : "−∞");
-    if (std::abs(v) < 1e15 && v == std::round(v)) return group_digits(fmt::format("{:.0f}", v));
-    if (std::abs(v) >= 100) {
-        const std::string s = fmt::format("{:.1f}", v);
-        const auto dot = s.find('.');
-        return group_digits(s.substr(0, dot)) + s.substr(dot);
+    [[nodiscard]] std::string num(double v, int decimals = 0) const { return format_number(v, decimals, lang); }
+    [[nodiscard]] std::string pct(double share, int decimals = 1) const { return format_share(share, decimals, lang); }
+    /// "4G" for LTE: what a reader calls the technology.
+    [[nodiscard]] static std::string generation(const std::string& tech) {
+        if (tech == "GSM") return "2G";
+        if (tech == "UMTS") return "3G";
+        if (tech == "LTE") return "4G";
+        if (tech == "NR") return "5G";
+        return tech;
     }
-    std::string s = fmt::format("{:.4g}", v);
-    return s;
-}
-
-/// A CSV cell: numbers get thousands separators (not ids or codes), text stays as written.
-std::string format_cell(const std::string& value, const std::string& column) {
-    static const std::regex integer(R"(-?\d+)");
-    static const std::regex decimal(R"((-?\d+)(\.\d+))");
-    std::string lower = column;
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-    const bool identifier = lower == "id" || lower == "index" || lower == "year" || lower == "rank" ||
-                            lower.ends_with("_id") || lower.ends_with("code") || lower.ends_with("_index");
-    if (identifier) return xml_escape(value);
-    std::smatch m;
-    if (std::regex_match(value, integer)) return group_digits(value);
-    if (std::regex_match(value, m, decimal)) return group_digits(m[1].str()) + m[2].str();
-    return xml_escape(value);
-}
-
-bool numeric(const std::string& v) {
-    static const std::regex number(R"(-?\d+(\.\d+)?([eE][-+]?\d+)?)");
-    return std::regex_match(v, number);
-}
-
-struct Table {
-    std::vector<std::string> columns;
-    std::vector<std::vector<std::string>> rows;
-    std::size_t total_rows = 0;
+    /// "4G (LTE)".
+    [[nodiscard]] static std::string tech_name(const std::string& tech) {
+        const std::string g = generation(tech);
+        return g == tech ? tech : g + " (" + tech + ")";
+    }
+    [[nodiscard]] std::string all_operators() const { return (*this)("All operators", "Tất cả nhà mạng"); }
+    [[nodiscard]] std::string cause(const std::string& code) const {
+        if (code == "no_server") return (*this)("no server", "không có trạm phục vụ");
+        if (code == "weak_signal") return (*this)("weak signal", "tín hiệu yếu");
+        if (code == "low_sinr") return (*this)("interference (low SINR)", "nhiễu cao (SINR thấp)");
+        if (code == "low_throughput") return (*this)("throughput below the threshold", "tốc độ dưới ngưỡng");
+        return code;
+    }
+    /// A view's name in words ("LTE (all operators)" → "4G (LTE), all operators").
+    [[nodiscard]] std::string view(const std::string& kind, const std::string& name, const std::string& op,
+                                   const std::string& tech) const {
+        if (kind == "all_operators") return tech_name(tech) + ", " + (*this)("all operators", "tất cả nhà mạng");
+        if (kind == "operator") return op + " " + tech_name(tech);
+        return name;
+    }
 };
+
+const std::vector<std::string> kTechs = {"GSM", "UMTS", "LTE", "NR"};
+const std::vector<std::string> kCauses = {"no_server", "weak_signal", "low_sinr", "low_throughput"};
+
+// ---- tables read from the outputs ----------------------------------------------------------------
 
 /// Attribute table of a CSV or vector file's first layer, all values as text (OGR reads the CSV:
 /// RFC 4180 quoting, UTF-8).
-Table read_table(const fs::path& file, std::size_t max_rows) {
+struct Rows {
+    std::vector<std::string> columns;
+    std::vector<std::vector<std::string>> rows;
+    [[nodiscard]] std::optional<std::size_t> column(const std::string& name) const {
+        const auto it = std::find(columns.begin(), columns.end(), name);
+        return it == columns.end() ? std::nullopt : std::optional<std::size_t>(it - columns.begin());
+    }
+    [[nodiscard]] std::string text(std::size_t row, const std::string& name) const {
+        const auto c = column(name);
+        return c && *c < rows[row].size() ? rows[row][*c] : std::string();
+    }
+    /// NaN when empty or missing.
+    [[nodiscard]] double num(std::size_t row, const std::string& name) const {
+        const std::string t = text(row, name);
+        return t.empty() ? std::nan("") : CPLAtof(t.c_str());
+    }
+};
+
+Rows read_rows(const fs::path& file) {
     geo::DatasetPtr ds = geo::open_vector(file, "report table");
     OGRLayer* layer = ds->GetLayer(0);
-    Table t;
+    Rows t;
     OGRFeatureDefn* defn = layer->GetLayerDefn();
     for (int i = 0; i < defn->GetFieldCount(); ++i) t.columns.emplace_back(defn->GetFieldDefn(i)->GetNameRef());
     layer->ResetReading();
     for (auto& feature : *layer) {
-        ++t.total_rows;
-        if (t.rows.size() >= max_rows) continue;
         std::vector<std::string> row;
         for (int i = 0; i < defn->GetFieldCount(); ++i) {
             row.emplace_back(feature->IsFieldSetAndNotNull(i) ? feature->GetFieldAsString(i) : "");
@@ -112,139 +129,55 @@ Table read_table(const fs::path& file, std::size_t max_rows) {
     return t;
 }
 
-std::string html_table(const Table& t, const std::string& id) {
-    std::string h = "<table" + (id.empty() ? std::string() : " id=\"" + xml_escape(id) + "\"") + ">\n<thead><tr>";
-    for (const auto& c : t.columns) h += "<th>" + xml_escape(c) + "</th>";
-    h += "</tr></thead>\n<tbody>\n";
-    for (const auto& row : t.rows) {
-        h += "<tr>";
-        for (std::size_t i = 0; i < row.size(); ++i) {
-            const std::string& col = i < t.columns.size() ? t.columns[i] : std::string();
-            h += numeric(row[i]) ? "<td class=\"n\">" : "<td>";
-            h += format_cell(row[i], col) + "</td>";
-        }
-        h += "</tr>\n";
-    }
-    h += "</tbody></table>\n";
-    if (t.total_rows > t.rows.size()) {
-        h += fmt::format("<p class=\"note\">First {} of {} rows; the file has them all.</p>\n",
-                         format_number(static_cast<double>(t.rows.size())),
-                         format_number(static_cast<double>(t.total_rows)));
-    }
-    return h;
+std::optional<Rows> read_rows_if(const fs::path& file) {
+    if (!is_file(file)) return std::nullopt;
+    return read_rows(file);
 }
 
-std::string json_scalar(const json& v) {
-    if (v.is_number()) return format_number(v.get<double>());
-    if (v.is_boolean()) return v.get<bool>() ? "yes" : "no";
-    if (v.is_string()) return xml_escape(v.get<std::string>());
-    if (v.is_null()) return "–";
-    return xml_escape(v.dump());
-}
+// ---- HTML pieces -------------------------------------------------------------------------------
 
-/// Rows "key path → value" for the scalars of a JSON section; arrays of objects become tables.
-void flatten(const json& v, const std::string& prefix, std::vector<std::pair<std::string, std::string>>& rows,
-             std::string& tables) {
-    if (v.is_object()) {
-        for (const auto& [k, x] : v.items()) flatten(x, prefix.empty() ? k : prefix + " · " + k, rows, tables);
-    } else if (v.is_array() && !v.empty() && v.front().is_object()) {
-        Table t;
-        for (const auto& item : v) {
-            for (const auto& [k, x] : item.items()) {
-                if (std::find(t.columns.begin(), t.columns.end(), k) == t.columns.end()) t.columns.push_back(k);
-            }
-        }
-        std::string h = "<h4>" + xml_escape(prefix) + "</h4>\n<table>\n<thead><tr>";
-        for (const auto& c : t.columns) h += "<th>" + xml_escape(c) + "</th>";
+/// A table whose cells are already HTML. Each cell carries its column's name (data-label), so that
+/// on a narrow screen the CSS shows every row as a block of "name: value" lines.
+struct HtmlTable {
+    std::string id;
+    std::vector<std::string> head;     ///< text
+    std::vector<bool> numeric;         ///< right-aligned columns
+    std::vector<std::vector<std::string>> rows;
+    std::vector<bool> total_row;       ///< rows shown in bold (totals), by row
+    std::string css_class;
+    [[nodiscard]] std::string html() const {
+        std::string h = "<table" + (id.empty() ? std::string() : " id=\"" + id + "\"") +
+                        " class=\"data" + (css_class.empty() ? "" : " " + css_class) + "\">\n<thead><tr>";
+        for (const auto& c : head) h += "<th scope=\"col\">" + xml_escape(c) + "</th>";
         h += "</tr></thead>\n<tbody>\n";
-        for (const auto& item : v) {
-            h += "<tr>";
-            for (const auto& c : t.columns) {
-                const bool has = item.contains(c);
-                h += has && item[c].is_number() ? "<td class=\"n\">" : "<td>";
-                h += (has ? json_scalar(item[c]) : std::string()) + "</td>";
+        for (std::size_t r = 0; r < rows.size(); ++r) {
+            h += r < total_row.size() && total_row[r] ? "<tr class=\"total\">" : "<tr>";
+            for (std::size_t i = 0; i < rows[r].size(); ++i) {
+                const bool n = i < numeric.size() && numeric[i];
+                h += std::string("<td") + (n ? " class=\"n\"" : "") + " data-label=\"" +
+                     xml_escape(i < head.size() ? head[i] : "") + "\">" + rows[r][i] + "</td>";
             }
             h += "</tr>\n";
         }
-        tables += h + "</tbody></table>\n";
-    } else if (v.is_array()) {
-        std::string joined;
-        for (const auto& x : v) joined += (joined.empty() ? "" : ", ") + json_scalar(x);
-        rows.emplace_back(prefix, joined);
-    } else {
-        // Codes and ids keep their digits (EPSG:32648, not 32,648).
-        const std::string key = prefix.substr(prefix.rfind(' ') == std::string::npos ? 0 : prefix.rfind(' ') + 1);
-        const bool identifier = key == "epsg" || key == "id" || key.ends_with("_id") || key.ends_with("code");
-        rows.emplace_back(prefix, identifier && v.is_number_integer() ? std::to_string(v.get<std::int64_t>())
-                                                                       : json_scalar(v));
+        return h + "</tbody></table>\n";
     }
-}
+};
 
-std::string key_value_table(const json& section, const std::string& id) {
-    std::vector<std::pair<std::string, std::string>> rows;
-    std::string tables;
-    flatten(section, "", rows, tables);
-    std::string h;
-    if (!rows.empty()) {
-        h += "<table class=\"kv\"" + (id.empty() ? std::string() : " id=\"" + id + "\"") + ">\n<tbody>\n";
-        for (const auto& [k, v] : rows) {
-            std::string lower = k;
-            std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-            const bool headline = lower.find("ratio") != std::string::npos || lower.find("optimal") != std::string::npos;
-            h += std::string(headline ? "<tr class=\"headline\">" : "<tr>") + "<th>" + xml_escape(k) + "</th><td class=\"n\">" +
-                 v + "</td></tr>\n";
-        }
-        h += "</tbody></table>\n";
-    }
-    return h + tables;
-}
-
-std::string base64(const std::string& bytes) {
-    char* b64 = CPLBase64Encode(static_cast<int>(bytes.size()), reinterpret_cast<const GByte*>(bytes.data()));
+std::string base64(const std::vector<std::uint8_t>& bytes) {
+    char* b64 = CPLBase64Encode(static_cast<int>(bytes.size()), bytes.data());
     std::string out = b64 != nullptr ? b64 : "";
     CPLFree(b64);
     return out;
 }
 
-std::string img(const std::string& png, const std::string& alt) {
-    return "<img alt=\"" + xml_escape(alt) + "\" src=\"data:image/png;base64," + base64(png) + "\">";
-}
-
 std::string css_colour(const Rgba& c) { return fmt::format("#{:02x}{:02x}{:02x}", c[0], c[1], c[2]); }
 
-std::string legend(const RasterColours& colours, std::size_t max_items = 12) {
-    std::string h = "<ul class=\"legend\">";
-    // Highest values first, as planners read signal bands.
-    std::vector<ColourStop> stops(colours.stops.rbegin(), colours.stops.rend());
-    if (stops.size() > max_items) stops.resize(max_items);
-    for (const auto& s : stops) {
-        h += "<li><span class=\"sw\" style=\"background:" + css_colour(s.rgba) + "\"></span>" +
-             xml_escape(s.label.empty() ? format_number(s.value) : s.label) + "</li>";
-    }
-    return h + "</ul>";
-}
-
-struct Paths {
-    fs::path dir;
-    std::optional<fs::path> outline;
-    fs::path file(const fs::path& rel) const { return dir / rel; }
-};
-
-void draw_outlines(MapCanvas& canvas, const Paths& p) {
-    if (is_file(p.file("analysis/admin_units.geojson"))) {
-        canvas.draw_polygons(p.file("analysis/admin_units.geojson"), std::nullopt, {90, 90, 90, 255}, 1);
-    }
-    if (p.outline) canvas.draw_polygons(p.file(*p.outline), std::nullopt, {20, 20, 20, 255}, 2);
-}
-
-std::string figure(const std::vector<std::uint8_t>& png, const std::string& title, const std::string& caption,
-                   const std::string& legend_html) {
-    return "<figure>\n<figcaption><b>" + xml_escape(title) + "</b> " + caption + "</figcaption>\n" + img(std::string(png.begin(), png.end()), title) +
-           "\n" + legend_html + "\n</figure>\n";
+std::string not_run(const std::string& what, const Text& t) {
+    return "<p class=\"notrun\">" + xml_escape(what) + ": " + t("not run.", "chưa chạy.") + "</p>\n";
 }
 
 /// The "file" row of a markdown table in a README.md beside an input (or one folder up): the
-/// credits of that input, as gis_data/README.md lists them.
+/// credits and caveats of that input, as gis_data/README.md lists them.
 std::vector<std::pair<std::string, std::string>> credits_for(const fs::path& input) {
     const auto cells = [](const std::string& line) {
         std::vector<std::string> out;
@@ -290,25 +223,853 @@ std::vector<std::pair<std::string, std::string>> credits_for(const fs::path& inp
     return {};
 }
 
-std::string section_not_run(const std::string& what) {
-    return "<p class=\"notrun\">" + xml_escape(what) + ": not run.</p>\n";
+/// An input's role in words.
+std::string role_name(const std::string& role, const Text& t) {
+    if (role == "dem") return t("Terrain", "Địa hình");
+    if (role == "population") return t("Population", "Dân số");
+    if (role == "aoi") return t("Area boundary", "Ranh giới khu vực");
+    if (role == "admin") return t("Administrative units", "Đơn vị hành chính");
+    if (role == "sites") return t("Base stations", "Trạm gốc");
+    return role;
+}
+
+// ---- what the page is built from ---------------------------------------------------------------
+
+/// One union view's figures (coverage_summary.csv).
+struct ViewFigures {
+    std::string kind;  ///< "all_operators", "operator", "layer"
+    std::string name, op, tech;
+    double people = 0, covered = 0, share = 0, area_share = 0, good = 0, covered_area_km2 = 0;
+};
+
+/// A view's gaps (gaps.geojson).
+struct GapFigures {
+    std::size_t count = 0;
+    double people = 0, area_km2 = 0;
+    std::map<std::string, double> people_by_cause;
+    [[nodiscard]] std::string main_cause() const {
+        std::string best;
+        double most = -1;
+        for (const auto& c : kCauses) {
+            const auto it = people_by_cause.find(c);
+            if (it != people_by_cause.end() && it->second > most) {
+                most = it->second;
+                best = c;
+            }
+        }
+        return best;
+    }
+};
+
+struct Inputs {
+    fs::path dir;
+    const json& manifest;
+    const OutputCatalogue& cat;
+    std::vector<ViewFigures> views;          ///< union and layer views, file order
+    std::map<std::string, GapFigures> gaps;  ///< by view name
+    std::optional<Rows> gap_rows;
+    std::optional<Rows> admin_rows;          ///< admin_coverage.csv
+    std::optional<Rows> curve;               ///< plan/coverage_curve.csv
+    [[nodiscard]] fs::path file(const fs::path& rel) const { return dir / rel; }
+    [[nodiscard]] const ViewFigures* view(const std::string& kind, const std::string& tech,
+                                          const std::string& op = {}) const {
+        for (const auto& v : views) {
+            if (v.kind == kind && v.tech == tech && (op.empty() || v.op == op)) return &v;
+        }
+        return nullptr;
+    }
+    [[nodiscard]] std::vector<std::string> techs() const {
+        std::vector<std::string> out;
+        for (const auto& t : kTechs) {
+            if (view("all_operators", t) != nullptr) out.push_back(t);
+        }
+        return out;
+    }
+    [[nodiscard]] std::vector<std::string> operators() const {
+        std::vector<std::string> out;
+        for (const auto& v : views) {
+            if (v.kind == "operator" && std::find(out.begin(), out.end(), v.op) == out.end()) out.push_back(v.op);
+        }
+        return out;
+    }
+};
+
+Inputs gather(const fs::path& dir, const json& manifest, const OutputCatalogue& cat) {
+    Inputs in{dir, manifest, cat, {}, {}, {}, {}, {}};
+    if (auto s = read_rows_if(in.file("analysis/coverage_summary.csv"))) {
+        for (std::size_t r = 0; r < s->rows.size(); ++r) {
+            ViewFigures v;
+            v.kind = s->text(r, "view_kind");
+            v.name = s->text(r, "view");
+            v.op = s->text(r, "operator");
+            v.tech = s->text(r, "technology");
+            v.people = s->num(r, "population");
+            v.covered = s->num(r, "covered_population");
+            v.share = s->num(r, "covered_share");
+            v.area_share = s->num(r, "covered_area_share");
+            v.good = s->num(r, "good_population");
+            v.covered_area_km2 = s->num(r, "covered_area_km2");
+            if (!v.name.empty() && std::isfinite(v.share)) in.views.push_back(std::move(v));
+        }
+    }
+    in.gap_rows = read_rows_if(in.file("analysis/gaps.geojson"));
+    if (in.gap_rows) {
+        const Rows& g = *in.gap_rows;
+        for (std::size_t r = 0; r < g.rows.size(); ++r) {
+            GapFigures& f = in.gaps[g.text(r, "layer")];
+            f.count += 1;
+            const double people = g.num(r, "population");
+            f.people += std::isfinite(people) ? people : 0.0;
+            const double area = g.num(r, "area_km2");
+            f.area_km2 += std::isfinite(area) ? area : 0.0;
+            for (const auto& c : kCauses) {
+                const double p = g.num(r, "population_" + c);
+                if (std::isfinite(p)) f.people_by_cause[c] += p;
+            }
+        }
+    }
+    in.admin_rows = read_rows_if(in.file("analysis/admin_coverage.csv"));
+    in.curve = read_rows_if(in.file("plan/coverage_curve.csv"));
+    return in;
+}
+
+// ---- maps --------------------------------------------------------------------------------------
+
+/// "1, 2, 5 × 10^k" metres not longer than `max_m`.
+double nice_length_m(double max_m) {
+    const double p = std::pow(10.0, std::floor(std::log10(max_m)));
+    for (const double f : {5.0, 2.0, 1.0}) {
+        if (f * p <= max_m) return f * p;
+    }
+    return p;
+}
+
+std::string svg_text(double x, double y, const std::string& text, const std::string& cls) {
+    return fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" class=\"{}\">{}</text>", x, y, cls, xml_escape(text));
+}
+
+/// Scale bar (bottom left) and north arrow (top right) in the canvas's pixel coordinates; the
+/// canvas is north-up in a projected CRS (metres), so one pixel is geotransform[1] metres.
+std::string svg_furniture(const MapCanvas& c, const Text& t) {
+    std::string s;
+    OGRSpatialReference srs;
+    if (srs.importFromWkt(c.crs_wkt().c_str()) == OGRERR_NONE && srs.IsProjected()) {
+        const double m_per_px = c.geotransform()[1] * srs.GetLinearUnits();
+        const double length_m = nice_length_m(c.width() * m_per_px / 5);
+        const double px = length_m / m_per_px;
+        const double x0 = 24;
+        const double y0 = c.height() - 28.0;
+        const std::string label = length_m >= 1000 ? t.num(length_m / 1000, 0) + " km" : t.num(length_m, 0) + " m";
+        s += fmt::format("<g class=\"scale\"><rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"8\" class=\"bar\"/>"
+                         "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"8\" class=\"half\"/>",
+                         x0, y0, px, x0, y0, px / 2);
+        s += svg_text(x0, y0 - 6, "0", "lbl") + svg_text(x0 + px, y0 - 6, label, "lbl end") + "</g>";
+    }
+    const double ax = c.width() - 40.0;
+    s += fmt::format("<g class=\"north\"><path d=\"M{0:.1f},16 L{1:.1f},56 L{0:.1f},46 L{2:.1f},56 Z\"/>", ax, ax + 13,
+                     ax - 13);
+    s += svg_text(ax, 78, t("N", "B"), "lbl mid") + "</g>";
+    return s;
+}
+
+struct MapSpec {
+    std::string id;
+    std::string title;         ///< in words
+    std::string subtitle;      ///< HTML
+    std::string view;          ///< the one view shown (data-view; its gaps)
+    fs::path class_raster;     ///< relative; empty: none
+    int candidates = 0;        ///< ranked candidates to draw (0: none)
+};
+
+std::string map_figure(const Inputs& in, const MapSpec& m, const Text& t) {
+    const fs::path frame = !m.class_raster.empty() && is_file(in.file(m.class_raster)) ? in.file(m.class_raster)
+                                                                                         : in.file("dem.tif");
+    if (!is_file(frame)) return "";
+    MapCanvas c(frame, kMapLongSidePx);
+    std::string legend;
+    const auto swatch = [](const std::string& style, const std::string& label) {
+        return "<li><span class=\"sw\" style=\"" + style + "\"></span>" + xml_escape(label) + "</li>";
+    };
+    if (!m.class_raster.empty() && is_file(in.file(m.class_raster)) && is_file(style_path(in.file(m.class_raster)))) {
+        const RasterColours colours = read_raster_colours(style_path(in.file(m.class_raster)));
+        c.draw_raster(in.file(m.class_raster), colours, 0.85, true);
+        for (auto it = colours.stops.rbegin(); it != colours.stops.rend(); ++it) {
+            const int v = static_cast<int>(std::lround(it->value));
+            const std::string label = v == 2   ? t("good coverage", "phủ sóng tốt")
+                                      : v == 1 ? t("fair coverage", "phủ sóng trung bình")
+                                      : v == 0 ? t("not covered", "không được phủ sóng")
+                                               : it->label;
+            legend += swatch("background:" + css_colour(it->rgba), label);
+        }
+    }
+    const fs::path units = "analysis/admin_units.geojson";
+    if (is_file(in.file(units))) {
+        c.draw_polygons(in.file(units), std::nullopt, {70, 70, 70, 255}, 1);
+        legend += swatch("border:1px solid #464646;background:none", t("administrative unit", "đơn vị hành chính"));
+    }
+    if (in.cat.outline) c.draw_polygons(in.file(*in.cat.outline), std::nullopt, {20, 20, 20, 255}, 2);
+    std::size_t gap_count = 0;
+    if (in.gap_rows && !m.view.empty()) {
+        const auto it = in.gaps.find(m.view);
+        gap_count = it == in.gaps.end() ? 0 : it->second.count;
+        if (gap_count > 0) {
+            std::string quoted;
+            for (char ch : m.view) quoted += ch == '\'' ? std::string("''") : std::string(1, ch);
+            c.draw_polygons(in.file("analysis/gaps.geojson"), std::nullopt, {110, 0, 120, 255}, 3,
+                            "layer = '" + quoted + "'");
+        }
+        legend += swatch("border:3px solid #6e0078;background:none",
+                         t("coverage gap (people without coverage in this view)", "vùng lõm sóng (dân cư không được phủ sóng)"));
+    }
+    std::string overlay;
+    if (m.candidates > 0 && is_file(in.file("plan/candidates.geojson"))) {
+        auto sites = c.locate(in.file("plan/candidates.geojson"), "rank",
+                              fmt::format("rank IS NOT NULL AND rank <= {}", m.candidates));
+        // Highest rank drawn last, on top.
+        std::sort(sites.begin(), sites.end(),
+                  [](const MapLabel& a, const MapLabel& b) { return CPLAtof(a.text.c_str()) > CPLAtof(b.text.c_str()); });
+        for (const auto& s : sites) {
+            const bool top10 = CPLAtof(s.text.c_str()) <= 10;
+            overlay += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"{}\" class=\"site\"/>", s.x_px, s.y_px,
+                                   top10 ? 11 : 6);
+            if (top10) overlay += svg_text(s.x_px, s.y_px + 5, s.text, "rank");
+        }
+        legend += swatch("background:#1f5fd6;border-radius:50%",
+                         fmt::format("{} {}", t("5G site of the plan, numbered by rank (first 10); first",
+                                                "trạm 5G của kế hoạch, đánh số theo thứ hạng (10 trạm đầu); tổng"),
+                                     m.candidates) +
+                             t(" ranked shown", " trạm đầu được vẽ"));
+    }
+    if (is_file(in.file(units))) {
+        for (const auto& l : c.locate(in.file(units), "name")) overlay += svg_text(l.x_px, l.y_px, l.text, "place");
+    }
+    std::string h = fmt::format("<figure class=\"map\" id=\"{}\" data-view=\"{}\" data-gaps=\"{}\" data-candidates=\"{}\">\n",
+                                m.id, xml_escape(m.view), gap_count, m.candidates);
+    h += "<figcaption><span class=\"maptitle\">" + xml_escape(m.title) + "</span><br><span class=\"sub\">" +
+         m.subtitle + "</span></figcaption>\n";
+    h += fmt::format("<div class=\"mapbox\"><img alt=\"{}\" width=\"{}\" height=\"{}\" src=\"data:image/png;base64,{}\">",
+                     xml_escape(m.title), c.width(), c.height(), base64(c.png()));
+    h += fmt::format("<svg class=\"overlay\" viewBox=\"0 0 {} {}\" aria-hidden=\"true\">", c.width(), c.height()) +
+         overlay + svg_furniture(c, t) + "</svg></div>\n";
+    h += "<ul class=\"legend\">" + legend + "</ul>\n</figure>\n";
+    return h;
+}
+
+fs::path class_raster_of(const std::string& kind, const std::string& op, const std::string& tech) {
+    std::string lower = tech;
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return std::tolower(ch); });
+    // The names write_analysis_outputs gives the union views' class rasters.
+    if (kind == "all_operators") return fs::path("analysis") / ("best_of_operators_" + lower + "_class.tif");
+    return fs::path("analysis") / (slug(op + " " + tech) + "_class.tif");
+}
+
+std::string gaps_sentence(const Inputs& in, const std::string& view, const Text& t) {
+    const auto it = in.gaps.find(view);
+    if (!in.gap_rows) return "";
+    if (it == in.gaps.end() || it->second.count == 0) return t("no coverage gap", "không có vùng lõm sóng");
+    const GapFigures& g = it->second;
+    return fmt::format("{} {} {} {} {}", t.num(static_cast<double>(g.count)),
+                       t(g.count == 1 ? "coverage gap with" : "coverage gaps with", "vùng lõm sóng với"), t.num(g.people),
+                       t("people", "người"),
+                       "(" + t("mostly: ", "nguyên nhân chính: ") + t.cause(g.main_cause()) + ")");
+}
+
+// ---- the plan ------------------------------------------------------------------------------------
+
+struct Milestone {
+    std::size_t row;  ///< in coverage_curve.csv
+    std::optional<std::size_t> bound;  ///< index into manifest plan.bounds
+};
+
+std::vector<Milestone> milestones(const Rows& curve, const json& plan) {
+    // The budgets whose optimality was measured, the ranks where the share first reaches half and
+    // nine tenths of the final one's, and the last rank.
+    std::vector<Milestone> out;
+    std::map<long, std::size_t> by_rank;
+    for (std::size_t r = 0; r < curve.rows.size(); ++r) {
+        const double rank = curve.num(r, "rank");
+        if (std::isfinite(rank) && rank >= 1) by_rank[std::lround(rank)] = r;
+    }
+    if (by_rank.empty()) return out;
+    std::map<long, std::optional<std::size_t>> chosen;
+    const auto bounds = plan.value("bounds", json::array());
+    for (std::size_t b = 0; b < bounds.size(); ++b) {
+        const long budget = bounds[b].value("budget", 0L);
+        if (by_rank.contains(budget) && plan.value("budget_kind", std::string("sites")) == "sites") chosen[budget] = b;
+    }
+    const double final_share = curve.num(by_rank.rbegin()->second, "covered_share");
+    for (const double f : {0.5, 0.9}) {
+        for (const auto& [rank, r] : by_rank) {
+            if (curve.num(r, "covered_share") >= f * final_share) {
+                chosen.try_emplace(rank);
+                break;
+            }
+        }
+    }
+    chosen.try_emplace(by_rank.rbegin()->first);
+    for (const auto& [rank, b] : chosen) out.push_back({by_rank[rank], b});
+    return out;
+}
+
+std::string optimality_cell(const json& b, const Text& t) {
+    const double ratio = b.value("greedy_over_optimal", std::nan(""));
+    if (!std::isfinite(ratio)) return "–";
+    const bool proven = b.value("bound_source", std::string()) == "ilp_optimal";
+    return (proven ? "" : "≥ ") + t.pct(ratio, 1) + " " +
+           (proven ? t("of the optimum (proven)", "so với tối ưu (đã chứng minh)")
+                   : t("of the best possible (bound)", "so với mức tốt nhất có thể (cận trên)"));
+}
+
+std::string plan_summary(const Inputs& in, const Text& t) {
+    const json* plan = in.manifest.contains("plan") ? &in.manifest["plan"] : nullptr;
+    if (plan == nullptr || !in.curve) return not_run(t("5G plan", "Kế hoạch 5G"), t);
+    const Rows& curve = *in.curve;
+    std::size_t upgrades = 0;
+    std::size_t fresh = 0;
+    for (std::size_t r = 0; r < curve.rows.size(); ++r) {
+        const std::string kind = curve.text(r, "kind");
+        if (kind == "upgrade") ++upgrades;
+        if (kind == "new" || kind == "greenfield") ++fresh;
+    }
+    const double existing = plan->value("share_covered_existing", 0.0);
+    const double final_share = plan->value("final_share", 0.0);
+    const std::string band = plan->value("band", std::string());
+    std::string h = "<p>";
+    h += fmt::format(fmt::runtime(t("5G today reaches {} of the people ({} people). The plan ranks {} of {} candidate "
+                                    "sites for band {}: {} upgrades of existing sites and {} new sites. Built in that "
+                                    "order, they bring 5G to {} of the people (target {}) for {} cost units; the first "
+                                    "sites reach the most people per cost unit.",
+                                    "Hiện nay 5G phủ sóng {} dân số ({} người). Kế hoạch xếp hạng {} trong số {} vị "
+                                    "trí ứng viên cho băng tần {}: nâng cấp {} trạm hiện có và xây {} trạm mới. Triển "
+                                    "khai theo thứ tự này, 5G sẽ phủ sóng {} dân số (mục tiêu {}) với {} đơn vị chi "
+                                    "phí; các trạm đầu tiên phủ sóng được nhiều người nhất trên mỗi đơn vị chi phí.")),
+                       t.pct(existing), t.num(plan->value("people_covered_existing", 0.0)),
+                       t.num(static_cast<double>(upgrades + fresh)), t.num(plan->value("candidates", 0.0)),
+                       xml_escape(band), t.num(static_cast<double>(upgrades)), t.num(static_cast<double>(fresh)),
+                       t.pct(final_share), t.pct(plan->value("target_share", 0.0), 0),
+                       t.num(plan->value("final_cost", 0.0), 1));
+    if (plan->contains("coverage_threshold_dbm")) {
+        h += " " + fmt::format(fmt::runtime(t("The plan counts a person as reached where band {} gives RSRP ≥ {} dBm on its "
+                                              "{} m demand grid, so its starting point differs from the 5G share above, "
+                                              "which follows the coverage classes.",
+                                              "Kế hoạch coi một người là có 5G khi băng tần {} cho RSRP ≥ {} dBm trên lưới "
+                                              "nhu cầu {} m, nên điểm xuất phát khác với tỷ lệ 5G ở trên, vốn dựa trên "
+                                              "các mức phủ sóng.")),
+                               xml_escape(band), t.num(plan->value("coverage_threshold_dbm", 0.0)),
+                               t.num(plan->value("demand_cell_m", 0.0)));
+    }
+    if (!plan->value("target_reached", true)) {
+        h += " <b>" + t("The target is not reached with the candidates available.",
+                        "Với các vị trí ứng viên hiện có, chưa đạt được mục tiêu.") + "</b>";
+    }
+    h += "</p>\n";
+    HtmlTable table;
+    table.id = "plan-summary";
+    table.head = {t("Sites built", "Số trạm"), t("People with 5G", "Dân số có 5G"), t("Share of people", "Tỷ lệ dân số"),
+                  t("Cost (units)", "Chi phí (đơn vị)"), t("New people per cost unit", "Số người mới trên một đơn vị chi phí"),
+                  t("Ranking against the optimum", "So với phương án tối ưu")};
+    table.numeric = {true, true, true, true, true, false};
+    const double people_existing = plan->value("people_covered_existing", 0.0);
+    const json bounds = plan->value("bounds", json::array());
+    for (const Milestone& m : milestones(curve, *plan)) {
+        const double cum_people = curve.num(m.row, "cumulative_people");
+        const double cost = curve.num(m.row, "cumulative_cost");
+        table.rows.push_back({t.num(curve.num(m.row, "rank")), t.num(people_existing + cum_people),
+                              t.pct(curve.num(m.row, "covered_share")), t.num(cost, 1),
+                              cost > 0 ? t.num(cum_people / cost) : "–",
+                              m.bound ? optimality_cell(bounds[*m.bound], t) : "–"});
+    }
+    h += table.html();
+    return h;
+}
+
+// ---- the executive page ----------------------------------------------------------------------
+
+std::string coverage_cards(const Inputs& in, const Text& t) {
+    std::string h = "<div class=\"cards\" id=\"headline\">\n";
+    for (const auto& tech : in.techs()) {
+        const ViewFigures& v = *in.view("all_operators", tech);
+        h += fmt::format("<div class=\"card\" data-tech=\"{}\"><div class=\"gen\">{}</div><div class=\"big\">{}</div>"
+                         "<div class=\"what\">{}</div><div class=\"small\">{} {} · {} {}</div></div>\n",
+                         tech, Text::tech_name(tech), t.pct(v.share),
+                         t("of the people covered", "dân số được phủ sóng"), t.num(v.covered), t("people", "người"),
+                         t.pct(v.area_share), t("of the area", "diện tích"));
+    }
+    return h + "</div>\n";
+}
+
+std::string coverage_by_operator(const Inputs& in, const Text& t) {
+    HtmlTable table;
+    table.id = "coverage-operators";
+    table.css_class = "matrix";
+    table.head = {t("Operator", "Nhà mạng")};
+    const auto techs = in.techs();
+    for (const auto& tech : techs) table.head.push_back(Text::tech_name(tech));
+    table.numeric.assign(table.head.size(), true);
+    table.numeric[0] = false;
+    const auto cell = [&](const ViewFigures* v) -> std::string {
+        if (v == nullptr) return "<span class=\"none\">" + t("no network", "không có mạng") + "</span>";
+        return "<b>" + t.pct(v->share) + "</b><br><small>" + t.num(v->covered) + " " + t("people", "người") +
+               "<br>" + t.pct(v->area_share) + " " + t("of the area", "diện tích") + "</small>";
+    };
+    std::vector<std::string> row{"<b>" + xml_escape(t.all_operators()) + "</b>"};
+    for (const auto& tech : techs) row.push_back(cell(in.view("all_operators", tech)));
+    table.rows.push_back(row);
+    table.total_row.push_back(true);
+    for (const auto& op : in.operators()) {
+        row = {xml_escape(op)};
+        for (const auto& tech : techs) row.push_back(cell(in.view("operator", tech, op)));
+        table.rows.push_back(row);
+        table.total_row.push_back(false);
+    }
+    return table.html();
+}
+
+std::string coverage_by_unit(const Inputs& in, const Text& t) {
+    if (!in.admin_rows) return "";
+    const Rows& a = *in.admin_rows;
+    const auto techs = in.techs();
+    // Units in file order; their people and the all-operators share per technology.
+    std::vector<std::string> units;
+    std::map<std::string, std::map<std::string, std::pair<double, double>>> share;  // unit → tech → (people, area)
+    std::map<std::string, double> people;
+    for (std::size_t r = 0; r < a.rows.size(); ++r) {
+        if (a.text(r, "view_kind") != "all_operators") continue;
+        const std::string u = a.text(r, "admin_name");
+        if (std::find(units.begin(), units.end(), u) == units.end()) units.push_back(u);
+        share[u][a.text(r, "technology")] = {a.num(r, "covered_share"), a.num(r, "covered_area_share")};
+        people[u] = a.num(r, "population");
+    }
+    if (units.empty()) return "";
+    HtmlTable table;
+    table.id = "coverage-units";
+    table.head = {t("Administrative unit", "Đơn vị hành chính"), t("People", "Dân số")};
+    for (const auto& tech : techs) table.head.push_back(Text::tech_name(tech));
+    table.numeric.assign(table.head.size(), true);
+    table.numeric[0] = false;
+    for (const auto& u : units) {
+        std::vector<std::string> row{xml_escape(u), t.num(people[u])};
+        for (const auto& tech : techs) {
+            const auto it = share[u].find(tech);
+            row.push_back(it == share[u].end() ? "–"
+                                               : t.pct(it->second.first) + "<br><small>" + t.pct(it->second.second) +
+                                                     " " + t("of the area", "diện tích") + "</small>");
+        }
+        table.rows.push_back(row);
+    }
+    std::vector<std::string> total{"<b>" + t("Whole area", "Toàn khu vực") + "</b>",
+                                   t.num(in.view("all_operators", techs.front())->people)};
+    for (const auto& tech : techs) {
+        const ViewFigures& v = *in.view("all_operators", tech);
+        total.push_back("<b>" + t.pct(v.share) + "</b><br><small>" + t.pct(v.area_share) + " " +
+                        t("of the area", "diện tích") + "</small>");
+    }
+    table.rows.push_back(total);
+    table.total_row.assign(table.rows.size(), false);
+    table.total_row.back() = true;
+    return table.html();
+}
+
+std::string thresholds_sentence(const json& analysis, const std::string& tech, const Text& t) {
+    if (!analysis.contains("thresholds") || !analysis["thresholds"].contains(tech)) return "";
+    const json& th = analysis["thresholds"][tech];
+    std::string s = Text::generation(tech) + ": " + t("signal", "tín hiệu") + " ≥ " +
+                    t.num(th.value("fair_signal_dbm", 0.0)) + " dBm";
+    if (th.contains("fair_sinr_db")) s += ", SINR ≥ " + t.num(th.value("fair_sinr_db", 0.0)) + " dB";
+    if (th.contains("fair_throughput_mbps")) {
+        s += ", " + t("throughput", "tốc độ") + " ≥ " + t.num(th.value("fair_throughput_mbps", 0.0), 0) + " Mbit/s";
+    }
+    return s;
+}
+
+std::string caveats(const Inputs& in, const Text& t) {
+    std::string h = "<ul id=\"caveats\" class=\"caveats\">\n";
+    const json& m = in.manifest;
+    // A synthetic input is the first thing a reader must know.
+    for (const auto& i : m.value("inputs", json::array())) {
+        for (const auto& [k, v] : credits_for(i.value("path", std::string()))) {
+            if (k == "what" && v.find("SYNTHETIC") != std::string::npos) {
+                h += "<li class=\"strong\"><b>" + xml_escape(role_name(i.value("role", std::string()), t)) + "</b>: " +
+                     t("the table is synthetic (generated), not the operators’ real sites: the figures show the "
+                       "method, not the real networks.",
+                       "bảng trạm là dữ liệu tổng hợp (tự sinh), không phải trạm thật của các nhà mạng: các số liệu "
+                       "minh họa phương pháp, không phản ánh mạng thực tế.") +
+                     "</li>\n";
+            }
+        }
+    }
+    if (m.contains("analysis")) {
+        const json& a = m["analysis"];
+        std::string th;
+        for (const auto& tech : in.techs()) {
+            const std::string s = thresholds_sentence(a, tech, t);
+            if (!s.empty()) th += (th.empty() ? "" : "; ") + s;
+        }
+        h += "<li><b>" + t("Covered", "Được phủ sóng") + "</b> " +
+             t("means at least “fair” service at street level (outdoors, 1.5 m): ",
+               "nghĩa là dịch vụ ít nhất ở mức “trung bình” ngoài trời (độ cao 1,5 m): ") +
+             xml_escape(th) + ". " +
+             t("A place with a strong signal can still be a gap when the throughput, which depends on the layer’s "
+               "bandwidth and the load, stays below the threshold: each gap names its cause.",
+               "Một nơi có tín hiệu mạnh vẫn có thể là vùng lõm sóng khi tốc độ (phụ thuộc băng thông của lớp mạng và "
+               "mức tải) thấp hơn ngưỡng: mỗi vùng lõm sóng ghi rõ nguyên nhân.") +
+             "</li>\n";
+        if (a.contains("census")) {
+            const json& c = a["census"];
+            h += "<li><b>" + t("People", "Dân số") + "</b> " +
+                 fmt::format(fmt::runtime(t("are the population raster rescaled to {}: {} people before, {} after.",
+                                            "lấy từ bản đồ dân số, hiệu chỉnh theo {}: {} người trước, {} người sau.")),
+                             xml_escape(c.value("source", std::string())), t.num(c.value("population_before", 0.0)),
+                             t.num(c.value("population_after", 0.0))) +
+                 "</li>\n";
+        } else if (m.contains("population")) {
+            h += "<li><b>" + t("People", "Dân số") + "</b> " +
+                 fmt::format(fmt::runtime(t("are counted from the population raster: {} people in the area, not "
+                                            "rescaled to census totals (scenario key [analysis.census]).",
+                                            "được đếm từ bản đồ dân số: {} người trong khu vực, chưa hiệu chỉnh "
+                                            "theo số liệu điều tra dân số (khóa [analysis.census] của kịch bản).")),
+                             t.num(m["population"].value("people_in_aoi", 0.0))) +
+                 "</li>\n";
+        }
+        h += "<li><b>" + t("Gaps", "Vùng lõm sóng") + "</b> " +
+             t("are counted per view (one technology, one operator or all of them): the views overlap, so their "
+               "gaps are never added up.",
+               "được đếm riêng cho từng góc nhìn (một công nghệ, một nhà mạng hoặc tất cả nhà mạng): các góc nhìn "
+               "chồng lên nhau nên không cộng dồn số vùng lõm sóng.") +
+             "</li>\n";
+    }
+    // What the inputs' own description says about them (a README table beside the inputs).
+    for (const auto& i : m.value("inputs", json::array())) {
+        for (const auto& [k, v] : credits_for(i.value("path", std::string()))) {
+            if (k != "caveats" || v.empty()) continue;
+            h += "<li><b>" + xml_escape(role_name(i.value("role", std::string()), t)) + "</b> (" +
+                 xml_escape(fs::path(i.value("path", std::string())).filename().string()) + "): " +
+                 (t.lang == ReportLanguage::vi ? "<i>(nguyên văn tiếng Anh trong mô tả dữ liệu)</i> " : "") +
+                 xml_escape(v) + "</li>\n";
+        }
+    }
+    return h + "</ul>\n";
+}
+
+// ---- the appendix ------------------------------------------------------------------------------
+
+std::string appendix_views(const Inputs& in, const Text& t) {
+    HtmlTable table;
+    table.id = "table-views";
+    table.head = {t("View", "Góc nhìn"), t("People covered", "Dân số được phủ sóng"), t("Share of people", "Tỷ lệ dân số"),
+                  t("People with good coverage", "Dân số phủ sóng tốt"), t("Area covered (km²)", "Diện tích được phủ sóng (km²)"),
+                  t("Share of area", "Tỷ lệ diện tích")};
+    table.numeric = {false, true, true, true, true, true};
+    for (const char* kind : {"all_operators", "operator", "layer"}) {
+        for (const auto& v : in.views) {
+            if (v.kind != kind) continue;
+            table.rows.push_back({xml_escape(t.view(v.kind, v.name, v.op, v.tech)), t.num(v.covered), t.pct(v.share),
+                                  t.num(v.good), t.num(v.covered_area_km2, 1), t.pct(v.area_share)});
+            table.total_row.push_back(v.kind == "all_operators");
+        }
+    }
+    return table.html();
+}
+
+std::string appendix_units(const Inputs& in, const Text& t) {
+    if (!in.admin_rows) return "";
+    const Rows& a = *in.admin_rows;
+    HtmlTable table;
+    table.id = "table-units";
+    table.head = {t("Administrative unit", "Đơn vị hành chính"), t("View", "Góc nhìn"), t("People", "Dân số"),
+                  t("People covered", "Dân số được phủ sóng"), t("Share of people", "Tỷ lệ dân số"),
+                  t("Share of area", "Tỷ lệ diện tích")};
+    table.numeric = {false, false, true, true, true, true};
+    for (std::size_t r = 0; r < a.rows.size(); ++r) {
+        const std::string kind = a.text(r, "view_kind");
+        if (kind == "layer") continue;
+        table.rows.push_back({xml_escape(a.text(r, "admin_name")),
+                              xml_escape(t.view(kind, a.text(r, "view"), a.text(r, "operator"), a.text(r, "technology"))),
+                              t.num(a.num(r, "population")), t.num(a.num(r, "covered_population")),
+                              t.pct(a.num(r, "covered_share")), t.pct(a.num(r, "covered_area_share"))});
+        table.total_row.push_back(kind == "all_operators");
+    }
+    return table.html();
+}
+
+std::string appendix_gaps(const Inputs& in, const Text& t) {
+    if (!in.gap_rows) return not_run(t("Coverage gaps", "Vùng lõm sóng"), t);
+    std::string h;
+    HtmlTable per_view;
+    per_view.id = "table-gaps-per-view";
+    per_view.head = {t("View", "Góc nhìn"), t("Gaps", "Số vùng"), t("People", "Dân số"), t("Area (km²)", "Diện tích (km²)")};
+    for (const auto& c : kCauses) per_view.head.push_back(t("People: ", "Dân số: ") + t.cause(c));
+    per_view.numeric.assign(per_view.head.size(), true);
+    per_view.numeric[0] = false;
+    for (const char* kind : {"all_operators", "operator", "layer"}) {
+        for (const auto& v : in.views) {
+            if (v.kind != kind) continue;
+            const auto it = in.gaps.find(v.name);
+            const GapFigures g = it == in.gaps.end() ? GapFigures{} : it->second;
+            std::vector<std::string> row{xml_escape(t.view(v.kind, v.name, v.op, v.tech)),
+                                         t.num(static_cast<double>(g.count)), t.num(g.people), t.num(g.area_km2, 1)};
+            for (const auto& c : kCauses) {
+                const auto p = g.people_by_cause.find(c);
+                row.push_back(t.num(p == g.people_by_cause.end() ? 0.0 : p->second));
+            }
+            per_view.rows.push_back(row);
+            per_view.total_row.push_back(v.kind == "all_operators");
+        }
+    }
+    h += "<h3>" + t("A3. Coverage gaps per view, people by cause", "A3. Vùng lõm sóng theo góc nhìn, dân số theo nguyên nhân") +
+         "</h3>\n" + per_view.html();
+
+    const Rows& g = *in.gap_rows;
+    HtmlTable largest;
+    largest.id = "table-gaps";
+    largest.head = {t("Gap", "Vùng"), t("View", "Góc nhìn"), t("Administrative unit", "Đơn vị hành chính"),
+                    t("People", "Dân số"), t("Area (km²)", "Diện tích (km²)"), t("Main cause", "Nguyên nhân chính"),
+                    t("Mean signal (dBm)", "Tín hiệu trung bình (dBm)"), t("Nearest site (km)", "Trạm gần nhất (km)")};
+    largest.numeric = {false, false, false, true, true, false, true, true};
+    for (std::size_t r = 0; r < g.rows.size() && largest.rows.size() < kGapRows; ++r) {
+        if (g.text(r, "view_kind") != "all_operators") continue;
+        largest.rows.push_back({xml_escape(g.text(r, "id")),
+                                xml_escape(t.view("all_operators", g.text(r, "layer"), "", g.text(r, "technology"))),
+                                xml_escape(g.text(r, "admin_name")), t.num(g.num(r, "population")),
+                                t.num(g.num(r, "area_km2"), 2), xml_escape(t.cause(g.text(r, "cause"))),
+                                t.num(g.num(r, "mean_signal_dbm"), 1), t.num(g.num(r, "nearest_site_km"), 1)});
+    }
+    h += "<h3>" + t("A4. Largest gaps of all operators together", "A4. Các vùng lõm sóng lớn nhất (tất cả nhà mạng)") +
+         "</h3>\n" + largest.html();
+    return h;
+}
+
+std::string appendix_plan(const Inputs& in, const Text& t) {
+    const json* plan = in.manifest.contains("plan") ? &in.manifest["plan"] : nullptr;
+    if (plan == nullptr || !in.curve) return not_run(t("5G plan", "Kế hoạch 5G"), t);
+    std::string h;
+    const Rows& c = *in.curve;
+    HtmlTable ranked;
+    ranked.id = "table-ranked";
+    ranked.head = {t("Rank", "Hạng"), t("Site", "Trạm"), t("Kind", "Loại"), t("New people", "Số người mới"),
+                   t("Share of people after it", "Tỷ lệ dân số sau trạm này"), t("Cost", "Chi phí"),
+                   t("Cumulative cost", "Chi phí lũy kế")};
+    ranked.numeric = {true, false, false, true, true, true, true};
+    for (std::size_t r = 0; r < c.rows.size() && ranked.rows.size() < kRankedRows; ++r) {
+        if (!(c.num(r, "rank") >= 1)) continue;
+        const std::string kind = c.text(r, "kind");
+        ranked.rows.push_back({c.text(r, "rank"), xml_escape(c.text(r, "site_id")),
+                               kind == "upgrade" ? t("upgrade", "nâng cấp") : t("new site", "trạm mới"),
+                               t.num(c.num(r, "marginal_people")), t.pct(c.num(r, "covered_share"), 2),
+                               t.num(c.num(r, "cost"), 1), t.num(c.num(r, "cumulative_cost"), 1)});
+    }
+    h += "<h3>" + fmt::format(fmt::runtime(t("A5. The first {} ranked sites", "A5. {} trạm xếp hạng đầu")), ranked.rows.size()) +
+         "</h3>\n" + ranked.html() + "<p class=\"note\">" +
+         t("Every ranked site and every candidate: plan/coverage_curve.csv, plan/candidates.geojson and the QGIS project.",
+           "Toàn bộ trạm đã xếp hạng và mọi vị trí ứng viên: plan/coverage_curve.csv, plan/candidates.geojson và dự án QGIS.") +
+         "</p>\n";
+    const json bounds = plan->value("bounds", json::array());
+    if (!bounds.empty()) {
+        HtmlTable b;
+        b.id = "table-bounds";
+        b.head = {plan->value("budget_kind", std::string("sites")) == "sites" ? t("Budget (sites)", "Ngân sách (trạm)")
+                                                                             : t("Budget (cost units)", "Ngân sách (đơn vị chi phí)"),
+                  t("People reached by the ranking", "Dân số theo thứ hạng"),
+                  t("Best possible (people)", "Tốt nhất có thể (người)"), t("Ranking ÷ best", "Thứ hạng ÷ tốt nhất"),
+                  t("How the best is known", "Cách xác định mức tốt nhất")};
+        b.numeric = {true, true, true, true, false};
+        for (const auto& x : bounds) {
+            const std::string source = x.value("bound_source", std::string());
+            b.rows.push_back({t.num(x.value("budget", 0.0)), t.num(x.value("greedy_people", 0.0)),
+                              t.num(x.value("best_bound_people", 0.0)), optimality_cell(x, t),
+                              source == "ilp_optimal" ? t("integer program solved to optimality", "bài toán quy hoạch nguyên giải tối ưu")
+                              : source == "lagrangian" ? t("Lagrangian upper bound", "cận trên Lagrange")
+                                                       : xml_escape(source)});
+        }
+        h += "<h3>" + t("A6. How close the ranking is to the optimum", "A6. Thứ hạng so với phương án tối ưu") +
+             "</h3>\n" + b.html();
+    }
+    return h;
+}
+
+std::string appendix_thresholds(const Inputs& in, const Text& t) {
+    if (!in.manifest.contains("analysis") || !in.manifest["analysis"].contains("thresholds")) return "";
+    const json& th = in.manifest["analysis"]["thresholds"];
+    HtmlTable table;
+    table.id = "table-thresholds";
+    table.head = {t("Technology", "Công nghệ"), t("Good: signal (dBm)", "Tốt: tín hiệu (dBm)"),
+                  t("Fair: signal (dBm)", "Trung bình: tín hiệu (dBm)"), t("Good: SINR (dB)", "Tốt: SINR (dB)"),
+                  t("Fair: SINR (dB)", "Trung bình: SINR (dB)"), t("Good: throughput (Mbit/s)", "Tốt: tốc độ (Mbit/s)"),
+                  t("Fair: throughput (Mbit/s)", "Trung bình: tốc độ (Mbit/s)")};
+    table.numeric = {false, true, true, true, true, true, true};
+    for (const auto& [tech, x] : th.items()) {
+        const auto v = [&](const char* k) { return x.contains(k) ? t.num(x[k].get<double>()) : std::string("–"); };
+        table.rows.push_back({Text::tech_name(tech), v("good_signal_dbm"), v("fair_signal_dbm"), v("good_sinr_db"),
+                              v("fair_sinr_db"), v("good_throughput_mbps"), v("fair_throughput_mbps")});
+    }
+    return table.html();
+}
+
+std::string appendix_layers(const Inputs& in, const Text& t) {
+    const json& m = in.manifest;
+    if (!m.contains("layers") || !m["layers"].is_array() || m["layers"].empty()) return not_run(t("Prediction", "Dự báo"), t);
+    const double px_km2 = m.contains("grid") ? std::pow(m["grid"].value("resolution_m", 0.0), 2) / 1e6 : 0.0;
+    HtmlTable table;
+    table.id = "network-layers";
+    table.head = {t("Layer", "Lớp mạng"), t("Operator", "Nhà mạng"), t("Technology", "Công nghệ"), t("Band", "Băng tần"),
+                  t("Propagation model", "Mô hình truyền sóng"), t("Area with signal (km²)", "Diện tích có tín hiệu (km²)")};
+    table.numeric = {false, false, false, false, false, true};
+    for (const auto& l : m["layers"]) {
+        table.rows.push_back({xml_escape(l.value("name", "")), xml_escape(l.value("operator", "")),
+                              xml_escape(Text::tech_name(l.value("technology", ""))), xml_escape(l.value("band", "")),
+                              xml_escape(l.value("model", "")), t.num(l.value("pixels_with_signal", 0.0) * px_km2, 1)});
+    }
+    return table.html();
+}
+
+std::string appendix_run(const Inputs& in, const Text& t) {
+    const json& m = in.manifest;
+    HtmlTable table;
+    table.id = "table-run";
+    table.head = {t("Item", "Mục"), t("Value", "Giá trị")};
+    table.numeric = {false, false};
+    const auto row = [&](const std::string& k, const std::string& v) { table.rows.push_back({xml_escape(k), v}); };
+    if (m.contains("engine")) row(t("Software", "Phần mềm"), "phusong " + xml_escape(m["engine"].value("version", "")));
+    if (m.contains("scenario")) {
+        const json& s = m["scenario"];
+        // The file's name only: the folder it was run from is the machine's, not the reader's.
+        row(t("Scenario file", "Tệp kịch bản"), "<code>" + xml_escape(fs::path(s.value("file", "")).filename().string()) + "</code>");
+        row(t("Scenario fingerprint (sha256)", "Mã kiểm tra kịch bản (sha256)"),
+            "<code class=\"hash\">" + xml_escape(s.value("config_sha256", "")) + "</code>");
+    }
+    if (m.contains("grid")) {
+        const json& g = m["grid"];
+        row(t("Analysis grid", "Lưới phân tích"),
+            fmt::format("EPSG:{}, {} × {} {} {} m", g.value("epsg", 0), t.num(g.value("cols", 0.0)), t.num(g.value("rows", 0.0)),
+                        t("pixels of", "điểm ảnh"), t.num(g.value("resolution_m", 0.0))));
+    }
+    if (m.contains("population") && m["population"].contains("aoi_area_km2")) {
+        row(t("Area", "Diện tích"), t.num(m["population"].value("aoi_area_km2", 0.0), 1) + " km²");
+    }
+    if (m.contains("counts")) {
+        const json& c = m["counts"];
+        row(t("Sites, cells, layers, operators", "Trạm, cell, lớp mạng, nhà mạng"),
+            fmt::format("{}, {}, {}, {}", t.num(c.value("sites", 0.0)), t.num(c.value("cells", 0.0)),
+                        t.num(c.value("layers", 0.0)), t.num(c.value("operators", 0.0))));
+    }
+    if (m.contains("prediction")) {
+        const json& p = m["prediction"];
+        row(t("Prediction: mean cell radius", "Dự báo: bán kính cell trung bình"),
+            t.num(p.value("mean_radius_m", 0.0) / 1000, 1) + " km");
+    }
+    return table.html();
+}
+
+std::string appendix_sources(const Inputs& in, const Text& t) {
+    HtmlTable table;
+    table.id = "inputs";
+    table.head = {t("Input", "Dữ liệu"), t("File", "Tệp"), t("Source and licence", "Nguồn và giấy phép"),
+                  t("sha256 (first 16)", "sha256 (16 ký tự đầu)")};
+    table.numeric = {false, false, false, false};
+    for (const auto& i : in.manifest.value("inputs", json::array())) {
+        const fs::path path = i.value("path", "");
+        std::string credits;
+        for (const auto& [k, v] : credits_for(path)) {
+            if (k == "caveats" || k == "file") continue;
+            credits += "<b>" + xml_escape(k) + ":</b> " + xml_escape(v) + "<br>";
+        }
+        table.rows.push_back({xml_escape(role_name(i.value("role", ""), t)),
+                              "<code>" + xml_escape(path.filename().string()) + "</code>", credits,
+                              "<code>" + xml_escape(i.value("sha256", "").substr(0, 16)) + "</code>"});
+    }
+    return table.html();
 }
 
 const char* kStyle = R"(
-body{font-family:"DejaVu Sans","Noto Sans",Arial,sans-serif;margin:0 auto;max-width:1100px;padding:0 1.2em 3em;color:#222;line-height:1.4}
-h1{font-size:1.6em;margin:.8em 0 .2em}h2{border-bottom:2px solid #1a9641;padding-bottom:.2em;margin-top:1.6em}
-.meta{color:#555;font-size:.9em}nav a{margin-right:1em}
-table{border-collapse:collapse;margin:.6em 0;font-size:.9em}th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left;vertical-align:top}
-thead th{background:#eef3ee}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-table.kv th{background:#f6f6f6;font-weight:normal}tr.headline th,tr.headline td{font-weight:bold;background:#fff6d5}
-figure{margin:1em 0;display:inline-block;vertical-align:top}figure img{max-width:100%;border:1px solid #bbb}
-ul.legend{list-style:none;padding:0;margin:.3em 0;font-size:.85em;columns:2}ul.legend li{margin:.1em 0}
+:root{--green:#1a9641;--ink:#1d1d1d}
+*{box-sizing:border-box}
+body{font-family:"Noto Sans","DejaVu Sans",Arial,sans-serif;margin:0 auto;max-width:1100px;padding:0 1.2em 3em;color:var(--ink);line-height:1.45}
+h1{font-size:1.7em;margin:.7em 0 .1em}h2{border-bottom:2px solid var(--green);padding-bottom:.2em;margin-top:1.6em}
+h3{margin:1.3em 0 .4em}
+.meta{color:#555;font-size:.9em;margin:.2em 0 .8em}nav{font-size:.9em}nav a{margin-right:1em;white-space:nowrap}
+.cards{display:flex;flex-wrap:wrap;gap:.8em;margin:.8em 0}
+.card{flex:1 1 12em;border:1px solid #cfd8cf;border-left:6px solid var(--green);padding:.5em .8em;background:#f7faf7}
+.card .gen{font-weight:bold}.card .big{font-size:2.2em;font-weight:bold;line-height:1.1}.card .what{font-size:.9em}
+.card .small{font-size:.8em;color:#444}
+table{border-collapse:collapse;margin:.5em 0 1em;font-size:.88em;max-width:100%}
+th,td{border:1px solid #c8c8c8;padding:.25em .5em;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+thead th{background:#e8f1e8}td.n{text-align:right;font-variant-numeric:tabular-nums}
+tr.total td{background:#f3f7f3;font-weight:bold}small{font-weight:normal;color:#444}
+table.matrix td{min-width:6.5em}.none{color:#888}
+code{font-size:.92em}code.hash{overflow-wrap:anywhere}
+ul.caveats li{margin:.25em 0}ul.caveats li.strong{color:#8a2b00}
+figure.map{margin:1.2em 0;break-inside:avoid;page-break-inside:avoid}
+figure.map figcaption{margin-bottom:.3em}.maptitle{font-size:1.15em;font-weight:bold}.sub{font-size:.9em;color:#333}
+.mapbox{position:relative;max-width:900px}.mapbox img{display:block;width:100%;height:auto;border:1px solid #999}
+.mapbox svg{position:absolute;left:0;top:0;width:100%;height:100%}
+svg text{font-family:"Noto Sans","DejaVu Sans",Arial,sans-serif;paint-order:stroke;stroke:#fff;stroke-width:4px;stroke-linejoin:round}
+svg text.place{font-size:17px;font-weight:bold;fill:#222;text-anchor:middle}
+svg text.lbl{font-size:15px;fill:#111}svg text.end,svg text.mid{text-anchor:middle}
+svg text.rank{font-size:12px;font-weight:bold;fill:#fff;stroke:none;text-anchor:middle}
+svg .bar{fill:#fff;stroke:#111;stroke-width:1.5}svg .half{fill:#111}svg .north path{fill:#111;stroke:#fff;stroke-width:1.5}
+svg circle.site{fill:#1f5fd6;stroke:#fff;stroke-width:2}
+ul.legend{list-style:none;padding:0;margin:.4em 0;font-size:.85em;display:flex;flex-wrap:wrap;gap:.2em 1.2em}
 .sw{display:inline-block;width:1.1em;height:.9em;border:1px solid #777;margin-right:.4em;vertical-align:middle}
 .notrun{color:#8a6d00;background:#fff8e1;padding:.4em .7em;border-left:4px solid #e0b000}
-.note{color:#666;font-size:.85em}code{font-size:.9em;word-break:break-all}
+.note{color:#555;font-size:.85em}.lang{float:right;font-size:.9em;margin-top:1.2em}
+@media (max-width:640px){
+ body{padding:0 .6em 2em}h1{font-size:1.35em}.card .big{font-size:1.8em}
+ table.data,table.data tbody,table.data tr,table.data td{display:block;width:100%}
+ table.data thead{display:none}table.data tr{border:1px solid #c8c8c8;margin:0 0 .6em}
+ table.data td{border:none;border-bottom:1px solid #eee;text-align:right}
+ table.data td::before{content:attr(data-label);float:left;font-weight:bold;text-align:left;padding-right:.6em;max-width:55%}
+ table.data td:first-child{text-align:left;background:#e8f1e8}table.data td:first-child::before{content:none}
+ svg text.place{font-size:24px}
+}
+@page{size:A4;margin:14mm 12mm}
+@media print{
+ body{max-width:none;padding:0;font-size:9.5pt}nav,.lang{display:none}
+ h2{break-before:page;page-break-before:always}#summary h2{break-before:auto;page-break-before:auto}
+ table{font-size:8pt;width:100%}thead{display:table-header-group}tr{break-inside:avoid;page-break-inside:avoid}
+ .mapbox{max-width:100%}figure.map{margin:.6em 0}.card{border-left-width:4px}
+}
 )";
 
 }  // namespace
+
+std::string format_number(double v, int decimals, ReportLanguage lang) {
+    if (!std::isfinite(v)) return std::isnan(v) ? "–" : (v > 0 ? "∞" : "−∞");
+    decimals = std::clamp(decimals, 0, 9);
+    std::string s = fmt::format("{:.{}f}", std::abs(v), decimals);
+    const bool negative = v < 0 && s.find_first_not_of("0.") != std::string::npos;  // no "−0"
+    const auto dot = s.find('.');
+    const std::string whole = s.substr(0, dot);
+    const std::string frac = dot == std::string::npos ? "" : s.substr(dot + 1);
+    const char group = lang == ReportLanguage::vi ? '.' : ',';
+    const char decimal = lang == ReportLanguage::vi ? ',' : '.';
+    std::string out = negative ? "−" : "";
+    for (std::size_t i = 0; i < whole.size(); ++i) {
+        if (i > 0 && (whole.size() - i) % 3 == 0) out += group;
+        out += whole[i];
+    }
+    if (!frac.empty()) out += decimal + frac;
+    return out;
+}
+
+std::string format_share(double share, int decimals, ReportLanguage lang) {
+    if (!std::isfinite(share)) return "–";
+    return format_number(share * 100.0, decimals, lang) + "%";
+}
+
+std::string report_file_name(ReportLanguage lang) { return lang == ReportLanguage::vi ? "report.vi.html" : "report.html"; }
+
+std::vector<ReportLanguage> report_languages(const json& manifest) {
+    std::vector<ReportLanguage> out;
+    if (manifest.contains("report") && manifest["report"].contains("languages")) {
+        for (const auto& l : manifest["report"]["languages"]) {
+            if (!l.is_string()) continue;
+            const ReportLanguage lang = l.get<std::string>() == "vi" ? ReportLanguage::vi : ReportLanguage::en;
+            if (std::find(out.begin(), out.end(), lang) == out.end()) out.push_back(lang);
+        }
+    }
+    if (out.empty()) out = ReportConfig{}.languages;
+    return out;
+}
 
 std::string scenario_title(const json& manifest) {
     if (manifest.contains("scenario")) {
@@ -321,248 +1082,130 @@ std::string scenario_title(const json& manifest) {
     return "phusong run";
 }
 
-std::string report_html(const fs::path& dir, const json& manifest, const OutputCatalogue& cat) {
-    const Paths p{dir, cat.outline};
+std::string report_html(const fs::path& dir, const json& manifest, const OutputCatalogue& cat, ReportLanguage lang) {
+    const Text t{lang};
+    const Inputs in = gather(dir, manifest, cat);
     const std::string title = scenario_title(manifest);
-    const auto section = [&](const char* key) -> const json* {
-        return manifest.contains(key) ? &manifest[key] : nullptr;
-    };
-    const json* analysis = section("analysis");
-    const json* plan = section("plan");
-    const bool analysis_ran = analysis != nullptr || is_file(p.file("analysis/coverage_summary.csv"));
-    const bool plan_ran = plan != nullptr || is_file(p.file("plan/candidates.geojson"));
+    const std::vector<ReportLanguage> langs = report_languages(manifest);
 
-    std::string h = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-                    "<title>Coverage report: " + xml_escape(title) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n";
-    const std::string version = manifest.contains("engine") ? manifest["engine"].value("version", "") : "";
-    const std::string config = manifest.contains("scenario") ? manifest["scenario"].value("config_sha256", "") : "";
-    h += "<h1>Coverage report: " + xml_escape(title) + "</h1>\n";
-    h += "<p class=\"meta\">phusong " + xml_escape(version) + " · scenario file " +
-         xml_escape(manifest.contains("scenario") ? manifest["scenario"].value("file", "") : "") +
-         " · config sha256 <code>" + xml_escape(config) + "</code></p>\n";
-    h += "<nav><a href=\"#kpis\">Key figures</a><a href=\"#maps\">Maps</a><a href=\"#admin\">Admin units</a>"
-         "<a href=\"#plan\">5G plan</a><a href=\"#layers\">Network layers</a><a href=\"#parameters\">Parameters</a>"
-         "<a href=\"#sources\">Data sources</a></nav>\n";
-
-    // ---- key figures
-    h += "<section id=\"kpis\">\n<h2>Key figures</h2>\n<table id=\"kpi\" class=\"kv\">\n<tbody>\n";
-    const auto kpi = [&](const std::string& name, const std::string& value) {
-        h += "<tr><th>" + xml_escape(name) + "</th><td class=\"n\">" + value + "</td></tr>\n";
-    };
-    if (manifest.contains("population")) {
-        const auto& pop = manifest["population"];
-        if (pop.contains("aoi_area_km2")) kpi("Area of interest (km²)", format_number(std::round(pop["aoi_area_km2"].get<double>() * 10) / 10));
-        if (pop.contains("people_in_aoi")) kpi("People in the area (population raster)", format_number(pop["people_in_aoi"].get<double>()));
+    std::string h = std::string("<!DOCTYPE html>\n<html lang=\"") + (lang == ReportLanguage::vi ? "vi" : "en") +
+                    "\">\n<head>\n<meta charset=\"utf-8\">\n"
+                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" +
+                    xml_escape(t("Mobile coverage: ", "Vùng phủ sóng di động: ") + title) + "</title>\n<style>" + kStyle +
+                    "</style>\n</head>\n<body>\n";
+    // The other language's file, when it is written too (a relative link: the files sit together).
+    for (const ReportLanguage other : langs) {
+        if (other == lang) continue;
+        h += "<a class=\"lang\" hreflang=\"" + std::string(other == ReportLanguage::vi ? "vi" : "en") + "\" href=\"" +
+             report_file_name(other) + "\">" + (other == ReportLanguage::vi ? "Tiếng Việt" : "English") + "</a>\n";
     }
-    if (manifest.contains("counts")) {
-        const auto& c = manifest["counts"];
-        for (const auto& [key, label] : std::vector<std::pair<std::string, std::string>>{
-                 {"sites", "Sites"}, {"cells", "Cells"}, {"layers", "Network layers (operator × technology × band)"},
-                 {"operators", "Operators"}, {"sites_outside_aoi", "Sites outside the area (serving it from outside)"}}) {
-            if (c.contains(key)) kpi(label, json_scalar(c[key]));
+    h += "<h1>" + xml_escape(t("Mobile coverage: ", "Vùng phủ sóng di động: ") + title) + "</h1>\n";
+    h += "<p class=\"meta\">" +
+         t("Share of people and of area where the 2G, 3G, 4G and 5G networks give at least fair service, by operator "
+           "and administrative unit; the 5G plan. Computed by phusong ",
+           "Tỷ lệ dân số và diện tích được các mạng 2G, 3G, 4G và 5G phục vụ ít nhất ở mức trung bình, theo nhà mạng "
+           "và đơn vị hành chính; kế hoạch 5G. Tính bằng phusong ") +
+         xml_escape(manifest.contains("engine") ? manifest["engine"].value("version", "") : "") + ".</p>\n";
+    h += "<nav><a href=\"#summary\">" + t("Summary", "Tóm tắt") + "</a><a href=\"#maps\">" + t("Maps", "Bản đồ") +
+         "</a><a href=\"#appendix\">" + t("Appendix: tables", "Phụ lục: bảng số liệu") + "</a></nav>\n";
+
+    // ---- executive page
+    h += "<section id=\"summary\">\n<h2>" + t("Summary", "Tóm tắt") + "</h2>\n";
+    if (in.techs().empty()) {
+        h += not_run(t("Coverage analysis", "Phân tích vùng phủ"), t);
+    } else {
+        h += coverage_cards(in, t);
+        h += "<h3>" + t("Coverage by operator", "Vùng phủ theo nhà mạng") + "</h3>\n<p class=\"note\">" +
+             t("Share of the people covered (bold), people covered and share of the area.",
+               "Tỷ lệ dân số được phủ sóng (in đậm), số người được phủ sóng và tỷ lệ diện tích.") +
+             "</p>\n" + coverage_by_operator(in, t);
+        const std::string units = coverage_by_unit(in, t);
+        if (!units.empty()) {
+            h += "<h3>" + t("Coverage by administrative unit, all operators", "Vùng phủ theo đơn vị hành chính, tất cả nhà mạng") +
+                 "</h3>\n" + units;
         }
     }
-    if (manifest.contains("grid")) {
-        const auto& g = manifest["grid"];
-        kpi("Analysis grid", fmt::format("EPSG:{}, {} × {} pixels of {} m", g.value("epsg", 0),
-                                         format_number(g.value("cols", 0)), format_number(g.value("rows", 0)),
-                                         format_number(g.value("resolution_m", 0.0))));
-    }
-    h += "</tbody></table>\n";
-    h += "<h3>Population covered per operator and technology</h3>\n";
-    if (is_file(p.file("analysis/coverage_summary.csv"))) {
-        h += html_table(read_table(p.file("analysis/coverage_summary.csv"), kMaxTableRows), "kpi-coverage");
-    } else {
-        h += section_not_run("Coverage analysis");
-    }
-    h += "<h3>5G plan summary</h3>\n";
-    if (plan != nullptr) {
-        h += key_value_table(*plan, "kpi-plan");
-    } else if (plan_ran) {
-        h += "<p>The plan's outputs are in <code>plan/</code>; the manifest has no plan summary.</p>\n";
-    } else {
-        h += section_not_run("5G planning");
-    }
+    h += "<h3>" + t("5G plan", "Kế hoạch 5G") + "</h3>\n" + plan_summary(in, t);
+    h += "<h3>" + t("Read the numbers with these caveats", "Lưu ý khi đọc số liệu") + "</h3>\n" + caveats(in, t);
     h += "</section>\n";
 
-    // ---- maps
-    h += "<section id=\"maps\">\n<h2>Maps</h2>\n";
-    const fs::path frame = is_file(p.file("dem.tif")) ? p.file("dem.tif")
-                           : cat.signal                ? p.file(*cat.signal)
-                                                       : fs::path();
-    if (frame.empty()) {
-        h += "<p>No raster to draw a map on.</p>\n";
-    } else {
-        const auto base = [&]() {
-            MapCanvas c(frame, kMapLongSidePx);
-            if (is_file(p.file("dem.tif"))) c.draw_hillshade(p.file("dem.tif"));
-            return c;
-        };
-        if (cat.signal) {
-            MapCanvas c = base();
-            const RasterColours colours = read_raster_colours(style_path(p.file(*cat.signal)));
-            c.draw_raster(p.file(*cat.signal), colours, 0.8, false);
-            draw_outlines(c, p);
-            std::string layer_name = cat.signal->parent_path().filename().string();
-            for (const auto& l : manifest.value("layers", json::array())) {
-                if (fs::path(l.value("folder", "")) == cat.signal->parent_path()) layer_name = l.value("name", layer_name);
-            }
-            h += figure(c.png(), "Best-server signal: " + layer_name,
-                        "(<code>" + xml_escape(cat.signal->generic_string()) + "</code>, in the bands of its QGIS style)",
-                        legend(colours));
-        }
-        // Coverage classes of the best of all operators, one map per technology.
-        for (const auto& l : cat.root.groups) {
-            if (l.name != "Analysis") continue;
-            for (const auto& layer : l.layers) {
-                if (!layer.raster || !is_file(style_path(p.file(layer.relative)))) continue;
-                MapCanvas c = base();
-                const RasterColours colours = read_raster_colours(style_path(p.file(layer.relative)));
-                c.draw_raster(p.file(layer.relative), colours, 0.8, true);
-                draw_outlines(c, p);
-                h += figure(c.png(), layer.name, "(<code>" + xml_escape(layer.relative.generic_string()) + "</code>)",
-                            legend(colours));
-            }
-        }
-        if (is_file(p.file("analysis/gaps.geojson"))) {
-            MapCanvas c = base();
-            std::string legend_html;
-            if (is_file(p.file("population.tif")) && is_file(style_path(p.file("population.tif")))) {
-                const RasterColours colours = read_raster_colours(style_path(p.file("population.tif")));
-                c.draw_raster(p.file("population.tif"), colours, 0.7, false);
-                legend_html = legend(colours);
-            }
-            c.draw_polygons(p.file("analysis/gaps.geojson"), Rgba{200, 0, 90, 150}, Rgba{120, 0, 50, 255}, 1);
-            draw_outlines(c, p);
-            h += figure(c.png(), "Coverage gaps",
-                        "(<code>analysis/gaps.geojson</code>, magenta, over people per pixel)", legend_html);
-        } else {
-            h += section_not_run("Coverage gaps (analysis)");
-        }
-        if (is_file(p.file("plan/candidates.geojson"))) {
-            MapCanvas c = base();
-            if (is_file(p.file("analysis/gaps.geojson"))) {
-                c.draw_polygons(p.file("analysis/gaps.geojson"), Rgba{200, 0, 90, 90}, Rgba{120, 0, 50, 255}, 1);
-            }
-            draw_outlines(c, p);
-            c.draw_points(p.file("plan/candidates.geojson"), Rgba{40, 90, 220, 255}, 4);
-            h += figure(c.png(), "5G candidate sites",
-                        "(<code>plan/candidates.geojson</code>, blue, over the coverage gaps)", "");
-        } else {
-            h += section_not_run("5G candidate sites (plan)");
-        }
+    // ---- maps: one view each
+    h += "<section id=\"maps\">\n<h2>" + t("Maps", "Bản đồ") + "</h2>\n";
+    std::vector<MapSpec> maps;
+    for (const auto& tech : in.techs()) {
+        const ViewFigures& v = *in.view("all_operators", tech);
+        maps.push_back({"map-" + slug(v.name), Text::tech_name(tech) + " " + t("coverage, all operators", "– vùng phủ, tất cả nhà mạng"),
+                        xml_escape(t.pct(v.share) + " " + t("of the people covered", "dân số được phủ sóng") + "; " +
+                                   gaps_sentence(in, v.name, t)),
+                        v.name, class_raster_of("all_operators", "", tech), 0});
     }
-    h += "</section>\n";
+    // Per operator: the newest technology that several operators run (4G in most networks).
+    std::string per_op_tech;
+    for (const auto& tech : in.techs()) {
+        std::size_t n = 0;
+        for (const auto& v : in.views) n += v.kind == "operator" && v.tech == tech ? 1 : 0;
+        if (n > 1) per_op_tech = tech;
+    }
+    for (const auto& v : in.views) {
+        if (v.kind != "operator" || v.tech != per_op_tech) continue;
+        maps.push_back({"map-" + slug(v.name), v.op + " " + Text::tech_name(v.tech),
+                        xml_escape(t.pct(v.share) + " " + t("of the people covered", "dân số được phủ sóng") + "; " +
+                                   gaps_sentence(in, v.name, t)),
+                        v.name, class_raster_of("operator", v.op, v.tech), 0});
+    }
+    if (manifest.contains("plan") && is_file(in.file("plan/candidates.geojson"))) {
+        int n = kMapCandidates;
+        for (const auto& b : manifest["plan"].value("bounds", json::array())) n = std::max(n, b.value("budget", 0));
+        const ViewFigures* nr = in.view("all_operators", "NR");
+        MapSpec m{"map-plan",
+                  fmt::format(fmt::runtime(t("5G today and the first {} sites of the plan", "5G hiện nay và {} trạm đầu của kế hoạch")), n),
+                  xml_escape(t("Coverage classes of 5G today, all operators; the plan’s sites in the order of their rank.",
+                               "Vùng phủ 5G hiện nay của tất cả nhà mạng; các trạm của kế hoạch theo thứ hạng.")),
+                  nr != nullptr ? nr->name : std::string(), nr != nullptr ? class_raster_of("all_operators", "", "NR") : fs::path(), n};
+        maps.push_back(m);
+    }
+    if (maps.empty()) h += not_run(t("Coverage analysis", "Phân tích vùng phủ"), t);
+    for (const auto& m : maps) h += map_figure(in, m, t);
+    h += "<p class=\"note\">" +
+         t("Each map shows one view and only that view’s gaps. Every layer, gap and candidate is in the QGIS project "
+           "coverage.qgs beside this file.",
+           "Mỗi bản đồ chỉ thể hiện một góc nhìn và các vùng lõm sóng của góc nhìn đó. Mọi lớp dữ liệu, vùng lõm sóng "
+           "và vị trí ứng viên có trong dự án QGIS coverage.qgs cùng thư mục.") +
+         "</p>\n</section>\n";
 
-    // ---- admin units
-    h += "<section id=\"admin\">\n<h2>Admin units</h2>\n";
-    if (is_file(p.file("analysis/admin_units.csv"))) {
-        h += html_table(read_table(p.file("analysis/admin_units.csv"), kMaxTableRows), "admin-units");
-    } else {
-        h += section_not_run(analysis_ran ? "Admin-unit table (no admin input)" : "Coverage analysis");
+    // ---- appendix
+    h += "<section id=\"appendix\">\n<h2>" + t("Appendix: detail tables", "Phụ lục: bảng số liệu chi tiết") + "</h2>\n";
+    if (!in.views.empty()) {
+        h += "<h3>" + t("A1. Coverage per view", "A1. Vùng phủ theo góc nhìn") + "</h3>\n" + appendix_views(in, t);
     }
-    h += "</section>\n";
-
-    // ---- plan
-    h += "<section id=\"plan\">\n<h2>5G plan</h2>\n";
-    if (!plan_ran) h += section_not_run("5G planning");
-    if (is_file(p.file("plan/coverage_curve.png"))) {
-        const std::string png = read_bytes(p.file("plan/coverage_curve.png"));
-        if (png.rfind("\x89PNG\r\n\x1a\n", 0) == 0) {
-            h += "<figure><figcaption><b>Coverage curve</b> (<code>plan/coverage_curve.png</code>)</figcaption>" +
-                 img(png, "coverage curve") + "</figure>\n";
-        }
+    const std::string units = appendix_units(in, t);
+    if (!units.empty()) {
+        h += "<h3>" + t("A2. Coverage per administrative unit and operator", "A2. Vùng phủ theo đơn vị hành chính và nhà mạng") +
+             "</h3>\n" + units;
     }
-    if (is_file(p.file("plan/candidates.geojson"))) {
-        h += "<h3>Candidates</h3>\n" + html_table(read_table(p.file("plan/candidates.geojson"), 50), "candidates");
+    h += appendix_gaps(in, t);
+    h += appendix_plan(in, t);
+    const std::string thresholds = appendix_thresholds(in, t);
+    if (!thresholds.empty()) {
+        h += "<h3>" + t("A7. Coverage thresholds", "A7. Ngưỡng phủ sóng") + "</h3>\n" + thresholds;
     }
-    h += "</section>\n";
-
-    // ---- other tables of the stages
-    std::vector<fs::path> csvs;
-    for (const char* sub : {"analysis", "plan"}) {
-        std::error_code ec;
-        if (!fs::is_directory(p.file(sub), ec)) continue;
-        for (const auto& e : fs::directory_iterator(p.file(sub), ec)) {
-            const fs::path rel = fs::path(sub) / e.path().filename();
-            if (e.path().extension() == ".csv" && rel != "analysis/coverage_summary.csv" &&
-                rel != "analysis/admin_units.csv") {
-                csvs.push_back(rel);
-            }
-        }
-    }
-    std::sort(csvs.begin(), csvs.end());
-    if (!csvs.empty()) {
-        h += "<section id=\"tables\">\n<h2>Other tables</h2>\n";
-        for (const auto& rel : csvs) {
-            h += "<details><summary><code>" + xml_escape(rel.generic_string()) + "</code></summary>\n" +
-                 html_table(read_table(p.file(rel), kMaxTableRows), "") + "</details>\n";
-        }
-        h += "</section>\n";
-    }
-
-    // ---- network layers
-    h += "<section id=\"layers\">\n<h2>Network layers</h2>\n";
-    if (manifest.contains("layers") && manifest["layers"].is_array() && !manifest["layers"].empty()) {
-        const double px_km2 = manifest.contains("grid")
-                                  ? std::pow(manifest["grid"].value("resolution_m", 0.0), 2) / 1e6
-                                  : 0.0;
-        h += "<table id=\"network-layers\">\n<thead><tr><th>layer</th><th>operator</th><th>technology</th>"
-             "<th>band</th><th>signal</th><th>model</th><th>floor (dBm)</th><th>area with signal (km²)</th>"
-             "<th>folder</th></tr></thead>\n<tbody>\n";
-        for (const auto& l : manifest["layers"]) {
-            h += "<tr><td>" + xml_escape(l.value("name", "")) + "</td><td>" + xml_escape(l.value("operator", "")) + "</td><td>" +
-                 xml_escape(l.value("technology", "")) + "</td><td>" + xml_escape(l.value("band", "")) + "</td><td>" +
-                 xml_escape(l.value("signal", "")) + "</td><td>" + xml_escape(l.value("model", "")) + "</td><td class=\"n\">" +
-                 format_number(l.value("floor_dbm", 0.0)) + "</td><td class=\"n\">" +
-                 format_number(std::round(l.value("pixels_with_signal", 0.0) * px_km2 * 10) / 10) +
-                 "</td><td><code>" + xml_escape(l.value("folder", "")) + "</code></td></tr>\n";
-        }
-        h += "</tbody></table>\n";
-    } else {
-        h += section_not_run("Prediction");
-    }
-    h += "<p>Open <code>coverage.qgs</code> in QGIS for every layer, styled.</p>\n</section>\n";
-
-    // ---- parameters
-    h += "<section id=\"parameters\">\n<h2>Run parameters</h2>\n";
-    // What the results depend on; not the thread count or timings (manifest.json has them), so
-    // that the report, like every other output, is the same bytes whatever the threads.
-    json params = json::object();
-    for (const char* key : {"engine", "scenario", "grid", "counts", "population", "prediction"}) {
-        if (manifest.contains(key)) params[key] = manifest[key];
-    }
-    const auto drop_timings = [](json& j) {
-        if (j.is_object()) j.erase("wall_s");
-    };
-    if (params.contains("prediction")) drop_timings(params["prediction"]);
-    h += key_value_table(params, "parameters-table");
-    if (analysis != nullptr) {
-        json a = *analysis;
-        drop_timings(a);
-        h += "<h3>Analysis</h3>\n" + key_value_table(a, "");
-    }
-    h += "</section>\n";
-
-    // ---- data sources
-    h += "<section id=\"sources\">\n<h2>Data sources</h2>\n<table id=\"inputs\">\n<thead><tr><th>role</th>"
-         "<th>file</th><th>sha256</th><th>credits</th></tr></thead>\n<tbody>\n";
-    for (const auto& i : manifest.value("inputs", json::array())) {
-        const fs::path path = i.value("path", "");
-        std::string credits;
-        for (const auto& [k, v] : credits_for(path)) credits += "<b>" + xml_escape(k) + ":</b> " + xml_escape(v) + "<br>";
-        h += "<tr><td>" + xml_escape(i.value("role", "")) + "</td><td><code>" + xml_escape(path.generic_string()) +
-             "</code></td><td><code>" + xml_escape(i.value("sha256", "")) + "</code></td><td>" + credits + "</td></tr>\n";
-    }
-    h += "</tbody></table>\n</section>\n</body>\n</html>\n";
+    h += "<h3>" + t("A8. Network layers", "A8. Các lớp mạng") + "</h3>\n" + appendix_layers(in, t);
+    h += "<h3>" + t("A9. The run", "A9. Thông tin lần chạy") + "</h3>\n" + appendix_run(in, t);
+    h += "<h3>" + t("A10. Data sources", "A10. Nguồn dữ liệu") + "</h3>\n" + appendix_sources(in, t);
+    h += "</section>\n</body>\n</html>\n";
     return h;
 }
 
-fs::path write_report(const fs::path& dir, const json& manifest, const OutputCatalogue& catalogue) {
-    const fs::path path = dir / "report.html";
-    write_file_atomically(path, report_html(dir, manifest, catalogue));
-    return path;
+std::vector<PresentationFile> write_reports(const fs::path& dir, const json& manifest, const OutputCatalogue& catalogue) {
+    std::vector<PresentationFile> files;
+    for (const ReportLanguage lang : report_languages(manifest)) {
+        const std::string name = report_file_name(lang);
+        write_file_atomically(dir / name, report_html(dir, manifest, catalogue, lang));
+        files.push_back({name, lang == ReportLanguage::vi
+                                   ? "self-contained HTML report in Vietnamese: summary, maps, appendix tables"
+                                   : "self-contained HTML report in English: summary, maps, appendix tables"});
+    }
+    return files;
 }
 
 json read_manifest(const fs::path& dir) {
@@ -596,8 +1239,7 @@ std::vector<PresentationFile> write_presentation(const fs::path& dir, const json
     const OutputCatalogue cat = catalogue_outputs(dir, manifest);
     write_project(dir, cat, scenario_title(manifest));
     files.push_back({"coverage.qgs", "QGIS project: every layer in groups, styled, relative paths"});
-    write_report(dir, manifest, cat);
-    files.push_back({"report.html", "self-contained HTML report: key figures, maps, tables, parameters, sources"});
+    for (auto& f : write_reports(dir, manifest, cat)) files.push_back(std::move(f));
     return files;
 }
 

@@ -319,7 +319,11 @@ std::vector<std::pair<std::string, std::string>> write_analysis_outputs(
                          {"signal", FieldType::text},
                          {"mean_signal_dbm", FieldType::real, 2},
                          {"max_signal_dbm", FieldType::real, 2},
-                         {"nearest_site_km", FieldType::real, 3}};
+                         {"nearest_site_km", FieldType::real, 3},
+                         {"cause", FieldType::text}};
+    for (int c = 0; c < analysis::kCauses; ++c) {
+        gaps.table.fields.push_back({std::string("population_") + analysis::cause_name(c), FieldType::real, 1});
+    }
     for (const auto& g : r.gaps) {
         const View& v = r.views[g.view].view;
         const auto opt = [](const std::optional<double>& x) { return x ? Value{*x} : Value{}; };
@@ -328,7 +332,9 @@ std::vector<std::pair<std::string, std::string>> write_analysis_outputs(
                                    static_cast<std::int64_t>(g.pixels), g.population,
                                    g.unit && admin ? Value{admin->names[*g.unit]} : Value{},
                                    g.unit && admin && !admin->codes[*g.unit].empty() ? Value{admin->codes[*g.unit]} : Value{},
-                                   v.signal, opt(g.mean_signal_dbm), opt(g.max_signal_dbm), opt(g.nearest_site_km)});
+                                   v.signal, opt(g.mean_signal_dbm), opt(g.max_signal_dbm), opt(g.nearest_site_km),
+                                   std::string(analysis::cause_name(g.cause))});
+        for (const double people : g.cause_population) gaps.table.rows.back().emplace_back(people);
         gaps.geometries.emplace_back(g.geometry ? g.geometry->clone() : nullptr);
     }
     write_geojson(dir / "gaps.geojson", gaps);

@@ -228,6 +228,10 @@ RunSummary run(const RunRequest& request) {
                                       {"method", g.population_method},
                                       {"aoi_area_km2", g.aoi_area_km2}};
     manifest.section("scenario")["name"] = scenario.name;
+    // What `phusong report` reads to write the same files again.
+    nlohmann::ordered_json languages = nlohmann::ordered_json::array();
+    for (const ReportLanguage l : scenario.report.languages) languages.push_back(l == ReportLanguage::vi ? "vi" : "en");
+    manifest.section("report") = {{"languages", languages}};
     StageTimer present_timer(manifest, "present");
     for (const auto& f : io::write_presentation(out.file(""), manifest.json())) manifest.add_output(f.path, f.description);
     present_timer.stop();

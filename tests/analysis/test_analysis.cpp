@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 #include <ogrsf_frmts.h>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <limits>
@@ -214,6 +216,58 @@ TEST_CASE("class counts, unions, sensitivity and gaps on a 6 x 4 grid") {
     CHECK(acc.union_classes(3)[15] == kGood);
     CHECK(acc.union_classes(5)[2] == kGood);
     CHECK(acc.union_classes(5)[23] == kOutside);
+}
+
+TEST_CASE("uncovered_cause: the first fair bound a pixel fails, in classify's order") {
+    const AnalysisConfig cfg;
+    const ClassThresholds& t = cfg.thresholds[static_cast<std::size_t>(radio::Technology::lte)];
+    CHECK(uncovered_cause(t, kNaN, 5.0f, 50.0f) == kCauseNoServer);
+    CHECK(uncovered_cause(t, -115.01f, -20.0f, 1.0f) == kCauseWeakSignal);  // the signal is decided first
+    CHECK(uncovered_cause(t, -90.0f, -10.01f, 1.0f) == kCauseLowSinr);
+    CHECK(uncovered_cause(t, -90.0f, kNaN, 50.0f) == kCauseLowSinr);
+    CHECK(uncovered_cause(t, -40.0f, 30.0f, 4.99f) == kCauseLowThroughput);  // strong signal, too little throughput
+    const ClassThresholds& gsm = cfg.thresholds[static_cast<std::size_t>(radio::Technology::gsm)];
+    CHECK(uncovered_cause(gsm, -93.5f, std::nullopt, std::nullopt) == kCauseWeakSignal);
+    CHECK(std::string(cause_name(kCauseLowThroughput)) == "low_throughput");
+}
+
+TEST_CASE("gap causes: people per cause inside each gap, the union takes its members' nearest cause (issue #25)") {
+    Fixture f;
+    // "A LTE B3": good (−90 dBm, 5 dB, 20 Mbit/s) everywhere but row 0, which is one gap of
+    // 6 pixels, 1 + … + 6 = 21 people: pixel 0 no signal, 1 −120 dBm, 2 SINR −15 dB,
+    // 3–5 throughput 1 Mbit/s (people 4 + 5 + 6 = 15: the main cause).
+    std::vector<float> a(24, -90.0f), a_sinr(24, 5.0f), a_tput(24, 20.0f);
+    a[0] = kNaN;
+    a[1] = -120.0f;
+    a_sinr[2] = -15.0f;
+    a_tput[3] = a_tput[4] = a_tput[5] = 1.0f;
+    // "B LTE B3": −120 dBm at pixel 0, no signal elsewhere: its own gap is the whole AOI.
+    std::vector<float> b(24, kNaN), good_sinr(24, 5.0f), good_tput(24, 20.0f);
+    b[0] = -120.0f;
+    Accumulator acc({f.grid, f.population, f.aoi, nullptr, {lte("A", "B3"), lte("B", "B3")}, {}, f.config});
+    acc.add_layer(0, {a, a_sinr, a_tput});
+    acc.add_layer(1, {b, good_sinr, good_tput});
+    const AnalysisResult r = acc.finish();
+    REQUIRE(r.views.size() == 5);  // A B3, B B3, A LTE, B LTE, LTE (all operators)
+    const auto gap_of = [&](std::size_t view) -> const Gap& {
+        const auto it = std::find_if(r.gaps.begin(), r.gaps.end(), [&](const Gap& g) { return g.view == view; });
+        REQUIRE(it != r.gaps.end());
+        return *it;
+    };
+    const Gap& ga = gap_of(0);
+    CHECK(ga.pixels == 6);
+    CHECK(ga.population == 21.0);
+    CHECK(ga.cause_population == std::array<double, kCauses>{1, 2, 3, 15});
+    CHECK(ga.cause == kCauseLowThroughput);
+    // B alone: pixel 0 weak (1 person), the other 22 AOI pixels without a server (275 people).
+    const Gap& gb = gap_of(1);
+    CHECK(gb.cause_population == std::array<double, kCauses>{275, 1, 0, 0});
+    CHECK(gb.cause == kCauseNoServer);
+    // All operators: the same row-0 gap; at pixel 0 B came closer (weak signal) than A (no server).
+    const Gap& all = gap_of(4);
+    CHECK(all.pixels == 6);
+    CHECK(all.cause_population == std::array<double, kCauses>{0, 3, 3, 15});
+    CHECK(all.cause == kCauseLowThroughput);
 }
 
 TEST_CASE("gap filters: minimum population and area, exactly at the cut") {

@@ -7,6 +7,7 @@
 #include <ogrsf_frmts.h>
 
 #include <cmath>
+#include <fstream>
 #include <limits>
 #include <string>
 #include <vector>
@@ -155,14 +156,72 @@ TEST_CASE("canvas: raster classes, polygon fill and outline, points, PNG round t
         REQUIRE(ds);
         CHECK(std::string(ds->GetDriver()->GetDescription()) == "PNG");
         REQUIRE(ds->GetRasterXSize() == 200);
-        REQUIRE(ds->GetRasterCount() == 3);
-        std::vector<std::uint8_t> back(200 * 100 * 3);
-        int bands[] = {1, 2, 3};
-        REQUIRE(ds->RasterIO(GF_Read, 0, 0, 200, 100, back.data(), 200, 100, GDT_Byte, 3, bands, 3, 600, 1,
-                             nullptr) == CE_None);
+        // A handful of colours: one band of indices and a colour table that give the canvas back.
+        REQUIRE(ds->GetRasterCount() == 1);
+        const GDALColorTable* table = ds->GetRasterBand(1)->GetColorTable();
+        REQUIRE(table != nullptr);
+        CHECK(table->GetColorEntryCount() <= 256);
+        std::vector<std::uint8_t> index(200 * 100);
+        REQUIRE(ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, 200, 100, index.data(), 200, 100, GDT_Byte, 0, 0) ==
+                CE_None);
+        std::vector<std::uint8_t> back;
+        for (const std::uint8_t i : index) {
+            const GDALColorEntry* e = table->GetColorEntry(i);
+            REQUIRE(e != nullptr);
+            back.insert(back.end(), {static_cast<std::uint8_t>(e->c1), static_cast<std::uint8_t>(e->c2),
+                                     static_cast<std::uint8_t>(e->c3)});
+        }
         CHECK(back == canvas.rgb());
     }
     VSIUnlink(name.c_str());
+
+    // Labels: a point where it is; a filter keeps only the features it names.
+    const auto labels = canvas.locate(point, "");
+    REQUIRE(labels.size() == 1);
+    CHECK(labels[0].x_px == doctest::Approx(160.5));
+    CHECK(labels[0].y_px == doctest::Approx(49.5));
+}
+
+TEST_CASE("canvas: more than 256 colours give an RGB PNG; attribute filters select the polygons drawn") {
+    phusong::geo::gdal_init();
+    TempDir tmp;
+    const auto g = grid(100, 50);
+    std::vector<float> v(g.pixel_count());
+    for (int r = 0; r < g.rows; ++r) {
+        for (int c = 0; c < g.cols; ++c) v[g.index(c, r)] = -140.0f + 0.02f * static_cast<float>(g.index(c, r));
+    }
+    const fs::path raster = tmp.path() / "ramp.tif";
+    phusong::io::write_cog(raster, g, v, {"rsrp", "dBm", false, {}});
+    // A red → green → blue ramp over 5,000 distinct values: some 500 colours.
+    phusong::io::RasterColours ramp;
+    ramp.mode = phusong::io::ColourMode::interpolated;
+    ramp.stops = {{-140, {255, 0, 0, 255}, ""}, {-90, {0, 255, 0, 255}, ""}, {-40, {0, 0, 255, 255}, ""}};
+    phusong::io::MapCanvas canvas(raster, 400);
+    canvas.draw_raster(raster, ramp, 1.0, false);
+    const std::vector<std::uint8_t> png = canvas.png();
+    const std::string name = "/vsimem/test_map_rgb.png";
+    VSIFCloseL(VSIFileFromMemBuffer(name.c_str(), const_cast<GByte*>(png.data()), png.size(), FALSE));
+    {
+        GDALDatasetUniquePtr ds(GDALDataset::Open(name.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+        REQUIRE(ds);
+        CHECK(ds->GetRasterCount() == 3);
+    }
+    VSIUnlink(name.c_str());
+
+    // Two squares named a and b; only b is drawn.
+    const fs::path squares = tmp.path() / "squares.geojson";
+    std::ofstream(squares) << R"({"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::32648"}},"features":[)"
+                              R"({"type":"Feature","properties":{"layer":"a"},"geometry":{"type":"Polygon","coordinates":[[[562000,2357000],[564000,2357000],[564000,2359000],[562000,2359000],[562000,2357000]]]}},)"
+                              R"({"type":"Feature","properties":{"layer":"b"},"geometry":{"type":"Polygon","coordinates":[[[566000,2357000],[568000,2357000],[568000,2359000],[566000,2359000],[566000,2357000]]]}}]})";
+    phusong::io::MapCanvas flat(raster, 200);
+    flat.draw_polygons(squares, Rgba{255, 0, 0, 255}, Rgba{255, 0, 0, 255}, 1, "layer = 'b'");
+    CHECK(pixel(flat, 60, 40) == hex(0xffffff));             // a: left out
+    CHECK(pixel(flat, 140, 40) == Rgba{255, 0, 0, 255});     // b
+    const auto named = flat.locate(squares, "layer", "layer = 'b'");
+    REQUIRE(named.size() == 1);
+    CHECK(named[0].text == "b");
+    CHECK(named[0].x_px > 120);
+    CHECK(named[0].x_px < 160);
 }
 
 TEST_CASE("hillshade: flat terrain is one grey, a slope facing the sun is lighter than one facing away") {

@@ -117,24 +117,54 @@ std::vector<std::pair<int, int>> inlined_pngs(const std::string& html) {
     return sizes;
 }
 
-/// Stage outputs as the analysis and plan stages write them, in the tiny fixture's area.
+/// Admin and plan outputs as the analysis and plan stages write them, in the tiny fixture's area
+/// (the tiny scenario has no admin layer and no plan).
 void add_stage_outputs(const fs::path& out) {
-    fs::create_directories(out / "analysis");
     fs::create_directories(out / "plan");
-    std::ofstream(out / "analysis/coverage_summary.csv")
-        << "operator,technology,people_covered,share\nViettel,LTE,70123,0.9935\nMobiFone,GSM,65001,0.921\n";
-    std::ofstream(out / "analysis/admin_units.csv")
-        << "level2_id,name,people,people_covered_lte\n243,\"Thành phố Vĩnh Yên\",123456,120000\n";
-    std::ofstream(out / "analysis/gaps.geojson")
-        << R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{"people":1234},)"
-           R"("geometry":{"type":"Polygon","coordinates":[[[105.58,21.29],[105.6,21.29],[105.6,21.31],[105.58,21.31],[105.58,21.29]]]}}]})";
+    std::ofstream(out / "analysis/admin_coverage.csv")
+        << "admin_name,admin_code,view_kind,view,operator,technology,population,covered_population,covered_share,"
+           "covered_area_share\n"
+           "\"Thành phố Vĩnh Yên\",243,all_operators,LTE (all operators),,LTE,123456,120000,0.972,0.95\n"
+           "\"Thành phố Vĩnh Yên\",243,all_operators,GSM (all operators),,GSM,123456,123000,0.9963,0.99\n";
     std::ofstream(out / "plan/candidates.geojson")
         << R"({"type":"FeatureCollection","features":[)"
            R"({"type":"Feature","properties":{"rank":1,"kind":"upgrade"},"geometry":{"type":"Point","coordinates":[105.59,21.30]}},)"
-           R"({"type":"Feature","properties":{"rank":2,"kind":"greenfield"},"geometry":{"type":"Point","coordinates":[105.61,21.32]}}]})";
+           R"({"type":"Feature","properties":{"rank":2,"kind":"new"},"geometry":{"type":"Point","coordinates":[105.61,21.32]}},)"
+           R"({"type":"Feature","properties":{"rank":null,"kind":"new"},"geometry":{"type":"Point","coordinates":[105.60,21.31]}}]})";
+    std::ofstream(out / "plan/coverage_curve.csv")
+        << "rank,site_id,kind,marginal_people,cumulative_people,covered_share,cost,cumulative_cost\n"
+           "0,,existing,1000,0,0.014,0,0\n1,VT-1,upgrade,40000,40000,0.58,1,1\n2,NEW-1,new,20000,60000,0.864,2.5,3.5\n";
     auto manifest = nlohmann::ordered_json::parse(slurp(out / "manifest.json"));
-    manifest["plan"] = {{"selected_sites", 2}, {"greedy_over_ilp_ratio", 0.987}};
+    manifest["plan"] = {{"band", "n78"}, {"budget_kind", "sites"}, {"target_share", 0.85}, {"candidates", 3},
+                        {"people_covered_existing", 1000.0}, {"share_covered_existing", 0.014}, {"final_share", 0.864},
+                        {"final_cost", 3.5}, {"target_reached", true},
+                        {"bounds", {{{"budget", 1}, {"greedy_people", 40000.0}, {"best_bound_people", 40527.0},
+                                     {"bound_source", "lagrangian"}, {"greedy_over_optimal", 0.987},
+                                     {"lagrangian_trivial_bound_people", 50000.0}}}}};
     std::ofstream(out / "manifest.json") << manifest.dump(2);
+}
+
+/// The first `n` digits after "covered_share" of the all-operators row of `tech` in coverage_summary.csv.
+double all_operators_share(const fs::path& out, const std::string& tech) {
+    GDALDatasetUniquePtr ds(GDALDataset::Open((out / "analysis/coverage_summary.csv").c_str(), GDAL_OF_VECTOR));
+    REQUIRE(ds);
+    for (auto& f : *ds->GetLayer(0)) {
+        if (std::string(f->GetFieldAsString("view_kind")) == "all_operators" &&
+            std::string(f->GetFieldAsString("technology")) == tech) {
+            return f->GetFieldAsDouble("covered_share");
+        }
+    }
+    FAIL("no all-operators row for " << tech);
+    return 0;
+}
+
+/// Where `needle` starts in `html`, npos when absent.
+std::size_t at(const std::string& html, const std::string& needle) { return html.find(needle); }
+
+std::size_t count(const std::string& html, const std::string& needle) {
+    std::size_t n = 0;
+    for (std::size_t p = html.find(needle); p != std::string::npos; p = html.find(needle, p + 1)) ++n;
+    return n;
 }
 
 }  // namespace
@@ -144,7 +174,7 @@ TEST_CASE("project: every output layer, relative paths, embedded styles, one sig
     TempDir tmp;
     const fs::path out = tiny_run(tmp);
     const auto files = phusong::io::write_presentation(out);
-    CHECK(files.size() == 2);  // coverage.qgs, report.html (run wrote aoi.geojson and aoi.qml already)
+    CHECK(files.size() == 3);  // coverage.qgs, report.html, report.vi.html (run wrote aoi.geojson and aoi.qml already)
     REQUIRE(fs::exists(out / "coverage.qgs"));
     REQUIRE(fs::exists(out / "report.html"));
 
@@ -197,50 +227,105 @@ TEST_CASE("project: every output layer, relative paths, embedded styles, one sig
     CHECK(std::string(v->GetLayer(0)->GetSpatialRef()->GetAuthorityCode(nullptr)) == "4326");
 }
 
-TEST_CASE("report: self-contained, KPI table, maps as valid PNGs, 'not run' for missing stages, same bytes twice") {
+TEST_CASE("numbers as readers write them: en 1,233.3, vi 1.233,3 (issue #25)") {
+    using phusong::ReportLanguage;
+    using phusong::io::format_number;
+    using phusong::io::format_share;
+    CHECK(format_number(1233.27, 1, ReportLanguage::en) == "1,233.3");
+    CHECK(format_number(1233.27, 1, ReportLanguage::vi) == "1.233,3");
+    CHECK(format_number(887636.6, 0, ReportLanguage::en) == "887,637");  // whole people
+    CHECK(format_number(887636.4, 0, ReportLanguage::vi) == "887.636");
+    CHECK(format_number(1234567, 0, ReportLanguage::vi) == "1.234.567");
+    CHECK(format_number(999, 0, ReportLanguage::en) == "999");
+    CHECK(format_number(-115, 0, ReportLanguage::en) == "−115");
+    CHECK(format_number(-0.04, 1, ReportLanguage::en) == "0.0");  // no minus zero
+    CHECK(format_number(std::nan(""), 1, ReportLanguage::vi) == "–");
+    CHECK(format_share(0.98934, 1, ReportLanguage::en) == "98.9%");
+    CHECK(format_share(0.98934, 1, ReportLanguage::vi) == "98,9%");
+    CHECK(format_share(1.0, 0, ReportLanguage::vi) == "100%");
+}
+
+TEST_CASE("report: English and Vietnamese files, summary first, one view per map, no absolute path, same bytes twice") {
     phusong::geo::gdal_init();
     TempDir tmp;
     const fs::path out = tiny_run(tmp);
     phusong::io::write_presentation(out);
-    const std::string html = slurp(out / "report.html");
-    CHECK(html.find("<table id=\"kpi\"") != std::string::npos);
-    CHECK(html.find("People in the area") != std::string::npos);
-    CHECK(html.find("70,579") != std::string::npos);  // people in the AOI, with a thousands separator
-    CHECK(html.find("Coverage analysis: not run.") == std::string::npos);  // run includes the analysis
-    CHECK(html.find("5G planning: not run.") != std::string::npos);
-    CHECK(html.find("Viettel LTE B3") != std::string::npos);
-    // Nothing fetched from anywhere: no script, no external source or stylesheet.
-    CHECK(html.find("<script") == std::string::npos);
-    CHECK_FALSE(std::regex_search(html, std::regex(R"((src|href)\s*=\s*"(https?:)?//)")));
-    const auto pngs = inlined_pngs(html);
-    // The signal map, four coverage-class maps (two operators, two best-of-operators views) and the
-    // gaps; no candidates (planning not run).
-    REQUIRE(pngs.size() == 6);
-    CHECK(std::max(pngs[0].first, pngs[0].second) == 900);  // the long side
-    CHECK(std::min(pngs[0].first, pngs[0].second) > 800);
+    const std::string en = slurp(out / "report.html");
+    const std::string vi = slurp(out / "report.vi.html");
+    CHECK(at(en, "<html lang=\"en\">") != std::string::npos);
+    CHECK(at(vi, "<html lang=\"vi\">") != std::string::npos);
+    CHECK(at(en, "href=\"report.vi.html\"") != std::string::npos);  // each links the other
+    CHECK(at(vi, "href=\"report.html\"") != std::string::npos);
+    for (const std::string* html : {&en, &vi}) {
+        // The executive page comes first: headline figures, then maps, then the appendix.
+        const std::size_t summary = at(*html, "<section id=\"summary\">");
+        REQUIRE(summary != std::string::npos);
+        CHECK(at(*html, "<div class=\"cards\" id=\"headline\">") > summary);
+        CHECK(at(*html, "<div class=\"cards\" id=\"headline\">") < at(*html, "<section id=\"maps\">"));
+        CHECK(at(*html, "<section id=\"maps\">") < at(*html, "<section id=\"appendix\">"));
+        CHECK(at(*html, "id=\"caveats\"") < at(*html, "<section id=\"maps\">"));
+        // Nothing fetched from anywhere, and nothing of the machine it ran on.
+        CHECK(html->find("<script") == std::string::npos);
+        CHECK_FALSE(std::regex_search(*html, std::regex(R"((src|href)\s*=\s*"(https?:|file:)?//)")));
+        CHECK(html->find(tmp.path().string()) == std::string::npos);
+        CHECK(html->find(fs::absolute(phusong::test::test_data_dir()).string()) == std::string::npos);
+        // No manifest keys or CSV column names shown as headings.
+        CHECK(html->find("covered_share") == std::string::npos);
+        CHECK(html->find("view_kind") == std::string::npos);
+        // One view per map: each figure names its view, none twice; the tiny fixture has one
+        // operator per technology, so one map per technology (GSM, LTE) for all operators.
+        CHECK(count(*html, "<figure class=\"map\"") == 2);
+        CHECK(count(*html, "data-view=\"LTE (all operators)\"") == 1);
+        CHECK(count(*html, "data-view=\"GSM (all operators)\"") == 1);
+        CHECK(count(*html, "<svg class=\"overlay\"") == 2);  // labels, scale bar, north arrow over each
+        const auto pngs = inlined_pngs(*html);
+        REQUIRE(pngs.size() == 2);
+        CHECK(std::max(pngs[0].first, pngs[0].second) == 900);  // the long side
+    }
+    // The headline share of 4G, in each language's number format.
+    const double lte = all_operators_share(out, "LTE");
+    CHECK(en.find(phusong::io::format_share(lte, 1, phusong::ReportLanguage::en)) < at(en, "<section id=\"maps\">"));
+    CHECK(vi.find(phusong::io::format_share(lte, 1, phusong::ReportLanguage::vi)) < at(vi, "<section id=\"maps\">"));
+    CHECK(at(en, "5G plan: not run.") != std::string::npos);
+    CHECK(at(vi, "Kế hoạch 5G: chưa chạy.") != std::string::npos);
+    CHECK(at(vi, "Vùng phủ theo nhà mạng") != std::string::npos);
     // Deterministic: the same folder gives the same bytes.
     const std::string project = slurp(out / "coverage.qgs");
     phusong::io::write_presentation(out);
-    CHECK(slurp(out / "report.html") == html);
+    CHECK(slurp(out / "report.html") == en);
+    CHECK(slurp(out / "report.vi.html") == vi);
     CHECK(slurp(out / "coverage.qgs") == project);
 }
 
-TEST_CASE("report and project with the analysis and plan stages' outputs") {
+TEST_CASE("report with admin units and a plan: place names as in the inputs, the plan in words, ranked sites only") {
     phusong::geo::gdal_init();
     TempDir tmp;
     const fs::path out = tiny_run(tmp);
     add_stage_outputs(out);
     phusong::io::write_presentation(out);
-    const std::string html = slurp(out / "report.html");
-    CHECK(html.find("<table id=\"kpi-coverage\"") != std::string::npos);
-    CHECK(html.find("70,123") != std::string::npos);
-    CHECK(html.find("Thành phố Vĩnh Yên") != std::string::npos);  // UTF-8 intact
-    CHECK(html.find("123,456") != std::string::npos);
-    CHECK(html.find(">243<") != std::string::npos);  // ids keep their digits
-    CHECK(html.find("<tr class=\"headline\"><th>greedy_over_ilp_ratio</th><td class=\"n\">0.987</td>") !=
-          std::string::npos);
-    CHECK(html.find("not run") == std::string::npos);
-    CHECK(inlined_pngs(html).size() == 7);  // signal, four class maps, gaps, candidates
+    const std::string en = slurp(out / "report.html");
+    const std::string vi = slurp(out / "report.vi.html");
+    for (const std::string* html : {&en, &vi}) {
+        CHECK(html->find("Thành phố Vĩnh Yên") != std::string::npos);  // UTF-8 intact
+        CHECK(html->find("<table id=\"coverage-units\"") < html->find("<section id=\"maps\">"));
+        CHECK(html->find("<table id=\"plan-summary\"") < html->find("<section id=\"maps\">"));
+        CHECK(html->find("not run") == std::string::npos);
+        CHECK(html->find("chưa chạy") == std::string::npos);
+        CHECK(html->find("lagrangian_trivial_bound_people") == std::string::npos);
+        CHECK(html->find("greedy_over_optimal") == std::string::npos);
+        // The plan map: the two ranked candidates, not the unranked one.
+        const std::size_t plan_map = html->find("<figure class=\"map\" id=\"map-plan\"");
+        REQUIRE(plan_map != std::string::npos);
+        const std::string figure = html->substr(plan_map, html->find("</figure>", plan_map) - plan_map);
+        CHECK(count(figure, "<circle") == 2);
+    }
+    CHECK(en.find("123,456") != std::string::npos);  // people, whole, grouped
+    CHECK(vi.find("123.456") != std::string::npos);
+    CHECK(en.find("97.2%") != std::string::npos);
+    CHECK(vi.find("97,2%") != std::string::npos);
+    CHECK(en.find("≥ 98.7% of the best possible (bound)") != std::string::npos);
+    CHECK(vi.find("≥ 98,7% so với mức tốt nhất có thể (cận trên)") != std::string::npos);
+    CHECK(en.find("1 upgrades of existing sites and 1 new sites") != std::string::npos);
 
     Xml doc(CPLParseXMLString(slurp(out / "coverage.qgs").c_str()));
     REQUIRE(doc);
@@ -256,6 +341,21 @@ TEST_CASE("report and project with the analysis and plan stages' outputs") {
     CHECK(geometry["./analysis/gaps.geojson"] == "Polygon");
 }
 
+TEST_CASE("[report] languages = [\"vi\"] writes the Vietnamese file only") {
+    phusong::geo::gdal_init();
+    TempDir tmp;
+    const fs::path out = tiny_run(tmp);
+    auto manifest = nlohmann::ordered_json::parse(slurp(out / "manifest.json"));
+    CHECK(manifest["report"]["languages"] == nlohmann::ordered_json::array({"en", "vi"}));  // run's default, recorded
+    manifest["report"]["languages"] = {"vi"};
+    fs::remove(out / "report.html");
+    const auto files = phusong::io::write_presentation(out, manifest);
+    CHECK(fs::exists(out / "report.vi.html"));
+    CHECK_FALSE(fs::exists(out / "report.html"));
+    CHECK(std::none_of(files.begin(), files.end(), [](const auto& f) { return f.path == "report.html"; }));
+    CHECK(slurp(out / "report.vi.html").find("href=\"report.html\"") == std::string::npos);  // no link to a file not written
+}
+
 TEST_CASE("phusong report: writes the files and lists them in the manifest; bad folders exit 3") {
     phusong::geo::gdal_init();
     TempDir tmp;
@@ -263,11 +363,13 @@ TEST_CASE("phusong report: writes the files and lists them in the manifest; bad 
     CHECK(run_cli("report '" + out.string() + "'", tmp.path() / "report.log") == 0);
     CHECK(fs::exists(out / "coverage.qgs"));
     CHECK(fs::exists(out / "report.html"));
+    CHECK(fs::exists(out / "report.vi.html"));
     const auto manifest = nlohmann::ordered_json::parse(slurp(out / "manifest.json"));
     std::set<std::string> listed;
     for (const auto& o : manifest["outputs"]) listed.insert(o["path"].get<std::string>());
     CHECK(listed.count("coverage.qgs") == 1);
     CHECK(listed.count("report.html") == 1);
+    CHECK(listed.count("report.vi.html") == 1);
     CHECK(listed.count("aoi.geojson") == 1);
     // Running it again lists nothing twice.
     CHECK(run_cli("report '" + out.string() + "'", tmp.path() / "report2.log") == 0);

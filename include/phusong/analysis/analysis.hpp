@@ -40,6 +40,25 @@ inline constexpr int kClasses = 3;
 [[nodiscard]] std::uint8_t classify(const ClassThresholds& t, float signal_dbm,
                                     std::optional<float> sinr_db, std::optional<float> throughput_mbps);
 
+/// Why an uncovered pixel is uncovered: the first "fair" bound it fails, in the order the class
+/// is decided (signal, then SINR, then throughput; classify()). Ordered from the farthest from
+/// coverage to the nearest, so that a union view's pixel takes the highest of its members' causes
+/// (the member that came closest).
+enum GapCause : std::uint8_t {
+    kCauseNoServer = 0,        ///< no cell above the calculation floor (NaN signal)
+    kCauseWeakSignal = 1,      ///< signal below fair_signal_dbm
+    kCauseLowSinr = 2,         ///< signal enough, SINR below fair_sinr_db (LTE/NR)
+    kCauseLowThroughput = 3,   ///< signal and SINR enough, throughput below fair_throughput_mbps (LTE/NR)
+};
+inline constexpr int kCauses = 4;
+/// "no_server", "weak_signal", "low_sinr", "low_throughput" (the gap GeoJSON's `cause` values).
+[[nodiscard]] const char* cause_name(int cause);
+
+/// The cause of a pixel that classify() puts in "none" (arguments as classify()). Meaningless for
+/// a covered pixel.
+[[nodiscard]] std::uint8_t uncovered_cause(const ClassThresholds& t, float signal_dbm, std::optional<float> sinr_db,
+                                           std::optional<float> throughput_mbps);
+
 /// Admin units put on the grid: each AOI pixel belongs to the unit whose polygon holds its centre
 /// (GDAL rasterisation, features burnt in file order: on overlaps the later feature wins), or to
 /// none (−1) in slivers between the units and the AOI.
@@ -139,6 +158,8 @@ struct Gap {
     std::optional<double> mean_signal_dbm;  ///< best-server signal inside (pixels above the floor)
     std::optional<double> max_signal_dbm;
     std::optional<double> nearest_site_km;  ///< to the operator's (any operator's for a union) nearest site
+    std::array<double, kCauses> cause_population{};  ///< people per GapCause inside
+    std::uint8_t cause = kCauseNoServer;    ///< the GapCause with the most people (ties: most pixels, then the lower code)
     std::int64_t first_pixel = 0;   ///< row-major index of its first pixel (tie-break)
     std::unique_ptr<OGRGeometry> geometry;  ///< grid CRS
 };
@@ -202,11 +223,12 @@ private:
     struct UnionState {
         std::vector<std::uint8_t> classes;        ///< max over member layers
         std::vector<std::int16_t> best_cdbm;      ///< best member signal, 0.01 dBm; INT16_MIN = none
+        std::vector<std::uint8_t> causes;         ///< highest GapCause of the members that do not cover
     };
     ViewResult stats_of(std::size_t view, std::span<const std::uint8_t> classes,
                         const std::function<float(std::size_t)>& signal) const;
     std::vector<Gap> gaps_of(std::size_t view, std::span<const std::uint8_t> classes,
-                             std::span<const float> signal) const;
+                             std::span<const float> signal, std::span<const std::uint8_t> causes) const;
     /// The gap shapes of a gap mask (components, people, outlines): they depend only on which
     /// pixels are uncovered, so views with the same mask (an operator's only layer and its union,
     /// say) share them. Computed once per distinct mask.

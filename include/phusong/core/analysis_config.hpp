@@ -76,8 +76,8 @@ struct AnalysisConfig {
 /// Reads [analysis] (src/core/scenario_analysis.cpp), adding every problem to the reader.
 void read_analysis(TomlTableReader r, AnalysisConfig& out);
 
-/// sha256 of the scenario in canonical TOML form without what the analysis and planning stages
-/// alone read ([analysis], [plan], inputs.admin*): two scenarios with the same prediction stamp
+/// sha256 of the scenario in canonical TOML form without what the analysis, planning and report stages
+/// alone read ([analysis], [plan], [report], inputs.admin*): two scenarios with the same prediction stamp
 /// give the same predicted layers, so `phusong analyse` may reuse them. InputError if unreadable.
 [[nodiscard]] std::string prediction_config_hash(const std::filesystem::path& scenario_file);
 

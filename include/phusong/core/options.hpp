@@ -14,7 +14,7 @@
 namespace phusong::options {
 
 /// What a key holds in the TOML file.
-enum class ValueType { number, integer, boolean, string, path, choice, integer_array };
+enum class ValueType { number, integer, boolean, string, path, choice, integer_array, choice_array };
 
 /// The TOML-facing name of a value type ("number", "array of integers").
 [[nodiscard]] std::string_view to_string(ValueType type);

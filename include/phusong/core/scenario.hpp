@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "phusong/core/analysis_config.hpp"
 #include "phusong/core/plan_config.hpp"
@@ -80,6 +81,15 @@ struct PredictionConfig {
     std::map<std::string, radio::ModelConfig> layer_models;  ///< per-layer overrides (win over bands)
 };
 
+/// A language of the HTML report: its text, number format (en 1,233.3; vi 1.233,3) and file
+/// (en: report.html, vi: report.vi.html).
+enum class ReportLanguage { en, vi };
+
+/// The presentation ([report]).
+struct ReportConfig {
+    std::vector<ReportLanguage> languages{ReportLanguage::en, ReportLanguage::vi};  ///< one report file each
+};
+
 /// [prediction] as a scenario without the table gets it (the default member initialisers
 /// above), for settings built from it (coverage::SweepSettings).
 [[nodiscard]] const PredictionConfig& default_prediction_config();
@@ -92,6 +102,7 @@ struct Scenario {
     PredictionConfig prediction;
     AnalysisConfig analysis;
     PlanConfig plan;
+    ReportConfig report;
     std::map<std::string, AntennaSpec> antennas;  ///< antenna catalogue by name
     std::string config_hash;     ///< sha256 of the parsed scenario in canonical TOML form
 };

@@ -39,6 +39,8 @@ public:
     void get(std::string_view key, std::optional<std::string>& out);
     /// An array of integers; every element must be one.
     void get(std::string_view key, std::vector<int>& out);
+    /// An array of strings (nullopt when absent); a problem naming the element that is not a string.
+    void get(std::string_view key, std::optional<std::vector<std::string>>& out);
     /// A path, resolved against the scenario's folder.
     void get_path(std::string_view key, std::optional<std::filesystem::path>& out);
 

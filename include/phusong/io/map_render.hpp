@@ -41,6 +41,14 @@ struct RasterColours {
 /// file if it has neither.
 [[nodiscard]] RasterColours read_raster_colours(const std::filesystem::path& qml);
 
+/// A feature's position on a canvas (pixels from the top-left corner) and the text of one of its
+/// fields, for labels and symbols drawn over the image (SVG in the report).
+struct MapLabel {
+    double x_px = 0;
+    double y_px = 0;
+    std::string text;
+};
+
 /// An RGB image over the extent of a reference raster, in that raster's CRS.
 class MapCanvas {
 public:
@@ -61,21 +69,30 @@ public:
     /// CRS are warped on the fly (nearest neighbour).
     void draw_raster(const std::filesystem::path& raster, const RasterColours& colours, double opacity,
                      bool categorical);
-    /// Polygons of every feature of the vector file's first layer (any CRS): an optional fill,
-    /// then the outline `outline_px` pixels wide.
+    /// Polygons of the vector file's first layer (any CRS): an optional fill, then the outline
+    /// `outline_px` pixels wide. `where`: an OGR SQL attribute filter ("layer = 'LTE (all
+    /// operators)'"), empty for every feature.
     void draw_polygons(const std::filesystem::path& vector, std::optional<Rgba> fill, Rgba outline,
-                       int outline_px);
+                       int outline_px, const std::string& where = {});
+    /// Where the features of the vector file's first layer (passing `where`) fall on the canvas:
+    /// a point's own position, a polygon's point on surface (GEOS); with the text of `field`.
+    [[nodiscard]] std::vector<MapLabel> locate(const std::filesystem::path& vector, const std::string& field,
+                                               const std::string& where = {}) const;
+    /// The canvas CRS (the frame raster's), WKT.
+    [[nodiscard]] const std::string& crs_wkt() const noexcept { return m_crs_wkt; }
     /// Points of the vector file's first layer as discs of `radius_px` with a dark rim.
     void draw_points(const std::filesystem::path& vector, Rgba fill, int radius_px);
 
-    /// The canvas as PNG bytes (GDAL PNG driver through /vsimem/). Deterministic.
+    /// The canvas as PNG bytes (GDAL PNG driver through /vsimem/): 8-bit paletted when it has at
+    /// most 256 colours (flat class maps: a fraction of the RGB size), RGB otherwise. Deterministic.
     [[nodiscard]] std::vector<std::uint8_t> png() const;
     /// The canvas pixels, RGB, row-major.
     [[nodiscard]] const std::vector<std::uint8_t>& rgb() const noexcept { return m_rgb; }
 
 private:
     void blend(std::size_t pixel, const Rgba& colour, double opacity);
-    [[nodiscard]] std::vector<std::uint8_t> rasterise(const std::filesystem::path& vector, bool boundaries) const;
+    [[nodiscard]] std::vector<std::uint8_t> rasterise(const std::filesystem::path& vector, bool boundaries,
+                                                      const std::string& where) const;
 
     int m_width = 0;
     int m_height = 0;
