@@ -258,9 +258,15 @@ void check_model_overrides(const PredictionConfig& config, const sites::SiteTabl
         }
     }
     for (const auto& [name, model] : config.band_models) {
-        if (sites::find_band(name) == nullptr) {
+        if (const sites::BandInfo* band = sites::find_band(name); band == nullptr) {
             problems.add("", "key prediction.band.\"" + name + "\"",
                          "unknown band; expected one of " + sites::known_band_names());
+        } else if (band->name != name) {
+            // The site table's bands are matched in any case; an override names one as the
+            // layers do, so that it cannot silently miss them.
+            problems.add("", "key prediction.band.\"" + name + "\"",
+                         "write the band as " + std::string(band->name) + ": [prediction.band.\"" +
+                             std::string(band->name) + "\"]");
         }
     }
     problems.throw_if_any();
@@ -270,13 +276,119 @@ void check_cell_bandwidths(const PredictionConfig& config, const sites::SiteTabl
     ProblemList problems;
     for (const sites::Cell& c : table.cells) {
         try {
-            (void)radio::reference_signal_power_dbm(c.tech, c.tx_power_dbm, c.bandwidth_mhz, config.nr_scs_khz);
+            (void)sites::reference_signal_power_dbm(c, config.nr_scs_khz);
         } catch (const std::invalid_argument& e) {
             problems.add(table.file, "row " + std::to_string(c.row) + ", field bandwidth_mhz",
                          std::string(e.what()) + ": give the cell's channel bandwidth");
         }
     }
     problems.throw_if_any();
+}
+
+namespace {
+
+std::string fmt_g(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return buf;
+}
+
+/// "cost231_hata, spm and itm": the models whose validity range holds `freq_mhz`.
+std::string models_valid_at(double freq_mhz) {
+    std::vector<std::string_view> names;
+    for (const auto& [kind, name] : radio::kModelNames) {
+        const radio::ValidityRange v = radio::validity(kind);
+        if (kind != radio::ModelKind::free_space && freq_mhz >= v.f_min_mhz && freq_mhz <= v.f_max_mhz) {
+            names.push_back(name);
+        }
+    }
+    std::string s;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        s += (i == 0 ? "" : i + 1 == names.size() ? " and " : ", ") + std::string(names[i]);
+    }
+    return s;
+}
+
+}  // namespace
+
+std::vector<std::string> prediction_warnings(const PredictionConfig& cfg, const sites::SiteTable& table) {
+    std::vector<std::string> out;
+    for (const auto& [name, model] : cfg.band_models) {
+        if (std::none_of(table.layers.begin(), table.layers.end(),
+                         [&](const sites::Layer& l) { return l.band == name; })) {
+            out.push_back("prediction.band.\"" + name + "\": no cell of the site table uses this band");
+        }
+    }
+    // Each layer's model as make_setup resolves it: the layer's override, else its band's.
+    bool any_itm = cfg.model.kind == radio::ModelKind::itm;
+    for (const sites::Layer& layer : table.layers) {
+        const auto by_layer = cfg.layer_models.find(layer.name);
+        const auto by_band = cfg.band_models.find(layer.band);
+        const radio::ModelConfig& model = by_layer != cfg.layer_models.end() ? by_layer->second
+                                          : by_band != cfg.band_models.end() ? by_band->second
+                                                                             : cfg.model;
+        any_itm = any_itm || model.kind == radio::ModelKind::itm;
+        const radio::ValidityRange v = radio::validity(model.kind);
+        const std::string model_name(radio::to_string(model.kind));
+        // Cells past each limit, with the range of their values, for one line per limit.
+        struct Crossing {
+            std::size_t cells = 0;
+            double lo = std::numeric_limits<double>::infinity();
+            double hi = -std::numeric_limits<double>::infinity();
+        };
+        Crossing f_low, f_high, h_low, h_high;
+        const auto count = [](Crossing& c, double value) {
+            ++c.cells;
+            c.lo = std::min(c.lo, value);
+            c.hi = std::max(c.hi, value);
+        };
+        for (std::size_t ci : layer.cells) {
+            const sites::Cell& c = table.cells[ci];
+            if (c.freq_mhz < v.f_min_mhz) count(f_low, c.freq_mhz);
+            if (c.freq_mhz > v.f_max_mhz) count(f_high, c.freq_mhz);
+            if (c.height_agl_m < v.h_tx_min_m) count(h_low, c.height_agl_m);
+            if (c.height_agl_m > v.h_tx_max_m) count(h_high, c.height_agl_m);
+        }
+        const auto values = [](const Crossing& c, std::string_view unit) {
+            return c.lo == c.hi ? fmt_g(c.lo) + " " + std::string(unit)
+                                : fmt_g(c.lo) + "–" + fmt_g(c.hi) + " " + std::string(unit);
+        };
+        const std::string head = "layer " + layer.name + " (band " + layer.band + "), model " + model_name + ": ";
+        const std::string tail = "; their predictions are extrapolated";
+        if (f_low.cells + f_high.cells > 0) {
+            const Crossing& c = f_low.cells > 0 ? f_low : f_high;
+            const std::string valid = models_valid_at(c.lo);
+            out.push_back(head + std::to_string(f_low.cells + f_high.cells) + " of " +
+                          std::to_string(layer.cells.size()) + " cells at " + values(c, "MHz") + " are " +
+                          (f_low.cells > 0 ? "below its lowest frequency, " + fmt_g(v.f_min_mhz)
+                                           : "above its highest frequency, " + fmt_g(v.f_max_mhz)) +
+                          " MHz" + tail +
+                          (valid.empty() ? "" : " (valid at " + values(c, "MHz") + ": " + valid + ")"));
+        }
+        if (h_low.cells > 0) {
+            out.push_back(head + std::to_string(h_low.cells) + " of " + std::to_string(layer.cells.size()) +
+                          " cells have antennas at " + values(h_low, "m") + ", below its lowest antenna height, " +
+                          fmt_g(v.h_tx_min_m) + " m" + tail);
+        }
+        if (h_high.cells > 0) {
+            out.push_back(head + std::to_string(h_high.cells) + " of " + std::to_string(layer.cells.size()) +
+                          " cells have antennas at " + values(h_high, "m") + ", above its highest antenna height, " +
+                          fmt_g(v.h_tx_max_m) + " m" + tail);
+        }
+        if (cfg.receiver_height_m < v.h_rx_min_m || cfg.receiver_height_m > v.h_rx_max_m) {
+            out.push_back(head + "prediction.receiver_height_m = " + fmt_g(cfg.receiver_height_m) +
+                          " m is outside its receiver heights " + fmt_g(v.h_rx_min_m) + "–" + fmt_g(v.h_rx_max_m) +
+                          " m" + tail);
+        }
+    }
+    if (any_itm && cfg.far_block_px > 1) {
+        // tools/sweep_accuracy on the demo (docs/models/itm.md): far_block_px = 3 gives a
+        // 95th percentile of 10 dB with ITM (5 dB with Bullington).
+        out.push_back("prediction.far_block_px = " + std::to_string(cfg.far_block_px) +
+                      " with ITM: one ITM value per block is a poor stand-in for its pixels (ITM follows the "
+                      "receiver's own terrain closely); consider far_block_px = 1");
+    }
+    return out;
 }
 
 namespace {
@@ -304,12 +416,6 @@ Setup make_setup(const PredictionInputs& in, double min_floor_dbm, bool check_ov
     }
     check_model_overrides(cfg, table, check_overrides);
     check_cell_bandwidths(cfg, table);
-    for (const auto& [name, model] : cfg.band_models) {
-        if (check_overrides && std::none_of(table.layers.begin(), table.layers.end(),
-                                            [&](const sites::Layer& l) { return l.band == name; })) {
-            spdlog::warn("prediction.band.\"{}\": no cell of the site table uses this band", name);
-        }
-    }
 
     // Gain tables, one per (antenna, mechanical tilt, electrical tilt), built in parallel.
     auto& gains = setup.gains;
@@ -350,8 +456,9 @@ Setup make_setup(const PredictionInputs& in, double min_floor_dbm, bool check_ov
                 src.bands.push_back({c.freq_mhz, model, 0});
                 band = src.bands.end() - 1;
             }
-            const double rs = radio::reference_signal_power_dbm(c.tech, c.tx_power_dbm, c.bandwidth_mhz,
-                                                                cfg.nr_scs_khz);
+            // The table's power per resource element where it gives one, else the conversion
+            // from the total power (radio::reference_signal_power_dbm).
+            const double rs = sites::reference_signal_power_dbm(c, cfg.nr_scs_khz);
             CellPlan plan;
             plan.cell = ci;
             plan.layer = c.layer;
@@ -992,23 +1099,9 @@ PredictionStats predict(const PredictionInputs& in, const std::function<void(Lay
         stats.mean_radius_m += src.sweep.radius_m;
     }
     stats.mean_radius_m /= static_cast<double>(std::max<std::size_t>(1, setup.sources.size()));
-    if (stats.model_warnings > 0) {
-        spdlog::warn("{} cells are outside their propagation model's validity range (frequency or "
-                     "antenna height); their predictions are extrapolated",
-                     stats.model_warnings);
-    }
 
     const SweepSettings settings = SweepSettings::of(cfg);
     const Zones zones(grid, cfg.far_block_px, cfg.near_radius_m);
-    if (zones.has_far() && std::any_of(setup.models.begin(), setup.models.end(), [](const radio::ModelConfig& m) {
-            return m.kind == radio::ModelKind::itm;
-        })) {
-        // tools/sweep_accuracy on the demo (docs/models/itm.md): far_block_px = 3 gives a
-        // 95th percentile of 10 dB with ITM (5 dB with Bullington).
-        spdlog::warn("prediction.far_block_px = {} with ITM: one ITM value per block is a poor stand-in for its "
-                     "pixels (ITM follows the receiver's own terrain closely); consider far_block_px = 1",
-                     cfg.far_block_px);
-    }
     std::atomic<std::size_t> evaluations{0};
     tbb::enumerable_thread_specific<SourceEvaluator> evaluators;
 
