@@ -10,7 +10,9 @@
 #include <fstream>
 #include <limits>
 #include <mutex>
+#include <map>
 #include <numbers>
+#include <set>
 
 #include "phusong/core/error.hpp"
 #include "phusong/core/input_file.hpp"
@@ -293,12 +295,12 @@ std::string fmt_g(double v) {
     return buf;
 }
 
-/// "cost231_hata, spm and itm": the models whose validity range holds `freq_mhz`.
-std::string models_valid_at(double freq_mhz) {
+/// "cost231_hata, spm and itm": the models whose validity range holds [lo_mhz, hi_mhz].
+std::string models_valid_at(double lo_mhz, double hi_mhz) {
     std::vector<std::string_view> names;
     for (const auto& [kind, name] : radio::kModelNames) {
         const radio::ValidityRange v = radio::validity(kind);
-        if (kind != radio::ModelKind::free_space && freq_mhz >= v.f_min_mhz && freq_mhz <= v.f_max_mhz) {
+        if (kind != radio::ModelKind::free_space && lo_mhz >= v.f_min_mhz && hi_mhz <= v.f_max_mhz) {
             names.push_back(name);
         }
     }
@@ -319,7 +321,19 @@ std::vector<std::string> prediction_warnings(const PredictionConfig& cfg, const 
             out.push_back("prediction.band.\"" + name + "\": no cell of the site table uses this band");
         }
     }
-    // Each layer's model as make_setup resolves it: the layer's override, else its band's.
+    // Cells outside their model's validity, one line per model and limit crossed (a province has
+    // thousands of cells on a few models), naming the bands and the values. Each layer's model as
+    // make_setup resolves it: the layer's override, else its band's, else [prediction]'s.
+    enum class Limit { f_low, f_high, h_low, h_high };
+    struct Crossing {
+        std::size_t cells = 0;
+        double lo = std::numeric_limits<double>::infinity();
+        double hi = -std::numeric_limits<double>::infinity();
+        std::set<std::string> bands;
+        std::set<std::string> layers;
+    };
+    std::map<std::pair<radio::ModelKind, Limit>, Crossing> crossings;
+    std::set<radio::ModelKind> models_used;
     bool any_itm = cfg.model.kind == radio::ModelKind::itm;
     for (const sites::Layer& layer : table.layers) {
         const auto by_layer = cfg.layer_models.find(layer.name);
@@ -328,57 +342,60 @@ std::vector<std::string> prediction_warnings(const PredictionConfig& cfg, const 
                                           : by_band != cfg.band_models.end() ? by_band->second
                                                                              : cfg.model;
         any_itm = any_itm || model.kind == radio::ModelKind::itm;
+        models_used.insert(model.kind);
         const radio::ValidityRange v = radio::validity(model.kind);
-        const std::string model_name(radio::to_string(model.kind));
-        // Cells past each limit, with the range of their values, for one line per limit.
-        struct Crossing {
-            std::size_t cells = 0;
-            double lo = std::numeric_limits<double>::infinity();
-            double hi = -std::numeric_limits<double>::infinity();
-        };
-        Crossing f_low, f_high, h_low, h_high;
-        const auto count = [](Crossing& c, double value) {
+        const auto count = [&](Limit limit, double value) {
+            Crossing& c = crossings[{model.kind, limit}];
             ++c.cells;
             c.lo = std::min(c.lo, value);
             c.hi = std::max(c.hi, value);
+            c.bands.insert(layer.band);
+            c.layers.insert(layer.name);
         };
         for (std::size_t ci : layer.cells) {
             const sites::Cell& c = table.cells[ci];
-            if (c.freq_mhz < v.f_min_mhz) count(f_low, c.freq_mhz);
-            if (c.freq_mhz > v.f_max_mhz) count(f_high, c.freq_mhz);
-            if (c.height_agl_m < v.h_tx_min_m) count(h_low, c.height_agl_m);
-            if (c.height_agl_m > v.h_tx_max_m) count(h_high, c.height_agl_m);
+            if (c.freq_mhz < v.f_min_mhz) count(Limit::f_low, c.freq_mhz);
+            if (c.freq_mhz > v.f_max_mhz) count(Limit::f_high, c.freq_mhz);
+            if (c.height_agl_m < v.h_tx_min_m) count(Limit::h_low, c.height_agl_m);
+            if (c.height_agl_m > v.h_tx_max_m) count(Limit::h_high, c.height_agl_m);
         }
-        const auto values = [](const Crossing& c, std::string_view unit) {
-            return c.lo == c.hi ? fmt_g(c.lo) + " " + std::string(unit)
-                                : fmt_g(c.lo) + "–" + fmt_g(c.hi) + " " + std::string(unit);
-        };
-        const std::string head = "layer " + layer.name + " (band " + layer.band + "), model " + model_name + ": ";
-        const std::string tail = "; their predictions are extrapolated";
-        if (f_low.cells + f_high.cells > 0) {
-            const Crossing& c = f_low.cells > 0 ? f_low : f_high;
-            const std::string valid = models_valid_at(c.lo);
-            out.push_back(head + std::to_string(f_low.cells + f_high.cells) + " of " +
-                          std::to_string(layer.cells.size()) + " cells at " + values(c, "MHz") + " are " +
-                          (f_low.cells > 0 ? "below its lowest frequency, " + fmt_g(v.f_min_mhz)
-                                           : "above its highest frequency, " + fmt_g(v.f_max_mhz)) +
-                          " MHz" + tail +
-                          (valid.empty() ? "" : " (valid at " + values(c, "MHz") + ": " + valid + ")"));
+    }
+    const auto join = [](const std::set<std::string>& items) {
+        std::string s;
+        for (const auto& i : items) s += (s.empty() ? "" : ", ") + i;
+        return s;
+    };
+    for (const auto& [key, c] : crossings) {
+        const auto& [kind, limit] = key;
+        const radio::ValidityRange v = radio::validity(kind);
+        const bool frequency = limit == Limit::f_low || limit == Limit::f_high;
+        const std::string unit = frequency ? " MHz" : " m";
+        const std::string values = c.lo == c.hi ? fmt_g(c.lo) + unit : fmt_g(c.lo) + "–" + fmt_g(c.hi) + unit;
+        const std::string bound = limit == Limit::f_low    ? "below its lowest frequency, " + fmt_g(v.f_min_mhz)
+                                  : limit == Limit::f_high ? "above its highest frequency, " + fmt_g(v.f_max_mhz)
+                                  : limit == Limit::h_low  ? "below its lowest antenna height, " + fmt_g(v.h_tx_min_m)
+                                                           : "above its highest antenna height, " + fmt_g(v.h_tx_max_m);
+        std::string line = "model " + std::string(radio::to_string(kind)) + ": " + std::to_string(c.cells) +
+                           (c.cells == 1 ? " cell" : " cells") + " of band" + (c.bands.size() == 1 ? " " : "s ") +
+                           join(c.bands) + " (" + std::to_string(c.layers.size()) +
+                           (c.layers.size() == 1 ? " layer" : " layers") + ") " +
+                           (frequency ? "at " : "with antennas at ") + values + (c.cells == 1 ? " is " : " are ") +
+                           bound + unit + "; their predictions are extrapolated";
+        if (frequency) {
+            const std::string valid = models_valid_at(c.lo, c.hi);
+            if (!valid.empty()) {
+                line += " (valid at " + values + ": " + valid + "; set one with [prediction.band.\"" +
+                        *c.bands.begin() + "\"] model = …)";
+            }
         }
-        if (h_low.cells > 0) {
-            out.push_back(head + std::to_string(h_low.cells) + " of " + std::to_string(layer.cells.size()) +
-                          " cells have antennas at " + values(h_low, "m") + ", below its lowest antenna height, " +
-                          fmt_g(v.h_tx_min_m) + " m" + tail);
-        }
-        if (h_high.cells > 0) {
-            out.push_back(head + std::to_string(h_high.cells) + " of " + std::to_string(layer.cells.size()) +
-                          " cells have antennas at " + values(h_high, "m") + ", above its highest antenna height, " +
-                          fmt_g(v.h_tx_max_m) + " m" + tail);
-        }
+        out.push_back(std::move(line));
+    }
+    for (const radio::ModelKind kind : models_used) {
+        const radio::ValidityRange v = radio::validity(kind);
         if (cfg.receiver_height_m < v.h_rx_min_m || cfg.receiver_height_m > v.h_rx_max_m) {
-            out.push_back(head + "prediction.receiver_height_m = " + fmt_g(cfg.receiver_height_m) +
-                          " m is outside its receiver heights " + fmt_g(v.h_rx_min_m) + "–" + fmt_g(v.h_rx_max_m) +
-                          " m" + tail);
+            out.push_back("model " + std::string(radio::to_string(kind)) + ": prediction.receiver_height_m = " +
+                          fmt_g(cfg.receiver_height_m) + " m is outside its receiver heights " +
+                          fmt_g(v.h_rx_min_m) + "–" + fmt_g(v.h_rx_max_m) + " m; its predictions are extrapolated");
         }
     }
     if (any_itm && cfg.far_block_px > 1) {
