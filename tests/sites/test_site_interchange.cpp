@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <set>
 #include <string>
 #include <vector>
@@ -307,4 +308,38 @@ TEST_CASE("the aliases: one column each, and every column in the scenario's [inp
     CHECK(keys == columns);
     CHECK(normalise_header("Mechanical Downtilt (\xC2\xB0)") == "mechanicaldowntilt");
     CHECK(normalise_header(" Max Power [dBm] ") == "maxpower");
+}
+
+TEST_CASE("docs/inputs.md lists every alias and every band as the reader has them") {
+    const std::string doc = phusong::test::slurp(fs::path(PHUSONG_DOCS_DIR) / "inputs.md");
+    for (const auto& a : phusong::sites::column_aliases()) {
+        CAPTURE(a.column);
+        const std::string head = "| `" + std::string(a.column) + "` | ";
+        const auto at = doc.find(head, doc.find("### Column names"));
+        REQUIRE(at != std::string::npos);
+        std::string row = doc.substr(at + head.size(), doc.find('\n', at) - at - head.size());
+        // Items separated by commas; notes in brackets (`referenceSignalPower`) are not aliases.
+        std::set<std::string> listed;
+        std::string item;
+        int depth = 0;
+        for (char ch : row + ",") {
+            if (ch == '(') ++depth;
+            if (ch == ')') --depth;
+            if (depth == 0 && (ch == ',' || ch == '|')) {
+                if (!normalise_header(item).empty()) listed.insert(normalise_header(item));
+                item.clear();
+            } else if (depth == 0 && ch != ')') {
+                item += ch;
+            }
+        }
+        std::set<std::string> actual;
+        for (auto alias : a.aliases) actual.insert(normalise_header(alias));
+        CHECK(listed == actual);
+    }
+    for (const auto& b : phusong::sites::bands()) {
+        char cell[96];
+        std::snprintf(cell, sizeof cell, "`%.*s` | %g–%g |", static_cast<int>(b.name.size()), b.name.data(),
+                      b.dl_min_mhz, b.dl_max_mhz);
+        CHECK_MESSAGE(contains(doc, cell), cell);
+    }
 }
