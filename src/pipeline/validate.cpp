@@ -16,7 +16,11 @@ Prepared prepare(const std::filesystem::path& scenario_file) {
     coverage::check_model_overrides(scenario.prediction, table);
     coverage::check_cell_bandwidths(scenario.prediction, table);
     if (scenario.plan.enabled) planning::check_plan_antenna(scenario);
-    std::vector<std::string> warnings = coverage::prediction_warnings(scenario.prediction, table);
+    // The plan's cells use [prediction.band.<plan band>] (planning::run_plan): not an unused
+    // override when the scenario plans.
+    PredictionConfig warned = scenario.prediction;
+    if (scenario.plan.enabled) warned.band_models.erase(scenario.plan.band);
+    std::vector<std::string> warnings = coverage::prediction_warnings(warned, table);
     for (const std::string& w : warnings) spdlog::warn("{}", w);
     return {std::move(scenario), std::move(table), std::move(antennas), std::move(warnings)};
 }
