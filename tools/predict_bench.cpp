@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
         const int n = threads > 0 ? threads : tbb::info::default_concurrency();
         tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(n));
         const Scenario s = load_scenario(scenario_file);
-        const sites::SiteTable table = sites::read_site_table(s.inputs.sites);
+        const sites::SiteTable table = sites::read_site_table(s.inputs);
         const geo::GridInputs g = geo::build_grid_inputs(s.inputs, s.grid);
         const auto placements = sites::place_sites(table, g.grid, g.dem_m, g.aoi_mask);
         const coverage::AntennaCatalogue antennas = coverage::load_antennas(s.antennas, table, s.file);

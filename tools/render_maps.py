@@ -5,11 +5,13 @@
 
 For each layer: best-server signal in the classes of its own .qml (the usual RSRP bands >= -80,
 -90, -100, -110, -120, < -120 dBm, the colours QGIS shows) over a hillshade of dem.tif, and the best-server map (a colour per cell), with the
-AOI outline from manifest.json's inputs. Needs Debian's python3-gdal and python3-numpy.
+AOI outline: OUT_DIR/aoi.geojson (written by `run` and `report`), else manifest.json's AOI input,
+found from any folder (see aoi_path). Needs Debian's python3-gdal and python3-numpy.
 """
 import argparse
 import json
 import os
+import sys
 
 import numpy as np
 from osgeo import gdal, ogr, osr
@@ -53,6 +55,31 @@ def outline_mask(ds, polygon_path):
     return edge
 
 
+def aoi_path(out, manifest):
+    """The AOI outline to draw, whatever folder this runs from: the copy in the output folder, else
+    the manifest's input path, which is relative to the folder `run` was started in: tried as it
+    is, against the output folder's parent folders and against the scenario file's folder and its
+    parents. None when none exists."""
+    own = os.path.join(out, 'aoi.geojson')
+    if os.path.exists(own):
+        return own
+    path = next((i['path'] for i in manifest.get('inputs', []) if i.get('role') == 'aoi'), None)
+    if path is None:
+        return None
+    if os.path.isabs(path):
+        return path if os.path.exists(path) else None
+    bases = [os.getcwd()]
+    for start in (os.path.abspath(out), os.path.dirname(manifest.get('scenario', {}).get('path', '') or '')):
+        folder = start
+        while folder and folder not in bases:
+            bases.append(folder)
+            parent = os.path.dirname(folder)
+            if parent == folder:
+                break
+            folder = parent
+    return next((os.path.join(b, path) for b in bases if os.path.exists(os.path.join(b, path))), None)
+
+
 def write_png(path, rgb):
     h, w, _ = rgb.shape
     mem = gdal.GetDriverByName('MEM').Create('', w, h, 3, gdal.GDT_Byte)
@@ -73,10 +100,15 @@ def main():
     to = args.to or os.path.join(args.out, 'png')
     os.makedirs(to, exist_ok=True)
     manifest = json.load(open(os.path.join(args.out, 'manifest.json'), encoding='utf-8'))
-    aoi = next(i['path'] for i in manifest['inputs'] if i['role'] == 'aoi')
+    aoi = aoi_path(args.out, manifest)
     dem_ds, dem = read(os.path.join(args.out, 'dem.tif'))
     shade = hillshade(dem)
-    edge = outline_mask(dem_ds, aoi)
+    if aoi is None:
+        print('warning: no AOI outline found (neither aoi.geojson in the output folder nor the manifest\'s '
+              'AOI input); the maps have none', file=sys.stderr)
+        edge = np.zeros(dem.shape, dtype=bool)
+    else:
+        edge = outline_mask(dem_ds, aoi)
     layers = args.layers or sorted(os.listdir(os.path.join(args.out, 'layers')))
     for slug in layers:
         folder = os.path.join(args.out, 'layers', slug)

@@ -93,7 +93,7 @@ int main(int argc, char** argv) {
     init_logging(Verbosity::quiet);
     try {
         const Scenario s = load_scenario(scenario_file);
-        const sites::SiteTable table = sites::read_site_table(s.inputs.sites);
+        const sites::SiteTable table = sites::read_site_table(s.inputs);
         const geo::GridInputs g = geo::build_grid_inputs(s.inputs, s.grid);
         const auto placements = sites::place_sites(table, g.grid, g.dem_m, g.aoi_mask);
         const PredictionConfig& pc = s.prediction;

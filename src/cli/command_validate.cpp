@@ -2,6 +2,7 @@
 // (pipeline::validate).
 
 #include <cstdio>
+#include <string>
 
 #include "commands.hpp"
 #include "phusong/pipeline/stages.hpp"
@@ -17,8 +18,12 @@ public:
 
     int execute(const GlobalOptions& /*global*/) override {
         const pipeline::Prepared p = pipeline::validate(m_scenario);
-        std::printf("%s: valid (%zu sites, %zu cells, %zu layers)\n", m_scenario.c_str(), p.table.sites.size(),
-                    p.table.cells.size(), p.table.layers.size());
+        const std::string note = p.warnings.empty()      ? ""
+                                 : p.warnings.size() == 1 ? ", with the warning above"
+                                                          : ", with the " + std::to_string(p.warnings.size()) +
+                                                                " warnings above";
+        std::printf("%s: valid (%zu sites, %zu cells, %zu layers)%s\n", m_scenario.c_str(), p.table.sites.size(),
+                    p.table.cells.size(), p.table.layers.size(), note.c_str());
         return 0;
     }
 

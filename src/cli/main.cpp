@@ -54,6 +54,9 @@ int main(int argc, char** argv) {
                  "phusong"};
     app.set_version_flag("--version", "phusong " + engine_version());
     app.require_subcommand(1);
+    // The global options are accepted after the command too (`phusong run S.toml --threads 4 -q`):
+    // a subcommand hands the options it does not know to the main command.
+    app.fallthrough();
     cli::GlobalOptions global;
     bool quiet = false;
     bool verbose = false;

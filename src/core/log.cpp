@@ -4,7 +4,9 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <string>
 
 namespace phusong {
 namespace {
@@ -23,6 +25,20 @@ void init_logging(Verbosity verbosity) {
     }
     g_quiet = verbosity == Verbosity::quiet;
     spdlog::set_default_logger(logger);
+}
+
+std::string progress_line(std::string_view label, std::size_t done, std::size_t total, double eta_s) {
+    const double frac = total == 0 ? 1.0 : static_cast<double>(done) / static_cast<double>(total);
+    constexpr int kWidth = 30;
+    const int filled = static_cast<int>(frac * kWidth);
+    std::string bar(static_cast<std::size_t>(std::clamp(filled, 0, kWidth)), '#');
+    bar.resize(kWidth, '.');
+    char text[256];
+    std::snprintf(text, sizeof text, " [%s] %zu/%zu  %.0f%%  ETA %.0f s", bar.c_str(), done, total, frac * 100.0,
+                  eta_s);
+    // "\r" returns to the start of the line and "\033[K" (ECMA-48 EL, erase to the end of the line)
+    // clears what a longer previous line left there ("ETA 100 s" then "ETA 97 s" gave "ETA 97 ss").
+    return "\r" + std::string(label) + text + "\033[K";
 }
 
 Progress::Progress(std::string label, std::size_t total)
@@ -65,12 +81,7 @@ void Progress::report(std::size_t done, bool final) {
     if (m_tty) {
         if (!final && now - m_last_report < std::chrono::milliseconds(100)) return;
         m_last_report = now;
-        constexpr int kWidth = 30;
-        const int filled = static_cast<int>(frac * kWidth);
-        std::string bar(static_cast<std::size_t>(filled), '#');
-        bar.resize(kWidth, '.');
-        std::fprintf(stderr, "\r%s [%s] %zu/%zu  %.0f%%  ETA %.0f s", m_label.c_str(), bar.c_str(),
-                     done, m_total, frac * 100.0, eta);
+        std::fputs(progress_line(m_label, done, m_total, eta).c_str(), stderr);
         std::fflush(stderr);
         return;
     }

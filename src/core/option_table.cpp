@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <span>
 #include <type_traits>
@@ -71,6 +72,20 @@ constexpr std::array<std::pair<std::string_view, ReportLanguage>, 2> kLanguages 
     {"vi", ReportLanguage::vi},
 }};
 
+// Unit names as exports write them; matched case-insensitively (read_value below).
+constexpr std::array<std::pair<std::string_view, PowerUnit>, 4> kPowerUnits = {{
+    {"dBm", PowerUnit::dbm},
+    {"dBW", PowerUnit::dbw},
+    {"W", PowerUnit::w},
+    {"mW", PowerUnit::mw},
+}};
+
+constexpr std::array<std::pair<std::string_view, FrequencyUnit>, 3> kFrequencyUnits = {{
+    {"MHz", FrequencyUnit::mhz},
+    {"kHz", FrequencyUnit::khz},
+    {"GHz", FrequencyUnit::ghz},
+}};
+
 // The model names are radio's (radio::kModelNames), name first as the other choice lists.
 constexpr auto kModels = [] {
     std::array<std::pair<std::string_view, radio::ModelKind>, radio::kModelNames.size()> a{};
@@ -112,6 +127,29 @@ constexpr Names<ReportLanguage> names_of<ReportLanguage>() {
 template <>
 constexpr Names<radio::ModelKind> names_of<radio::ModelKind>() {
     return kModels;
+}
+template <>
+constexpr Names<PowerUnit> names_of<PowerUnit>() {
+    return kPowerUnits;
+}
+template <>
+constexpr Names<FrequencyUnit> names_of<FrequencyUnit>() {
+    return kFrequencyUnits;
+}
+
+/// Units are names people write in every case ("dbm", "DBM", "Dbm"); other choices are exact.
+template <typename E>
+constexpr bool kCaseInsensitiveChoice =
+    std::is_same_v<E, PowerUnit> || std::is_same_v<E, FrequencyUnit>;
+
+bool same_name(std::string_view a, std::string_view b, bool any_case) {
+    if (!any_case) return a == b;
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+            return false;
+    }
+    return true;
 }
 
 // ---- a row -------------------------------------------------------------------------------------
@@ -264,12 +302,12 @@ void read_value(const Spec& s, TomlTableReader& r, std::optional<std::filesystem
 
 template <typename E>
 requires std::is_enum_v<E>
-void read_value(const Spec& s, TomlTableReader& r, E& out) {
+void read_value(const Spec& s, TomlTableReader& r, std::optional<E>& out) {
     std::optional<std::string> v;
     r.get(s.key, v);
     if (!v) return;
     for (const auto& [name, value] : names_of<E>()) {
-        if (name == *v) {
+        if (same_name(name, *v, kCaseInsensitiveChoice<E>)) {
             out = value;
             return;
         }
@@ -308,6 +346,14 @@ void read_value(const Spec& s, TomlTableReader& r, std::vector<E>& out) {
         values.push_back(it->second);
     }
     out = std::move(values);
+}
+
+template <typename E>
+requires std::is_enum_v<E>
+void read_value(const Spec& s, TomlTableReader& r, E& out) {
+    std::optional<E> v;
+    read_value(s, r, v);
+    if (v) out = *v;
 }
 
 /// ITM's mode of variability, given as ITM's integer code.
@@ -418,10 +464,18 @@ template <typename T>
 struct ElementOf<std::vector<T>> {
     using type = T;
 };
+template <typename T>
+struct WithoutOptional {
+    using type = T;
+};
+template <typename T>
+struct WithoutOptional<std::optional<T>> {
+    using type = T;
+};
 
-template <typename T0>
+template <typename Member>
 std::vector<std::string> choices_of() {
-    using T = typename ElementOf<T0>::type;
+    using T = typename WithoutOptional<typename ElementOf<Member>::type>::type;
     if constexpr (std::is_enum_v<T>) {
         std::vector<std::string> out;
         for (const auto& [name, value] : names_of<T>()) out.emplace_back(name);
@@ -513,6 +567,55 @@ constexpr std::array kInputs = {
                    .help = "attribute of `admin` holding the unit's name"),
     PHUSONG_OPTION(InputsConfig, admin_code_field, .key = "admin_code_field",
                    .help = "attribute of `admin` holding the unit's code, if any"),
+};
+
+// [inputs.site_columns]: one row per column of the site table (sites::required_columns and the
+// optional rs_power_dbm); tests/sites checks that the two lists agree.
+#define PHUSONG_SITE_COLUMN(member_name, column, what)                                      \
+    PHUSONG_OPTION(SiteColumns, member_name, .key = column,                                 \
+                   .help = "header of the column " column " (" what ") in the site table", \
+                   .default_note = "found by name or alias")
+
+constexpr std::array kSiteColumns = {
+    PHUSONG_SITE_COLUMN(site_id, "site_id", "site name or code"),
+    PHUSONG_SITE_COLUMN(cell_id, "cell_id", "cell, sector or transmitter name"),
+    PHUSONG_SITE_COLUMN(operator_name, "operator", "network operator"),
+    PHUSONG_SITE_COLUMN(lon, "lon", "WGS 84 longitude, text files only"),
+    PHUSONG_SITE_COLUMN(lat, "lat", "WGS 84 latitude, text files only"),
+    PHUSONG_SITE_COLUMN(height_agl_m, "height_agl_m", "antenna height above ground"),
+    PHUSONG_SITE_COLUMN(azimuth_deg, "azimuth_deg", "boresight from north"),
+    PHUSONG_SITE_COLUMN(mech_tilt_deg, "mech_tilt_deg", "mechanical downtilt"),
+    PHUSONG_SITE_COLUMN(elec_tilt_deg, "elec_tilt_deg", "electrical downtilt"),
+    PHUSONG_SITE_COLUMN(tech, "tech", "GSM, UMTS, LTE or NR"),
+    PHUSONG_SITE_COLUMN(band, "band", "3GPP band name"),
+    PHUSONG_SITE_COLUMN(freq_mhz, "freq_mhz", "downlink carrier centre"),
+    PHUSONG_SITE_COLUMN(bandwidth_mhz, "bandwidth_mhz", "channel bandwidth"),
+    PHUSONG_SITE_COLUMN(tx_power_dbm, "tx_power_dbm", "total transmit power"),
+    PHUSONG_SITE_COLUMN(rs_power_dbm, "rs_power_dbm",
+                        "optional: LTE RS / NR SS power per resource element"),
+    PHUSONG_SITE_COLUMN(antenna, "antenna", "antenna pattern name"),
+};
+
+#undef PHUSONG_SITE_COLUMN
+
+constexpr std::array kSiteUnits = {
+    PHUSONG_OPTION(SiteUnits, tx_power_dbm, .key = "tx_power_dbm",
+                   .help = "unit of the total power column; read and converted to dBm "
+                           "(W: 10·log10(1000·P) dBm)",
+                   .default_note = "the header's bracketed unit, else dBm",
+                   .message = "unknown unit \"{value}\" for tx_power_dbm: expected one of {choices}"),
+    PHUSONG_OPTION(SiteUnits, rs_power_dbm, .key = "rs_power_dbm",
+                   .help = "unit of the power-per-resource-element column (converted to dBm)",
+                   .default_note = "the header's bracketed unit, else dBm",
+                   .message = "unknown unit \"{value}\" for rs_power_dbm: expected one of {choices}"),
+    PHUSONG_OPTION(SiteUnits, freq_mhz, .key = "freq_mhz",
+                   .help = "unit of the carrier frequency column (converted to MHz)",
+                   .default_note = "the header's bracketed unit, else MHz",
+                   .message = "unknown unit \"{value}\" for freq_mhz: expected one of {choices}"),
+    PHUSONG_OPTION(SiteUnits, bandwidth_mhz, .key = "bandwidth_mhz",
+                   .help = "unit of the channel bandwidth column (converted to MHz)",
+                   .default_note = "the header's bracketed unit, else MHz",
+                   .message = "unknown unit \"{value}\" for bandwidth_mhz: expected one of {choices}"),
 };
 
 constexpr std::array kGrid = {
@@ -923,6 +1026,8 @@ std::string_view to_string(ValueType type) {
 
 void read_options(TomlTableReader& r, ScenarioMeta& out) { read_all(kScenarioMeta, r, out); }
 void read_options(TomlTableReader& r, InputsConfig& out) { read_all(kInputs, r, out); }
+void read_options(TomlTableReader& r, SiteColumns& out) { read_all(kSiteColumns, r, out); }
+void read_options(TomlTableReader& r, SiteUnits& out) { read_all(kSiteUnits, r, out); }
 void read_options(TomlTableReader& r, GridConfig& out) { read_all(kGrid, r, out); }
 void read_options(TomlTableReader& r, PredictionConfig& out) { read_all(kPrediction, r, out); }
 void read_options(TomlTableReader& r, radio::ModelConfig& out) { read_all(kModel, r, out); }
@@ -952,6 +1057,15 @@ std::vector<TableDoc> scenario_tables() {
                    "Input files (required table). Relative paths are resolved against the scenario "
                    "file's folder."),
              kInputs, s.inputs);
+    add_rows(table("inputs.site_columns",
+                   "Headers of the site table's columns, where they are neither phusong's names "
+                   "nor built-in aliases (docs/inputs.md#column-names); matched "
+                   "case-insensitively."),
+             kSiteColumns, s.inputs.site_columns);
+    add_rows(table("inputs.site_units",
+                   "Units of the site table's columns, where they are not phusong's "
+                   "(docs/inputs.md#units); names are case-insensitive."),
+             kSiteUnits, s.inputs.site_units);
     add_rows(table("grid", "The analysis grid (DESIGN.md \"Grid\")."), kGrid, s.grid);
     {
         TableDoc& t = table(

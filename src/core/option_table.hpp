@@ -23,6 +23,9 @@ struct ScenarioMeta {
 
 void read_options(TomlTableReader& r, ScenarioMeta& out);
 void read_options(TomlTableReader& r, InputsConfig& out);
+/// [inputs.site_columns] and [inputs.site_units].
+void read_options(TomlTableReader& r, SiteColumns& out);
+void read_options(TomlTableReader& r, SiteUnits& out);
 void read_options(TomlTableReader& r, GridConfig& out);
 /// [prediction]'s own keys (not the model keys, which read_options(…, ModelConfig&) reads).
 void read_options(TomlTableReader& r, PredictionConfig& out);

@@ -25,6 +25,12 @@ void check_file(TomlTableReader& r, std::string_view key, const std::filesystem:
 
 void read_inputs(TomlTableReader r, InputsConfig& in) {
     options::read_options(r, in);
+    TomlTableReader columns = r.table("site_columns");
+    options::read_options(columns, in.site_columns);
+    columns.finish();
+    TomlTableReader units = r.table("site_units");
+    options::read_options(units, in.site_units);
+    units.finish();
     r.finish();
     check_file(r, "dem", in.dem);
     check_file(r, "population", in.population);

@@ -10,7 +10,9 @@
 #include <fstream>
 #include <limits>
 #include <mutex>
+#include <map>
 #include <numbers>
+#include <set>
 
 #include "phusong/core/error.hpp"
 #include "phusong/core/input_file.hpp"
@@ -258,9 +260,15 @@ void check_model_overrides(const PredictionConfig& config, const sites::SiteTabl
         }
     }
     for (const auto& [name, model] : config.band_models) {
-        if (sites::find_band(name) == nullptr) {
+        if (const sites::BandInfo* band = sites::find_band(name); band == nullptr) {
             problems.add("", "key prediction.band.\"" + name + "\"",
                          "unknown band; expected one of " + sites::known_band_names());
+        } else if (band->name != name) {
+            // The site table's bands are matched in any case; an override names one as the
+            // layers do, so that it cannot silently miss them.
+            problems.add("", "key prediction.band.\"" + name + "\"",
+                         "write the band as " + std::string(band->name) + ": [prediction.band.\"" +
+                             std::string(band->name) + "\"]");
         }
     }
     problems.throw_if_any();
@@ -270,13 +278,134 @@ void check_cell_bandwidths(const PredictionConfig& config, const sites::SiteTabl
     ProblemList problems;
     for (const sites::Cell& c : table.cells) {
         try {
-            (void)radio::reference_signal_power_dbm(c.tech, c.tx_power_dbm, c.bandwidth_mhz, config.nr_scs_khz);
+            (void)sites::reference_signal_power_dbm(c, config.nr_scs_khz);
         } catch (const std::invalid_argument& e) {
             problems.add(table.file, "row " + std::to_string(c.row) + ", field bandwidth_mhz",
                          std::string(e.what()) + ": give the cell's channel bandwidth");
         }
     }
     problems.throw_if_any();
+}
+
+namespace {
+
+std::string fmt_g(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return buf;
+}
+
+/// "cost231_hata, spm and itm": the models whose validity range holds [lo_mhz, hi_mhz].
+std::string models_valid_at(double lo_mhz, double hi_mhz) {
+    std::vector<std::string_view> names;
+    for (const auto& [kind, name] : radio::kModelNames) {
+        const radio::ValidityRange v = radio::validity(kind);
+        if (kind != radio::ModelKind::free_space && lo_mhz >= v.f_min_mhz && hi_mhz <= v.f_max_mhz) {
+            names.push_back(name);
+        }
+    }
+    std::string s;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        s += (i == 0 ? "" : i + 1 == names.size() ? " and " : ", ") + std::string(names[i]);
+    }
+    return s;
+}
+
+}  // namespace
+
+std::vector<std::string> prediction_warnings(const PredictionConfig& cfg, const sites::SiteTable& table) {
+    std::vector<std::string> out;
+    for (const auto& [name, model] : cfg.band_models) {
+        if (std::none_of(table.layers.begin(), table.layers.end(),
+                         [&](const sites::Layer& l) { return l.band == name; })) {
+            out.push_back("prediction.band.\"" + name + "\": no cell of the site table uses this band");
+        }
+    }
+    // Cells outside their model's validity, one line per model and limit crossed (a province has
+    // thousands of cells on a few models), naming the bands and the values. Each layer's model as
+    // make_setup resolves it: the layer's override, else its band's, else [prediction]'s.
+    enum class Limit { f_low, f_high, h_low, h_high };
+    struct Crossing {
+        std::size_t cells = 0;
+        double lo = std::numeric_limits<double>::infinity();
+        double hi = -std::numeric_limits<double>::infinity();
+        std::set<std::string> bands;
+        std::set<std::string> layers;
+    };
+    std::map<std::pair<radio::ModelKind, Limit>, Crossing> crossings;
+    std::set<radio::ModelKind> models_used;
+    bool any_itm = cfg.model.kind == radio::ModelKind::itm;
+    for (const sites::Layer& layer : table.layers) {
+        const auto by_layer = cfg.layer_models.find(layer.name);
+        const auto by_band = cfg.band_models.find(layer.band);
+        const radio::ModelConfig& model = by_layer != cfg.layer_models.end() ? by_layer->second
+                                          : by_band != cfg.band_models.end() ? by_band->second
+                                                                             : cfg.model;
+        any_itm = any_itm || model.kind == radio::ModelKind::itm;
+        models_used.insert(model.kind);
+        const radio::ValidityRange v = radio::validity(model.kind);
+        const auto count = [&](Limit limit, double value) {
+            Crossing& c = crossings[{model.kind, limit}];
+            ++c.cells;
+            c.lo = std::min(c.lo, value);
+            c.hi = std::max(c.hi, value);
+            c.bands.insert(layer.band);
+            c.layers.insert(layer.name);
+        };
+        for (std::size_t ci : layer.cells) {
+            const sites::Cell& c = table.cells[ci];
+            if (c.freq_mhz < v.f_min_mhz) count(Limit::f_low, c.freq_mhz);
+            if (c.freq_mhz > v.f_max_mhz) count(Limit::f_high, c.freq_mhz);
+            if (c.height_agl_m < v.h_tx_min_m) count(Limit::h_low, c.height_agl_m);
+            if (c.height_agl_m > v.h_tx_max_m) count(Limit::h_high, c.height_agl_m);
+        }
+    }
+    const auto join = [](const std::set<std::string>& items) {
+        std::string s;
+        for (const auto& i : items) s += (s.empty() ? "" : ", ") + i;
+        return s;
+    };
+    for (const auto& [key, c] : crossings) {
+        const auto& [kind, limit] = key;
+        const radio::ValidityRange v = radio::validity(kind);
+        const bool frequency = limit == Limit::f_low || limit == Limit::f_high;
+        const std::string unit = frequency ? " MHz" : " m";
+        const std::string values = c.lo == c.hi ? fmt_g(c.lo) + unit : fmt_g(c.lo) + "–" + fmt_g(c.hi) + unit;
+        const std::string bound = limit == Limit::f_low    ? "below its lowest frequency, " + fmt_g(v.f_min_mhz)
+                                  : limit == Limit::f_high ? "above its highest frequency, " + fmt_g(v.f_max_mhz)
+                                  : limit == Limit::h_low  ? "below its lowest antenna height, " + fmt_g(v.h_tx_min_m)
+                                                           : "above its highest antenna height, " + fmt_g(v.h_tx_max_m);
+        std::string line = "model " + std::string(radio::to_string(kind)) + ": " + std::to_string(c.cells) +
+                           (c.cells == 1 ? " cell" : " cells") + " of band" + (c.bands.size() == 1 ? " " : "s ") +
+                           join(c.bands) + " (" + std::to_string(c.layers.size()) +
+                           (c.layers.size() == 1 ? " layer" : " layers") + ") " +
+                           (frequency ? "at " : "with antennas at ") + values + (c.cells == 1 ? " is " : " are ") +
+                           bound + unit + "; their predictions are extrapolated";
+        if (frequency) {
+            const std::string valid = models_valid_at(c.lo, c.hi);
+            if (!valid.empty()) {
+                line += " (valid at " + values + ": " + valid + "; set one with [prediction.band.\"" +
+                        *c.bands.begin() + "\"] model = …)";
+            }
+        }
+        out.push_back(std::move(line));
+    }
+    for (const radio::ModelKind kind : models_used) {
+        const radio::ValidityRange v = radio::validity(kind);
+        if (cfg.receiver_height_m < v.h_rx_min_m || cfg.receiver_height_m > v.h_rx_max_m) {
+            out.push_back("model " + std::string(radio::to_string(kind)) + ": prediction.receiver_height_m = " +
+                          fmt_g(cfg.receiver_height_m) + " m is outside its receiver heights " +
+                          fmt_g(v.h_rx_min_m) + "–" + fmt_g(v.h_rx_max_m) + " m; its predictions are extrapolated");
+        }
+    }
+    if (any_itm && cfg.far_block_px > 1) {
+        // tools/sweep_accuracy on the demo (docs/models/itm.md): far_block_px = 3 gives a
+        // 95th percentile of 10 dB with ITM (5 dB with Bullington).
+        out.push_back("prediction.far_block_px = " + std::to_string(cfg.far_block_px) +
+                      " with ITM: one ITM value per block is a poor stand-in for its pixels (ITM follows the "
+                      "receiver's own terrain closely); consider far_block_px = 1");
+    }
+    return out;
 }
 
 namespace {
@@ -304,12 +433,6 @@ Setup make_setup(const PredictionInputs& in, double min_floor_dbm, bool check_ov
     }
     check_model_overrides(cfg, table, check_overrides);
     check_cell_bandwidths(cfg, table);
-    for (const auto& [name, model] : cfg.band_models) {
-        if (check_overrides && std::none_of(table.layers.begin(), table.layers.end(),
-                                            [&](const sites::Layer& l) { return l.band == name; })) {
-            spdlog::warn("prediction.band.\"{}\": no cell of the site table uses this band", name);
-        }
-    }
 
     // Gain tables, one per (antenna, mechanical tilt, electrical tilt), built in parallel.
     auto& gains = setup.gains;
@@ -350,8 +473,9 @@ Setup make_setup(const PredictionInputs& in, double min_floor_dbm, bool check_ov
                 src.bands.push_back({c.freq_mhz, model, 0});
                 band = src.bands.end() - 1;
             }
-            const double rs = radio::reference_signal_power_dbm(c.tech, c.tx_power_dbm, c.bandwidth_mhz,
-                                                                cfg.nr_scs_khz);
+            // The table's power per resource element where it gives one, else the conversion
+            // from the total power (radio::reference_signal_power_dbm).
+            const double rs = sites::reference_signal_power_dbm(c, cfg.nr_scs_khz);
             CellPlan plan;
             plan.cell = ci;
             plan.layer = c.layer;
@@ -992,23 +1116,9 @@ PredictionStats predict(const PredictionInputs& in, const std::function<void(Lay
         stats.mean_radius_m += src.sweep.radius_m;
     }
     stats.mean_radius_m /= static_cast<double>(std::max<std::size_t>(1, setup.sources.size()));
-    if (stats.model_warnings > 0) {
-        spdlog::warn("{} cells are outside their propagation model's validity range (frequency or "
-                     "antenna height); their predictions are extrapolated",
-                     stats.model_warnings);
-    }
 
     const SweepSettings settings = SweepSettings::of(cfg);
     const Zones zones(grid, cfg.far_block_px, cfg.near_radius_m);
-    if (zones.has_far() && std::any_of(setup.models.begin(), setup.models.end(), [](const radio::ModelConfig& m) {
-            return m.kind == radio::ModelKind::itm;
-        })) {
-        // tools/sweep_accuracy on the demo (docs/models/itm.md): far_block_px = 3 gives a
-        // 95th percentile of 10 dB with ITM (5 dB with Bullington).
-        spdlog::warn("prediction.far_block_px = {} with ITM: one ITM value per block is a poor stand-in for its "
-                     "pixels (ITM follows the receiver's own terrain closely); consider far_block_px = 1",
-                     cfg.far_block_px);
-    }
     std::atomic<std::size_t> evaluations{0};
     tbb::enumerable_thread_specific<SourceEvaluator> evaluators;
 

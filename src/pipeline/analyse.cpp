@@ -89,7 +89,7 @@ AnalyseSummary analyse(const AnalyseRequest& request) {
     const std::vector<std::uint8_t> aoi_mask = geo::rasterize_mask(grid, *aoi);
 
     // Layers: the manifest's, which must be the site table's.
-    const sites::SiteTable table = sites::read_site_table(scenario.inputs.sites);
+    const sites::SiteTable table = sites::read_site_table(scenario.inputs);
     std::vector<analysis::LayerInfo> layers = analysis::layer_infos(table);
     if (recorded.size() != layers.size()) {
         throw InputError(mf, "key layers", fmt::format("{} layers listed, the site table has {}: re-run `phusong run`",

@@ -28,7 +28,7 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 PlanSummary plan(const PlanRequest& request) {
     RunFolder folder(request.dir);
     const Scenario scenario = load_scenario(folder.scenario_file(request.scenario));
-    const sites::SiteTable table = sites::read_site_table(scenario.inputs.sites);
+    const sites::SiteTable table = sites::read_site_table(scenario.inputs);
     planning::check_plan_antenna(scenario);
     folder.check_stamp(scenario);
     io::OutputDir out(folder.inside("plan", "plan"), true);
@@ -64,6 +64,7 @@ PlanSummary plan(const PlanRequest& request) {
     std::vector<std::pair<std::string, std::string>> listed;
     for (const auto& [name, what] : io::write_plan(out.file(""), summary.plan)) listed.emplace_back("plan/" + name, what);
     io::write_file_atomically(out.file("plan.json"), section.dump(2) + "\n");
+    listed.emplace_back("plan/plan.json", kPlanJsonDescription);
     throw_if_interrupted();
     out.commit();
 

@@ -18,6 +18,7 @@
 #include "phusong/io/output_dir.hpp"
 #include "phusong/io/plan_writer.hpp"
 #include "phusong/io/qgis_style.hpp"
+#include "phusong/io/qgs_project.hpp"
 #include "phusong/io/report.hpp"
 #include "phusong/io/vector_writer.hpp"
 #include "phusong/pipeline/stages.hpp"
@@ -192,6 +193,9 @@ RunSummary run(const RunRequest& request) {
             manifest.add_output("plan/" + name, what);
         }
         manifest.section("plan") = io::plan_manifest_section(*summary.plan, scenario.plan);
+        // The same plan/plan.json as `phusong plan` writes (docs/outputs.md#plan).
+        io::write_file_atomically(out.file("plan/plan.json"), manifest.section("plan").dump(2) + "\n");
+        manifest.add_output("plan/plan.json", kPlanJsonDescription);
         plan_timer.stop();
     }
     // What `phusong analyse` and `phusong plan` check before reusing these layers (RunFolder::check_stamp).

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -178,6 +179,27 @@ void write_shapefile_without_crs(const fs::path& path) {
     REQUIRE(layer->CreateFeature(&f) == OGRERR_NONE);
 }
 
+/// The fixture's site table as an Atoll transmitter export writes it: semicolons and Atoll's
+/// headers, except for the coordinates, which are named "Lon_WGS84" and "Lat_WGS84" (no alias).
+void to_atoll(const Fixture& fx) {
+    const auto lines = csv_lines(fx.sites);
+    std::string text =
+        "Site;Transmitter;Operator;Lon_WGS84;Lat_WGS84;Height (m);Azimuth (\xC2\xB0);Mechanical Downtilt (\xC2\xB0);"
+        "Additional Electrical Downtilt (\xC2\xB0);Technology;Frequency Band;Frequency (MHz);Bandwidth (MHz);"
+        "Max Power (dBm);Antenna\n";
+    for (std::size_t i = 1; i < lines.size(); ++i) {
+        std::string l = lines[i];
+        std::replace(l.begin(), l.end(), ',', ';');
+        text += l + "\n";
+    }
+    spit(fx.sites, text);
+}
+
+/// Adds [inputs.site_columns] or [inputs.site_units] lines after the inputs.
+void add_to_inputs(const Fixture& fx, const std::string& lines) {
+    scenario_replace(fx, "sites = \"sites.csv\"", "sites = \"sites.csv\"\n\n" + lines);
+}
+
 nlohmann::json manifest_of(const Fixture& fx) { return nlohmann::json::parse(slurp(fx.out / "manifest.json")); }
 
 // ---- the catalogue -------------------------------------------------------------------------
@@ -336,9 +358,32 @@ std::vector<Case> catalogue() {
     c.push_back({"sites", "sites-wrong-format", "site table is a GeoTIFF",
                  [](Fixture& fx) { scenario_replace(fx, "sites = \"sites.csv\"", "sites = \"dem.tif\""); }, 3,
                  {"{dem}: cannot read the site table: format not recognised"}, true});
-    c.push_back({"sites", "sites-missing-column", "column azimuth_deg missing",
-                 [](Fixture& fx) { replace_in_file(fx.sites, "azimuth_deg", "azimuth"); }, 3,
-                 {"{sites}, header: missing column(s) azimuth_deg"}, true});
+    c.push_back({"sites", "sites-missing-column", "column azimuth_deg missing (a header that is no alias)",
+                 [](Fixture& fx) { replace_in_file(fx.sites, "azimuth_deg", "pointing"); }, 3,
+                 {"{sites}, header: missing column(s) azimuth_deg", "[inputs.site_columns] azimuth_deg = "}, true});
+    c.push_back({"sites", "sites-atoll-unmapped",
+                 "Atoll export (semicolons, Atoll's headers) whose coordinate headers are no alias, without "
+                 "[inputs.site_columns]",
+                 [](Fixture& fx) { to_atoll(fx); }, 3,
+                 {"{sites}, header: missing column(s) lon, lat; the file's columns are \"Site\", \"Transmitter\"",
+                  "[inputs.site_columns] lon = \"Lon_WGS84\", lat = \"Lat_WGS84\""},
+                 true});
+    c.push_back({"sites", "sites-atoll-mapped",
+                 "Atoll export with [inputs.site_columns] naming its coordinate columns (accepted)",
+                 [](Fixture& fx) {
+                     to_atoll(fx);
+                     add_to_inputs(fx, "[inputs.site_columns]\nlon = \"Lon_WGS84\"\nlat = \"lat_wgs84\"");
+                 },
+                 0, {}, true});
+    c.push_back({"sites", "sites-mapping-no-column", "[inputs.site_columns] names a header the table does not have",
+                 [](Fixture& fx) { add_to_inputs(fx, "[inputs.site_columns]\nlon = \"Longitude\""); }, 3,
+                 {"{scenario}, key inputs.site_columns.lon: \"Longitude\" is not a column of {sites}; its columns "
+                  "are \"site_id\""},
+                 true});
+    c.push_back({"sites", "sites-bad-unit", "[inputs.site_units] tx_power_dbm = \"Watt\" (no such unit)",
+                 [](Fixture& fx) { add_to_inputs(fx, "[inputs.site_units]\ntx_power_dbm = \"Watt\""); }, 3,
+                 {"{scenario}, key inputs.site_units.tx_power_dbm", "unknown unit \"Watt\" for tx_power_dbm: expected one of dBm, dBW, W, mW"},
+                 true});
     c.push_back({"sites", "sites-lat-out-of-range", "lat = 121.3",
                  [](Fixture& fx) { set_field(fx, 2, "lat", "121.3"); }, 3,
                  {"{sites}, row 2 (line 3), field lat: value 121.3 is out of range"}, true});
@@ -366,9 +411,9 @@ std::vector<Case> catalogue() {
     c.push_back({"sites", "sites-azimuth-360", "azimuth_deg = 360",
                  [](Fixture& fx) { set_field(fx, 2, "azimuth_deg", "360"); }, 3,
                  {"{sites}, row 2 (line 3), field azimuth_deg: value 360 is out of range: expected 0 ≤ value < 360"}, true});
-    c.push_back({"sites", "sites-unknown-tech", "tech = 5G",
-                 [](Fixture& fx) { set_field(fx, 1, "tech", "5G"); }, 3,
-                 {"{sites}, row 1 (line 2), field tech: unknown technology \"5G\""}, true});
+    c.push_back({"sites", "sites-unknown-tech", "tech = 6G (5G, like lte, is read: NR)",
+                 [](Fixture& fx) { set_field(fx, 1, "tech", "6G"); }, 3,
+                 {"{sites}, row 1 (line 2), field tech: unknown technology \"6G\""}, true});
     c.push_back({"sites", "sites-unknown-band", "band = B99",
                  [](Fixture& fx) { set_field(fx, 1, "band", "B99"); }, 3,
                  {"{sites}, row 1 (line 2), field band: unknown band \"B99\""}, true});
@@ -419,7 +464,8 @@ std::vector<Case> catalogue() {
                  }, 0, {}, true});
     c.push_back({"sites", "freq-outside-model-range", "NR n78 cell (3500 MHz) with COST-231 Hata (1500–2000 MHz): a warning, counted in the manifest",
                  [](Fixture& fx) { append_line(fx.sites, "VT-1,VT-1-N78-1,Viettel,105.595000,21.305000,30,0,2,4,NR,n78,3500,100,49,sector65_17dbi"); },
-                 0, {"warning: 4 cells are outside their propagation model's validity range"}, false, kRun, false,
+                 0, {"warning: model cost231_hata: 1 cell of band n78 (1 layer) at 3500 MHz is above its highest "
+                     "frequency, 2000 MHz"}, true, kRun, false,
                  [](const Fixture& fx, const Result&) {
                      CHECK(manifest_of(fx).at("prediction").at("cells_outside_model_validity") == 4);
                  }});

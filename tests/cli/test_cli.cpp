@@ -17,6 +17,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -475,6 +476,121 @@ TEST_CASE("validate: 0 on the fixture, and it writes nothing") {
     CHECK(entries(cwd).empty());
 }
 
+TEST_CASE("the global options are accepted after the command too (issue #25)") {
+    TempDir work;
+    const fs::path scenario = phusong::test::test_data_dir() / "tiny" / "tiny.toml";
+    const Result after = phusong_cli(work, "validate " + quote(scenario) + " --threads 2 -q");
+    CHECK_MESSAGE(after.code == 0, after.err);
+    CHECK(contains(after.out, "valid"));
+    CHECK_MESSAGE(!contains(after.err, "info:"), after.err);
+    // Still checked there: --threads 0 is a usage error wherever it stands.
+    const Result zero = phusong_cli(work, "validate " + quote(scenario) + " --threads 0");
+    CHECK(zero.code == 2);
+    CHECK(contains(zero.err, "--threads"));
+}
+
+TEST_CASE("validate prints the warnings run prints, naming the layer, band, model and limit (issue #25)") {
+    TempDir work;
+    const fs::path scenario = copy_fixture(work);
+    {
+        std::ofstream add(scenario.parent_path() / "sites.csv", std::ios::binary | std::ios::app);
+        add << "VT-1,VT-1-N78-1,Viettel,105.595000,21.305000,30,0,2,4,NR,n78,3500,100,49,sector65_17dbi\n";
+    }
+    {
+        std::ofstream add(scenario, std::ios::binary | std::ios::app);
+        add << "\n[prediction.band.B8]\nmodel = \"okumura_hata\"\n";
+    }
+    const Result v = phusong_cli(work, "validate " + quote(scenario));
+    REQUIRE_MESSAGE(v.code == 0, v.err);
+    CHECK_MESSAGE(contains(v.err, "warning: prediction.band.\"B8\": no cell of the site table uses this band"), v.err);
+    CHECK_MESSAGE(contains(v.err, "warning: model cost231_hata: 1 cell of band n78 (1 layer) at 3500 MHz is above "
+                                  "its highest frequency, 2000 MHz; their predictions are extrapolated (valid at "
+                                  "3500 MHz: tr38901_rma, tr38901_uma, tr38901_umi, spm and itm;"),
+                  v.err);
+    // The fixture's GSM900 cells (945.2 MHz, 25 m) are below COST-231 Hata's 1500 MHz and 30 m.
+    CHECK_MESSAGE(contains(v.err, "warning: model cost231_hata: 3 cells of band GSM900 (1 layer) at 945.2 MHz are "
+                                  "below its lowest frequency, 1500 MHz"),
+                  v.err);
+    CHECK_MESSAGE(contains(v.err, "warning: model cost231_hata: 3 cells of band GSM900 (1 layer) with antennas at 25 m "
+                                  "are below its lowest antenna height, 30 m"),
+                  v.err);
+    CHECK(contains(v.out, "with the 4 warnings above"));
+    // run prints the same lines.
+    const Result r = phusong_cli(work, "run " + quote(scenario) + " --out " + quote(work.path() / "out"));
+    REQUIRE_MESSAGE(r.code == 0, r.err);
+    for (const char* line : {"warning: prediction.band.\"B8\": no cell of the site table uses this band",
+                             "1 cell of band n78 (1 layer) at 3500 MHz is above its highest frequency"}) {
+        CHECK_MESSAGE(contains(r.err, line), r.err);
+    }
+}
+
+TEST_CASE("an Atoll export with [inputs.site_columns] gives the maps of the canonical table (issue #25)") {
+    phusong::geo::gdal_init();
+    TempDir work;
+    const fs::path scenario = copy_fixture(work);
+    const fs::path sites = scenario.parent_path() / "sites.csv";
+    // Semicolons, Atoll's headers (aliases), the coordinates under headers the scenario maps,
+    // decimal commas, lower-case technology and band, power in W in one column.
+    std::istringstream lines(slurp(sites));
+    std::string line;
+    std::getline(lines, line);
+    std::string atoll =
+        "Site;Transmitter;Operator;Lon_WGS84;Lat_WGS84;Height (m);Azimuth (\xC2\xB0);"
+        "Mechanical Downtilt (\xC2\xB0);Additional Electrical Downtilt (\xC2\xB0);Technology;Frequency Band;"
+        "Frequency (MHz);Bandwidth (MHz);Max Power (dBm);Antenna\n";
+    while (std::getline(lines, line)) {
+        if (line.empty()) continue;
+        std::replace(line.begin(), line.end(), ',', ';');
+        for (const char* coord : {";105.", ";21."}) {  // 105.595000 → 105,595000
+            const auto at = line.find(coord);
+            REQUIRE(at != std::string::npos);
+            line[line.find('.', at)] = ',';
+        }
+        for (const char* name : {";LTE;", ";B3;"}) {
+            if (const auto at = line.find(name); at != std::string::npos) {
+                std::transform(line.begin() + static_cast<long>(at), line.begin() + static_cast<long>(at + std::strlen(name)),
+                               line.begin() + static_cast<long>(at), [](unsigned char c) { return std::tolower(c); });
+            }
+        }
+        atoll += line + "\n";
+    }
+    const fs::path atoll_scenario = scenario.parent_path() / "atoll.toml";
+    std::string toml = slurp(scenario);
+    const std::string sites_line = "sites = \"sites.csv\"";
+    toml.replace(toml.find(sites_line), sites_line.size(),
+                 "sites = \"atoll.csv\"\n\n[inputs.site_columns]\nlon = \"Lon_WGS84\"\nlat = \"Lat_WGS84\"\n");
+    std::ofstream(atoll_scenario, std::ios::binary) << toml;
+    std::ofstream(scenario.parent_path() / "atoll.csv", std::ios::binary) << atoll;
+
+    const Result canonical = phusong_cli(work, "run " + quote(scenario) + " --out " + quote(work.path() / "canonical"));
+    REQUIRE_MESSAGE(canonical.code == 0, canonical.err);
+    const Result mapped = phusong_cli(work, "run " + quote(atoll_scenario) + " --out " + quote(work.path() / "atoll"));
+    REQUIRE_MESSAGE(mapped.code == 0, mapped.err);
+    CHECK(slurp(work.path() / "canonical" / "cells.csv") == slurp(work.path() / "atoll" / "cells.csv"));
+    std::size_t compared = 0;
+    for (const auto& layer : fs::directory_iterator(work.path() / "canonical" / "layers")) {
+        const fs::path rsrp = layer.path() / "rsrp.tif";
+        if (!fs::exists(rsrp)) continue;
+        const fs::path other = work.path() / "atoll" / "layers" / layer.path().filename() / "rsrp.tif";
+        CAPTURE(rsrp);
+        REQUIRE(fs::exists(other));
+        GDALDatasetUniquePtr a(GDALDataset::Open(rsrp.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+        GDALDatasetUniquePtr b(GDALDataset::Open(other.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+        REQUIRE(a);
+        REQUIRE(b);
+        const int w = a->GetRasterXSize();
+        const int h = a->GetRasterYSize();
+        REQUIRE(b->GetRasterXSize() == w);
+        std::vector<float> pa(static_cast<std::size_t>(w) * static_cast<std::size_t>(h));
+        std::vector<float> pb(pa.size());
+        REQUIRE(a->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, w, h, pa.data(), w, h, GDT_Float32, 0, 0) == CE_None);
+        REQUIRE(b->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, w, h, pb.data(), w, h, GDT_Float32, 0, 0) == CE_None);
+        CHECK(std::memcmp(pa.data(), pb.data(), pa.size() * sizeof(float)) == 0);
+        ++compared;
+    }
+    CHECK(compared > 0);
+}
+
 TEST_CASE("run writes every layer's maps, the cell lookup table and their manifest entries (issue #3)") {
     TempDir work;
     const fs::path scenario = phusong::test::test_data_dir() / "tiny" / "tiny.toml";
@@ -576,6 +692,14 @@ TEST_CASE("run plans when [plan] enabled = true; plan re-runs alone when only [p
     bool staged = false;
     for (const auto& st : m.at("stages")) staged = staged || st.at("name") == "plan";
     CHECK(staged);
+    // plan/plan.json, as docs/outputs.md describes it: the manifest's plan section, listed (issue #25).
+    const auto plan_json_listed = [](const nlohmann::json& manifest) {
+        return std::count_if(manifest.at("outputs").begin(), manifest.at("outputs").end(),
+                             [](const nlohmann::json& o) { return o.at("path") == "plan/plan.json"; });
+    };
+    REQUIRE(fs::exists(out / "plan" / "plan.json"));
+    CHECK(nlohmann::json::parse(slurp(out / "plan" / "plan.json")) == m.at("plan"));
+    CHECK(plan_json_listed(m) == 1);
 
     // Another [plan] setting: `phusong plan` reuses the run (the prediction stamp leaves [plan] out).
     replace_in_file(scenario, "ilp_budgets = [1, 2]", "ilp_budgets = [3]");
@@ -584,6 +708,8 @@ TEST_CASE("run plans when [plan] enabled = true; plan re-runs alone when only [p
     m = nlohmann::json::parse(slurp(out / "manifest.json"));
     CHECK(m.at("plan").at("bounds").size() == 1);
     CHECK(m.at("plan").at("bounds").at(0).at("budget") == 3);
+    CHECK(nlohmann::json::parse(slurp(out / "plan" / "plan.json")) == m.at("plan"));
+    CHECK(plan_json_listed(m) == 1);
 
     // A prediction setting changed: refused, exit 3, naming the stamp.
     replace_in_file(scenario, "model = \"tr38901_uma\"", "model = \"tr38901_umi\"");

@@ -192,3 +192,31 @@ TEST_CASE("plan keys: the ILP budgets are read and must be at least 1") {
     CHECK(problems_of(bad).find("key plan.ilp_budgets") != std::string::npos);
     CHECK(problems_of(bad).find("entry 2 is 0") != std::string::npos);
 }
+
+TEST_CASE("[inputs.site_columns] and [inputs.site_units]: read, checked, units in any case (issue #25)") {
+    TempDir dir;
+    touch_inputs(dir);
+    SUBCASE("read") {
+        const auto file = dir.write("s.toml", inputs_block() +
+                                                  "[inputs.site_columns]\nsite_id = \"Site\"\noperator = \"Network\"\n"
+                                                  "[inputs.site_units]\ntx_power_dbm = \"w\"\nfreq_mhz = \"GHz\"\n");
+        const Scenario s = load_scenario(file);
+        CHECK(s.inputs.site_columns.site_id == "Site");
+        CHECK(s.inputs.site_columns.operator_name == "Network");
+        CHECK_FALSE(s.inputs.site_columns.lon.has_value());
+        CHECK(s.inputs.site_units.tx_power_dbm == PowerUnit::w);
+        CHECK(s.inputs.site_units.freq_mhz == FrequencyUnit::ghz);
+        CHECK_FALSE(s.inputs.site_units.rs_power_dbm.has_value());
+    }
+    SUBCASE("a unit that is none, a column that is none") {
+        const auto file = dir.write("s.toml", inputs_block() + "[inputs.site_columns]\nsite_idd = \"Site\"\n"
+                                                               "[inputs.site_units]\ntx_power_dbm = \"Watt\"\n");
+        const std::string msg = problems_of(file);
+        CHECK_MESSAGE(msg.find("key inputs.site_columns.site_idd (line 7): unknown key; did you mean "
+                               "inputs.site_columns.site_id?") != std::string::npos,
+                      msg);
+        CHECK_MESSAGE(msg.find("key inputs.site_units.tx_power_dbm (line 9): unknown unit \"Watt\" for tx_power_dbm: "
+                               "expected one of dBm, dBW, W, mW") != std::string::npos,
+                      msg);
+    }
+}

@@ -48,6 +48,42 @@ TEST_CASE("RSRP at a pixel equals the hand-computed link budget") {
     CHECK(l.best_dbm[back] == doctest::Approx(-72.66 - 25.0 + 0.2222 - 0.0).epsilon(0.002));
 }
 
+TEST_CASE("a cell's rs_power_dbm is its power per resource element: the same maps as the equivalent total power (issue #25)") {
+    // Two facing cells, so that the power per RE enters both a signal and an interference.
+    Network total = make_network({{1025.0, 4975.0, 90.0}, {5025.0, 4975.0, 270.0}});
+    Network per_re = total;
+    // 46 dBm over 100 RB × 12 sub-carriers (TS 36.101 Table 5.6-1) = 15.2082 dBm per RE, given as
+    // the table would give it; the total power left out, as a table with only RS power has it.
+    const double rs = 46.0 - 10.0 * std::log10(1200.0);
+    for (auto& c : per_re.table.cells) {
+        c.rs_power_dbm = rs;
+        c.tx_power_dbm.reset();
+    }
+    const auto a = run(total);
+    const auto b = run(per_re);
+    REQUIRE(a.size() == 1);
+    REQUIRE(b.size() == 1);
+    const std::size_t px = total.grid.index(80, 100);
+    REQUIRE_FALSE(std::isnan(a[0].best_dbm[px]));
+    std::size_t compared = 0;
+    for (std::size_t i = 0; i < a[0].best_dbm.size(); ++i) {
+        if (std::isnan(a[0].best_dbm[i])) {
+            CHECK(std::isnan(b[0].best_dbm[i]));
+            continue;
+        }
+        ++compared;
+        CHECK(b[0].best_dbm[i] == doctest::Approx(a[0].best_dbm[i]).epsilon(1e-6));
+        CHECK(b[0].server[i] == a[0].server[i]);
+        CHECK(b[0].sinr_db[i] == doctest::Approx(a[0].sinr_db[i]).epsilon(1e-5));
+    }
+    CHECK(compared > 1000);
+    // 3 dB more per RE: 3 dB more RSRP everywhere, which the total power could not say at this
+    // bandwidth without a power boost.
+    for (auto& c : per_re.table.cells) c.rs_power_dbm = rs + 3.0;
+    const auto boosted = run(per_re);
+    CHECK(boosted[0].best_dbm[px] == doctest::Approx(a[0].best_dbm[px] + 3.0).epsilon(1e-5));
+}
+
 TEST_CASE("best server, second best, overlap and SINR of two facing cells") {
     // Two cells 4 km apart facing each other: the pixel halfway sees both equally.
     Network n = make_network({{1025.0, 4975.0, 90.0}, {5025.0, 4975.0, 270.0}});

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 namespace phusong {
 
@@ -13,6 +14,11 @@ enum class Verbosity { quiet, normal, verbose };
 
 /// Sets up the process-wide logger on stderr. Call once from main.
 void init_logging(Verbosity verbosity);
+
+/// The terminal's progress line: "\rLABEL [####......] done/total  P%  ETA N s", ended by the
+/// erase-to-end-of-line control so that a shorter line leaves nothing of the one before.
+[[nodiscard]] std::string progress_line(std::string_view label, std::size_t done, std::size_t total,
+                                        double eta_s);
 
 /// Progress of one stage: a bar with count and ETA on a terminal, plain periodic log lines
 /// (every 10% or 5 s) otherwise. Thread-safe: workers call advance() concurrently.

@@ -17,6 +17,42 @@
 
 namespace phusong {
 
+/// Units a site table's power column may be given in ([inputs.site_units]).
+enum class PowerUnit { dbm, dbw, w, mw };
+/// Units a site table's frequency or bandwidth column may be given in ([inputs.site_units]).
+enum class FrequencyUnit { mhz, khz, ghz };
+
+/// [inputs.site_columns]: for each column phusong reads (docs/inputs.md), the header it has in
+/// the site table, where that is neither phusong's name nor one of the built-in aliases (Atoll,
+/// Planet, generic exports; sites::column_aliases). Not given: found by name or alias.
+struct SiteColumns {
+    std::optional<std::string> site_id;
+    std::optional<std::string> cell_id;
+    std::optional<std::string> operator_name;  ///< the column `operator`
+    std::optional<std::string> lon;             ///< WGS 84 longitude (CSV only)
+    std::optional<std::string> lat;             ///< WGS 84 latitude (CSV only)
+    std::optional<std::string> height_agl_m;
+    std::optional<std::string> azimuth_deg;
+    std::optional<std::string> mech_tilt_deg;
+    std::optional<std::string> elec_tilt_deg;
+    std::optional<std::string> tech;
+    std::optional<std::string> band;
+    std::optional<std::string> freq_mhz;
+    std::optional<std::string> bandwidth_mhz;
+    std::optional<std::string> tx_power_dbm;
+    std::optional<std::string> rs_power_dbm;    ///< optional column: power per resource element
+    std::optional<std::string> antenna;
+};
+
+/// [inputs.site_units]: the unit a site table gives a column in, where it is not phusong's. Not
+/// given: the unit in the header's brackets ("Power (W)") when it names one, else phusong's.
+struct SiteUnits {
+    std::optional<PowerUnit> tx_power_dbm;
+    std::optional<PowerUnit> rs_power_dbm;
+    std::optional<FrequencyUnit> freq_mhz;
+    std::optional<FrequencyUnit> bandwidth_mhz;
+};
+
 /// Input files. Relative paths in the TOML are resolved against the scenario file's folder.
 struct InputsConfig {
     std::filesystem::path dem;         ///< elevation raster, metres above the geoid
@@ -26,6 +62,8 @@ struct InputsConfig {
     std::optional<std::filesystem::path> admin;  ///< admin-unit polygons for tables (optional)
     std::string admin_name_field = "name";       ///< attribute holding the admin unit's name
     std::optional<std::string> admin_code_field; ///< attribute holding its code, if any
+    SiteColumns site_columns;                    ///< [inputs.site_columns]
+    SiteUnits site_units;                        ///< [inputs.site_units]
 };
 
 /// The analysis grid (DESIGN.md "Grid").

@@ -71,6 +71,14 @@ void check_model_overrides(const PredictionConfig& config, const sites::SiteTabl
 /// table's row and field otherwise. `predict` checks the same before it starts.
 void check_cell_bandwidths(const PredictionConfig& config, const sites::SiteTable& table);
 
+/// What `run` warns about before it predicts, worded for the user (no InputError: the run goes
+/// on): a [prediction.band.<name>] override no cell uses; the cells outside their propagation
+/// model's validity range (sources in radio::validity), one line per model and limit crossed,
+/// with the bands, the values and the models valid there; the receiver height outside a model's
+/// range; ITM with a far zone. `pipeline::prepare` prints them, so `validate` shows what `run` will.
+[[nodiscard]] std::vector<std::string> prediction_warnings(const PredictionConfig& config,
+                                                           const sites::SiteTable& table);
+
 /// Runs the prediction. Layers are produced operator by operator (memory stays bounded by one
 /// operator's layers) and handed to `on_layer` in SiteTable::layers order. Deterministic: the
 /// same inputs give the same bytes whatever the thread count.

@@ -24,11 +24,14 @@ struct Prepared {
     Scenario scenario;
     sites::SiteTable table;
     coverage::AntennaCatalogue antennas;
+    /// What `prepare` warned about (coverage::prediction_warnings), already logged.
+    std::vector<std::string> warnings;
 };
 
 /// The checks that need no raster read: the scenario, the site table, the antenna catalogue, the
 /// model overrides against the table's layers and bands, and the plan's antenna when [plan] is on.
-/// InputError (exit 3) listing every problem.
+/// InputError (exit 3) listing every problem. Logs the prediction's warnings (unused overrides,
+/// cells outside their model's validity), so `validate` and `run` show the same.
 [[nodiscard]] Prepared prepare(const std::filesystem::path& scenario_file);
 
 /// `prepare`, then that the DEM, the population raster and the AOI can be opened and are usable
@@ -95,6 +98,10 @@ struct PlanSummary {
     double grid_resolution_m = 0;
     std::filesystem::path outputs;
 };
+
+/// The manifest's line for plan/plan.json, which `run` (with [plan] enabled) and `plan` both write.
+inline constexpr const char* kPlanJsonDescription =
+    "the manifest's plan section on its own: counts, timings, bounds per budget";
 
 /// The 5G plan on a run's outputs, after the stamp check: only [plan], [analysis] and the admin
 /// inputs may differ. Writes DIR/plan/ and the manifest's "plan" section.
