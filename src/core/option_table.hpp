@@ -40,5 +40,7 @@ void read_options(TomlTableReader& r, ClassThresholds& out);
 void read_options(TomlTableReader& r, CensusConfig& out);
 void read_options(TomlTableReader& r, CensusUnit& out);
 void read_options(TomlTableReader& r, PlanConfig& out);
+void read_options(TomlTableReader& r, ClutterClass& out);
+void read_options(TomlTableReader& r, CalibrationConfig& out);
 
 }  // namespace phusong::options

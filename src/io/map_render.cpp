@@ -359,11 +359,13 @@ void MapCanvas::draw_points(const fs::path& vector, Rgba fill, int radius_px) {
     }
 }
 
-std::vector<std::uint8_t> MapCanvas::png() const {
-    geo::DatasetPtr mem = geo::create_mem_raster(m_width, m_height, 3, GDT_Byte);
+std::vector<std::uint8_t> MapCanvas::png() const { return encode_png(m_rgb, m_width, m_height); }
+
+std::vector<std::uint8_t> encode_png(const std::vector<std::uint8_t>& rgb, int width, int height) {
+    geo::DatasetPtr mem = geo::create_mem_raster(width, height, 3, GDT_Byte);
     int bands[] = {1, 2, 3};
-    if (mem->RasterIO(GF_Write, 0, 0, m_width, m_height, const_cast<std::uint8_t*>(m_rgb.data()), m_width,
-                      m_height, GDT_Byte, 3, bands, 3, static_cast<GSpacing>(m_width) * 3, 1, nullptr) != CE_None) {
+    if (mem->RasterIO(GF_Write, 0, 0, width, height, const_cast<std::uint8_t*>(rgb.data()), width,
+                      height, GDT_Byte, 3, bands, 3, static_cast<GSpacing>(width) * 3, 1, nullptr) != CE_None) {
         throw GdalError("cannot fill the in-memory map image");
     }
     GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("PNG");
