@@ -10,7 +10,7 @@
 
 #include "phusong/calibration/calibration.hpp"
 #include "phusong/core/error.hpp"
-#include "random.hpp"
+#include "phusong/calibration/random.hpp"
 
 namespace phusong::calibration {
 
@@ -53,6 +53,26 @@ double predicted_dbm(const ModelSet& models, const sites::SiteTable& table, cons
     return o.power_dbm + o.max_gain_dbi - models.antenna_weight * o.attenuation_db - loss;
 }
 
+radio::SpmCoefficients spm_form(const radio::ModelConfig& m, double freq_mhz, double h_rx_m) {
+    radio::SpmCoefficients k;
+    switch (m.kind) {
+        case radio::ModelKind::spm:
+            return m.spm;
+        case radio::ModelKind::okumura_hata:
+            k = radio::spm_equivalent_of_okumura_hata(freq_mhz, m.environment, h_rx_m);
+            k.k4 = m.diffraction_weight;
+            return k;
+        case radio::ModelKind::cost231_hata:
+            k = radio::spm_equivalent_of_cost231_hata(freq_mhz, m.metropolitan,
+                                                      m.environment == radio::HataEnvironment::urban_large, h_rx_m);
+            k.k4 = m.diffraction_weight;
+            return k;
+        default:
+            k.k4 = m.diffraction_weight;
+            return k;
+    }
+}
+
 namespace {
 
 constexpr int kSpmTerms = 7;  // K1 … K7
@@ -75,28 +95,6 @@ std::array<double, kSpmTerms> spm_columns(const Observation& o) {
     const double log_d = std::log10(std::max(o.distance_m, 1.0));
     const double log_h = std::log10(o.h_tx_m);
     return {1.0, log_d, log_h, o.diffraction_db, log_d * log_h, o.h_rx_m, std::log10(o.h_rx_m)};
-}
-
-/// The SPM a layer starts from: its own coefficients, or the SPM form of its Hata model (the
-/// calibration identity of radio::spm_equivalent_of_*), or Atoll's typical values.
-radio::SpmCoefficients prior_spm(const radio::ModelConfig& m, double freq_mhz, double h_rx_m) {
-    radio::SpmCoefficients k;
-    switch (m.kind) {
-        case radio::ModelKind::spm:
-            return m.spm;
-        case radio::ModelKind::okumura_hata:
-            k = radio::spm_equivalent_of_okumura_hata(freq_mhz, m.environment, h_rx_m);
-            k.k4 = m.diffraction_weight;
-            return k;
-        case radio::ModelKind::cost231_hata:
-            k = radio::spm_equivalent_of_cost231_hata(freq_mhz, m.metropolitan,
-                                                      m.environment == radio::HataEnvironment::urban_large, h_rx_m);
-            k.k4 = m.diffraction_weight;
-            return k;
-        default:
-            k.k4 = m.diffraction_weight;
-            return k;
-    }
 }
 
 /// Symmetric positive semi-definite solve by Cholesky on the equilibrated matrix (unit diagonal).
@@ -290,7 +288,7 @@ Calibration calibrate(const Scenario& scenario, const sites::SiteTable& table, c
     std::vector<radio::SpmCoefficients> prior_k;
     for (std::size_t l : measured_layers) {
         const sites::Cell& c = table.cells[table.layers[l].cells.front()];
-        prior_k.push_back(prior_spm(cal.before.layer_models[l], c.freq_mhz, h_rx));
+        prior_k.push_back(spm_form(cal.before.layer_models[l], c.freq_mhz, h_rx));
     }
     const double k_clutter = prior_k.front().k_clutter;
     std::vector<int> fitted_classes;

@@ -1,7 +1,7 @@
 // Synthetic measurements with a known truth (docs/models/calibration.md "Synthetic truth").
 
 #include "phusong/calibration/calibration.hpp"
-#include "random.hpp"
+#include "phusong/calibration/random.hpp"
 
 namespace phusong::calibration {
 

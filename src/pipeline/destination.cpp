@@ -3,8 +3,9 @@
 #include "destination.hpp"
 
 #include "phusong/core/error.hpp"
-#include "phusong/core/manifest.hpp"
-#include "phusong/io/report.hpp"
+#include <nlohmann/json.hpp>
+
+#include "phusong/core/input_file.hpp"
 
 namespace phusong::pipeline {
 
@@ -51,15 +52,18 @@ void check_destination(const fs::path& dest, bool overwrite, const Scenario& s, 
         const fs::path manifest = out / "manifest.json";
         bool ours = false;
         try {
+            // Any phusong command's folder (run, calibrate): its manifest names the engine.
+            constexpr std::uintmax_t kMaxManifestBytes = 64u << 20;
             ours = fs::is_regular_file(manifest, ec) &&
-                   io::read_manifest(out).value("/engine/name"_json_pointer, std::string()) == "phusong";
-        } catch (const InputError&) {
+                   nlohmann::json::parse(read_input_file(manifest, kMaxManifestBytes, "manifest"))
+                           .value("/engine/name"_json_pointer, std::string()) == "phusong";
+        } catch (const std::exception&) {
             ours = false;
         }
         if (!ours) {
             throw UsageError("output folder " + dest.string() +
-                             " exists and is not the output of a phusong run (no manifest.json of phusong in it): "
-                             "--overwrite only replaces a previous run's folder; choose another --out");
+                             " exists and is not the output of a phusong command (no manifest.json of phusong in it): "
+                             "--overwrite only replaces a previous output folder of phusong; choose another --out");
         }
     }
 }

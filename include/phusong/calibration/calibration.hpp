@@ -93,6 +93,12 @@ struct ModelSet {
 /// The scenario's own models (layer overrides, then band overrides, then the default) and clutter.
 [[nodiscard]] ModelSet scenario_models(const Scenario& scenario, const sites::SiteTable& table);
 
+/// The SPM a layer's model starts the calibration from: its own coefficients (SPM), the SPM form
+/// of Okumura-Hata or COST-231 Hata (the calibration identity, radio::spm_equivalent_of_*, with
+/// K4 = the model's diffraction weight) at the layer's frequency and the receiver height, or
+/// Atoll's typical SPM (radio::SpmCoefficients' defaults) for any other model.
+[[nodiscard]] radio::SpmCoefficients spm_form(const radio::ModelConfig& model, double freq_mhz, double h_rx_m);
+
 /// The signal the prediction gives an observation under `models`, dBm (radio::path_loss_db with
 /// the observation's terms). A floor never applies: the worst-predicted points are kept.
 [[nodiscard]] double predicted_dbm(const ModelSet& models, const sites::SiteTable& table, const Observation& o);
