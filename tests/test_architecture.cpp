@@ -1,5 +1,5 @@
 // The module graph (docs/architecture.md): each module includes only the modules below it in
-//   radio < core < geo < sites < coverage < analysis < planning < io < pipeline < cli,
+//   radio < core < geo < sites < coverage < analysis < planning < calibration < io < pipeline < cli,
 // the command line reaches the engine only through the pipeline facades (and core), and the compute
 // kernels (radio, coverage) and core use no GDAL, OGR, GEOS or PROJ type. Read from the sources'
 // #include lines and the modules' CMake dependencies, so a new include that breaks the layering
@@ -20,8 +20,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::vector<std::string> kOrder = {"radio",    "core", "geo", "sites",    "coverage",
-                                         "analysis", "planning", "io", "pipeline", "cli"};
+const std::vector<std::string> kOrder = {"radio",    "core",     "geo",         "sites", "coverage", "analysis",
+                                         "planning", "calibration", "io", "pipeline", "cli"};
 
 int rank(const std::string& module) {
     const auto it = std::find(kOrder.begin(), kOrder.end(), module);

@@ -125,6 +125,9 @@ nlohmann::ordered_json manifest_section(const AnalysisResult& r, const AnalysisC
                                         const CensusScaling& census, const AdminUnits* admin) {
     nlohmann::ordered_json j;
     j["thresholds"] = thresholds_json(config);
+    j["location_probability"] = {{"probability", config.location_probability},
+                                 {"shadowing_sigma_db", config.shadowing_sigma_db},
+                                 {"signal_margin_db", config.location_margin_db}};
     j["classes"] = {{"0", "none"}, {"1", "fair"}, {"2", "good"}, {"255", "outside the AOI"}};
     j["population_in_aoi"] = std::round(r.aoi_population);
     if (census.applied) {

@@ -34,6 +34,7 @@ std::unique_ptr<Command> make_validate_command();
 std::unique_ptr<Command> make_analyse_command();
 std::unique_ptr<Command> make_plan_command();
 std::unique_ptr<Command> make_report_command();
+std::unique_ptr<Command> make_calibrate_command();
 std::unique_ptr<Command> make_info_command();
 
 /// Every subcommand, in --help order.

@@ -143,4 +143,24 @@ void print_plan_summary(const pipeline::PlanSummary& s) {
     std::printf("  outputs     %s\n", s.outputs.c_str());
 }
 
+void print_calibrate_summary(const pipeline::CalibrateSummary& s) {
+    std::string layers;
+    for (const auto& l : s.layers) layers += (layers.empty() ? "" : ", ") + l;
+    std::printf("calibrate: %s\n", layers.c_str());
+    std::printf("  measurements %s points read, %s used: %s observations of %zu cells on %zu sites\n",
+                thousands(static_cast<double>(s.points_read)).c_str(), thousands(static_cast<double>(s.points_used)).c_str(),
+                thousands(static_cast<double>(s.observations)).c_str(), s.cells, s.sites);
+    std::printf("  before      mean %+.2f dB, std %.2f dB, RMSE %.2f dB (predicted - measured)\n", s.before.mean_db,
+                s.before.std_db, s.before.rmse_db);
+    if (s.fitted) {
+        std::string terms;
+        for (const auto& t : s.fitted_terms) terms += (terms.empty() ? "" : ", ") + t;
+        std::printf("  after       mean %+.2f dB, std %.2f dB, RMSE %.2f dB (%d-fold cross-validation by site)\n",
+                    s.after.mean_db, s.after.std_db, s.after.rmse_db, s.folds);
+        std::printf("  fitted      %s\n", terms.c_str());
+    }
+    std::printf("  wall        %.1f s\n", s.wall_s);
+    std::printf("outputs: %s (calibrated.toml, calibration.html)\n", s.outputs.string().c_str());
+}
+
 }  // namespace phusong::cli

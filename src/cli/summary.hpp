@@ -8,5 +8,6 @@ namespace phusong::cli {
 void print_run_summary(const pipeline::RunSummary& s);
 void print_analyse_summary(const pipeline::AnalyseSummary& s);
 void print_plan_summary(const pipeline::PlanSummary& s);
+void print_calibrate_summary(const pipeline::CalibrateSummary& s);
 
 }  // namespace phusong::cli

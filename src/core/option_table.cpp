@@ -553,10 +553,11 @@ constexpr std::array kInputs = {
                    .help = "elevation raster, metres above the geoid; any GDAL raster with a CRS",
                    .required = true),
     PHUSONG_OPTION(InputsConfig, population, .key = "population",
-                   .help = "people per pixel (a count, not a density)", .required = true),
+                   .help = "people per pixel (a count, not a density)",
+                   .default_note = "required (`calibrate` does not need it)"),
     PHUSONG_OPTION(InputsConfig, aoi, .key = "aoi",
                    .help = "polygon layer; the union of its features is the area of interest",
-                   .required = true),
+                   .default_note = "required (`calibrate` does not need it)"),
     PHUSONG_OPTION(
         InputsConfig, sites, .key = "sites",
         .help = "site/cell table: CSV, GeoJSON, GPKG or Shapefile (docs/inputs.md)",
@@ -567,6 +568,48 @@ constexpr std::array kInputs = {
                    .help = "attribute of `admin` holding the unit's name"),
     PHUSONG_OPTION(InputsConfig, admin_code_field, .key = "admin_code_field",
                    .help = "attribute of `admin` holding the unit's code, if any"),
+    PHUSONG_OPTION(InputsConfig, clutter, .key = "clutter",
+                   .help = "land-cover class raster (any GDAL raster with a CRS; integer codes), put "
+                           "on the grid by mode; each code's loss is in [clutter.<code>]"),
+};
+
+constexpr std::array kClutterClass = {
+    PHUSONG_OPTION(ClutterClass, name, .key = "name", .help = "the class's name, shown in the tables",
+                   .default_note = "\"class <code>\""),
+    PHUSONG_OPTION(ClutterClass, loss_db, .key = "loss_db", .unit = "dB", .range = {-30, 60},
+                   .help = "loss added at the receiver in this class (SPM: weighed by spm.k_clutter)"),
+};
+
+constexpr std::array kCalibration = {
+    PHUSONG_OPTION(CalibrationConfig, min_distance_m, .key = "min_distance_m", .unit = "metres",
+                   .range = {0, 100000}, .help = "measurements closer to their cell are dropped"),
+    PHUSONG_OPTION(CalibrationConfig, max_distance_m, .key = "max_distance_m", .unit = "metres",
+                   .range = {1, 200000}, .help = "measurements farther from their cell are dropped",
+                   .default_note = "prediction.max_radius_m"),
+    PHUSONG_OPTION(CalibrationConfig, min_signal_dbm, .key = "min_signal_dbm", .unit = "dBm",
+                   .range = {-160, 0}, .help = "weaker measurements are dropped",
+                   .default_note = "the layer's floor (prediction.rsrp_floor_dbm …)"),
+    PHUSONG_OPTION(CalibrationConfig, max_signal_dbm, .key = "max_signal_dbm", .unit = "dBm",
+                   .range = {-160, 20}, .help = "stronger measurements are dropped (receiver saturation)"),
+    PHUSONG_OPTION(CalibrationConfig, min_points_per_cell, .key = "min_points_per_cell", .unit = "points",
+                   .range = {1, 1000000}, .help = "cells with fewer measurements (after the filters) are dropped"),
+    PHUSONG_OPTION(CalibrationConfig, bin_to_pixels, .key = "bin_to_pixels",
+                   .help = "average a cell's measurements per grid pixel (mean in dB): one observation "
+                           "per cell and pixel"),
+    PHUSONG_OPTION(CalibrationConfig, folds, .key = "folds", .range = {2, 100},
+                   .help = "cross-validation folds, grouped by site (fewer sites: one fold per site)"),
+    PHUSONG_OPTION(CalibrationConfig, min_observations_per_class, .key = "min_observations_per_class",
+                   .unit = "observations", .range = {1, 1000000},
+                   .help = "a clutter class gets its own fitted loss from this many observations"),
+    PHUSONG_OPTION(CalibrationConfig, min_cv_gain_db, .key = "min_cv_gain_db", .unit = "dB",
+                   .range = {0, 10},
+                   .help = "an optional SPM term (K3–K7, K4) is fitted when it lowers the "
+                           "cross-validated RMSE by at least this"),
+    PHUSONG_OPTION(CalibrationConfig, fit_antenna_weight, .key = "fit_antenna_weight",
+                   .help = "also fit a weight on the antenna pattern's attenuation (1 = as given)"),
+    PHUSONG_OPTION(CalibrationConfig, measurement_epsg, .key = "measurement_epsg", .range = {1024, 999999},
+                   .help = "CRS of the x/y columns of a CSV measurement table",
+                   .default_note = "none: CSV tables give lon/lat"),
 };
 
 // [inputs.site_columns]: one row per column of the site table (sites::required_columns and the
@@ -690,6 +733,10 @@ constexpr std::array kPrediction = {
                 "block (docs/performance.md)",
         .message =
             "expected a whole number of pixels from {lo} (no far zone) to {hi}, got {value}"),
+    PHUSONG_OPTION(PredictionConfig, antenna_attenuation_weight, .key = "antenna_attenuation_weight",
+                   .range = {0, 2},
+                   .help = "gain = max gain − weight × the pattern's attenuation (1: as given; "
+                           "`calibrate` can fit it)"),
 };
 
 constexpr std::array kModel = {
@@ -825,6 +872,14 @@ constexpr std::array kAnalysis = {
         .help = "Douglas-Peucker tolerance of the gap outlines (½ pixel removes the staircase)"),
     PHUSONG_OPTION(AnalysisConfig, geopackage, .key = "geopackage",
                    .help = "also write analysis/analysis.gpkg with every vector layer"),
+    PHUSONG_OPTION(AnalysisConfig, location_probability, .key = "location_probability",
+                   .unit = "probability", .range = {0.01, 0.99},
+                   .help = "covered means above the threshold at this probability: every signal "
+                           "threshold is raised by shadowing_sigma_db·Φ⁻¹(p) (0.5: the median)"),
+    PHUSONG_OPTION(AnalysisConfig, shadowing_sigma_db, .key = "shadowing_sigma_db", .unit = "dB",
+                   .range = {0, 30},
+                   .help = "shadowing standard deviation σ (3GPP TR 38.901 Table 7.4.1-1 RMa NLOS; "
+                           "`calibrate` writes the measured one)"),
 };
 
 // Signal bounds span the reporting ranges (RSRP −140 … −44, RSCP −120 … −25, RxLev −110 … −48
@@ -1043,6 +1098,8 @@ void read_options(TomlTableReader& r, CensusConfig& out) { read_all(kCensus, r, 
 void read_options(TomlTableReader& r, CensusUnit& out) { read_all(kCensusUnit, r, out); }
 void read_options(TomlTableReader& r, PlanConfig& out) { read_all(kPlan, r, out); }
 void read_options(TomlTableReader& r, ReportConfig& out) { read_all(kReport, r, out); }
+void read_options(TomlTableReader& r, ClutterClass& out) { read_all(kClutterClass, r, out); }
+void read_options(TomlTableReader& r, CalibrationConfig& out) { read_all(kCalibration, r, out); }
 
 std::vector<TableDoc> scenario_tables() {
     std::vector<TableDoc> tables;
@@ -1119,6 +1176,13 @@ std::vector<TableDoc> scenario_tables() {
              CensusUnit{});
     add_rows(table("plan", "The 5G planning stage (docs/models/planning.md)."), kPlan, s.plan);
     add_rows(table("report", "The HTML report (docs/outputs.md \"report\")."), kReport, s.report);
+    add_rows(table("clutter.<code>",
+                   "One land-cover class of inputs.clutter, keyed by its integer code in the raster "
+                   "([clutter.21]); `calibrate` fits the losses (docs/models/calibration.md)."),
+             kClutterClass, ClutterClass{});
+    add_rows(table("calibration", "`phusong calibrate`: measurement filters, cross-validation and the "
+                                  "fitted terms (docs/models/calibration.md)."),
+             kCalibration, s.calibration);
     return tables;
 }
 

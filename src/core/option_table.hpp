@@ -44,5 +44,7 @@ void read_options(TomlTableReader& r, CensusConfig& out);
 void read_options(TomlTableReader& r, CensusUnit& out);
 void read_options(TomlTableReader& r, PlanConfig& out);
 void read_options(TomlTableReader& r, ReportConfig& out);
+void read_options(TomlTableReader& r, ClutterClass& out);
+void read_options(TomlTableReader& r, CalibrationConfig& out);
 
 }  // namespace phusong::options

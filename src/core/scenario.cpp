@@ -1,5 +1,6 @@
 #include "phusong/core/scenario.hpp"
 
+#include <charconv>
 #include <sstream>
 
 #include "phusong/core/error.hpp"
@@ -23,7 +24,7 @@ void check_file(TomlTableReader& r, std::string_view key, const std::filesystem:
     }
 }
 
-void read_inputs(TomlTableReader r, InputsConfig& in) {
+void read_inputs(TomlTableReader r, InputsConfig& in, ScenarioUse use) {
     options::read_options(r, in);
     TomlTableReader columns = r.table("site_columns");
     options::read_options(columns, in.site_columns);
@@ -33,10 +34,41 @@ void read_inputs(TomlTableReader r, InputsConfig& in) {
     units.finish();
     r.finish();
     check_file(r, "dem", in.dem);
-    check_file(r, "population", in.population);
-    check_file(r, "aoi", in.aoi);
+    for (auto [key, path] : {std::pair{"population", &in.population}, std::pair{"aoi", &in.aoi}}) {
+        if (!path->empty()) {
+            check_file(r, key, *path);
+        } else if (use == ScenarioUse::run) {
+            r.problem(key, "required key is missing: give the path of the file");
+        }
+    }
     check_file(r, "sites", in.sites);
     if (in.admin) check_file(r, "admin", *in.admin);
+    if (in.clutter) check_file(r, "clutter", *in.clutter);
+}
+
+/// [clutter.<code>]: each sub-table's name is the class's integer code in the raster.
+void read_clutter(TomlTableReader r, std::map<int, ClutterClass>& out) {
+    for (const auto& name : r.subtable_names()) {
+        TomlTableReader cr = r.table(name);
+        int code = 0;
+        const auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), code);
+        if (ec != std::errc() || end != name.data() + name.size()) {
+            r.problem(name, "not a class code: name each class by its integer value in the clutter raster, "
+                            "e.g. [clutter.21]");
+            continue;
+        }
+        ClutterClass c;
+        options::read_options(cr, c);
+        cr.finish();
+        if (c.name.empty()) c.name = "class " + name;
+        out[code] = c;
+    }
+    r.finish();
+}
+
+void read_calibration(TomlTableReader r, CalibrationConfig& c) {
+    options::read_options(r, c);
+    r.finish();
 }
 
 void read_grid(TomlTableReader r, GridConfig& g) {
@@ -95,7 +127,7 @@ const PredictionConfig& default_prediction_config() {
     return defaults;
 }
 
-Scenario load_scenario(const std::filesystem::path& file) {
+Scenario load_scenario(const std::filesystem::path& file, ScenarioUse use) {
     const std::string name = file.string();
     std::error_code ec;
     if (!std::filesystem::exists(file, ec)) {
@@ -130,7 +162,7 @@ Scenario load_scenario(const std::filesystem::path& file) {
     if (!root.contains("inputs")) {
         problems.add(name, "table [inputs]", "required table is missing: it names dem, population, aoi and sites");
     } else {
-        read_inputs(top.table("inputs"), s.inputs);
+        read_inputs(top.table("inputs"), s.inputs, use);
     }
     read_grid(top.table("grid"), s.grid);
     read_prediction(top.table("prediction"), s.prediction);
@@ -142,7 +174,12 @@ Scenario load_scenario(const std::filesystem::path& file) {
         options::read_options(report, s.report);
         report.finish();
     }
+    read_clutter(top.table("clutter"), s.clutter);
+    read_calibration(top.table("calibration"), s.calibration);
     top.finish();
+    if (!s.clutter.empty() && !s.inputs.clutter) {
+        problems.add(name, "table [clutter]", "class losses are given but no clutter raster: add inputs.clutter");
+    }
     problems.throw_if_any();
 
     std::ostringstream canonical;

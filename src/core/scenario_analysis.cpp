@@ -5,6 +5,7 @@
 #include "phusong/core/analysis_config.hpp"
 #include "phusong/core/error.hpp"
 #include "phusong/core/hash.hpp"
+#include "phusong/core/normal.hpp"
 #include "phusong/core/toml_reader.hpp"
 #include "option_table.hpp"
 
@@ -66,6 +67,12 @@ void read_analysis(TomlTableReader r, AnalysisConfig& out) {
     options::read_options(r, out);
     read_census(r.table("census"), out.census);
     r.finish();
+    // Location probability: the median must clear each signal threshold by σ·Φ⁻¹(p).
+    out.location_margin_db = out.shadowing_sigma_db * inverse_normal_cdf(out.location_probability);
+    for (ClassThresholds& t : out.thresholds) {
+        t.good_signal_dbm += out.location_margin_db;
+        t.fair_signal_dbm += out.location_margin_db;
+    }
     if (out.sensitivity_min_dbm > out.sensitivity_max_dbm) {
         r.problem("sensitivity_min_dbm", fmt::format("expected sensitivity_min_dbm ≤ sensitivity_max_dbm ({:g}), got {:g}",
                                                      out.sensitivity_max_dbm, out.sensitivity_min_dbm));
@@ -82,6 +89,7 @@ std::string prediction_config_hash(const std::filesystem::path& scenario_file) {
     root.erase("analysis");
     root.erase("plan");
     root.erase("report");
+    root.erase("calibration");
     if (auto* inputs = root["inputs"].as_table()) {
         for (const char* k : {"admin", "admin_name_field", "admin_code_field"}) inputs->erase(k);
     }

@@ -6,15 +6,17 @@
 namespace phusong::coverage {
 
 GainTable::GainTable(std::shared_ptr<const radio::AntennaPattern> pattern, double mech_tilt_deg,
-                     double elec_tilt_deg)
+                     double elec_tilt_deg, double attenuation_weight)
     : m_values(static_cast<std::size_t>(kAzSteps) * kDepSteps),
       m_bin_prefix_max(static_cast<std::size_t>(kBins) * kDepSteps, -1000.0f) {
     // The cell frame: boresight at azimuth 0, so the table's azimuth is the offset from it.
+    const double max_gain = pattern->max_gain_dbi();
     const radio::OrientedAntenna antenna(std::move(pattern), {0.0, mech_tilt_deg, elec_tilt_deg});
     for (int d = 0; d < kDepSteps; ++d) {
         const double dep = -90.0 + d / static_cast<double>(kDepStepsPerDeg);
         for (int a = 0; a < kAzSteps; ++a) {
-            const auto g = static_cast<float>(antenna.gain_dbi(a, dep));
+            const double raw = antenna.gain_dbi(a, dep);
+            const auto g = static_cast<float>(attenuation_weight == 1.0 ? raw : max_gain - attenuation_weight * (max_gain - raw));
             m_values[static_cast<std::size_t>(d) * kAzSteps + a] = g;
         }
     }

@@ -442,7 +442,7 @@ Setup make_setup(const PredictionInputs& in, double min_floor_dbm, bool check_ov
         for (auto it = gains.begin(); it != gains.end(); ++it) todo.push_back(it);
         parallel_for(std::size_t{0}, todo.size(), [&](std::size_t i) {
             const auto& [name, mech, elec] = todo[i]->first;
-            todo[i]->second = std::make_unique<GainTable>(in.antennas.at(name), mech, elec);
+            todo[i]->second = std::make_unique<GainTable>(in.antennas.at(name), mech, elec, cfg.antenna_attenuation_weight);
         });
     }
 
@@ -500,6 +500,13 @@ Setup make_setup(const PredictionInputs& in, double min_floor_dbm, bool check_ov
         if (std::isfinite(h)) lowest_ground = std::min(lowest_ground, h);
     }
     const double lowest_rx = lowest_ground + cfg.receiver_height_m;
+    // A negative clutter loss (a class more open than the model's median) lowers every bound.
+    float clutter_lo = 0.0f;
+    float clutter_hi = 0.0f;
+    for (float c : in.clutter_loss_db) {
+        clutter_lo = std::min(clutter_lo, c);
+        clutter_hi = std::max(clutter_hi, c);
+    }
     const auto rings = static_cast<std::size_t>(std::ceil(cfg.max_radius_m / kReachStep_m)) + 1;
     parallel_for(std::size_t{0}, sources.size(), [&](std::size_t si) {
         Source& src = sources[si];
@@ -512,10 +519,12 @@ Setup make_setup(const PredictionInputs& in, double min_floor_dbm, bool check_ov
             if (m.kind == radio::ModelKind::itm) continue;
             for (std::size_t j = 0; j < rings; ++j) {
                 const double d = static_cast<double>(j) * kReachStep_m;
+                const double k = m.kind == radio::ModelKind::spm ? m.spm.k_clutter : 1.0;
                 ring_loss[b][j] = std::min(empirical_db(m, d, src.bands[b].freq_mhz, src.sweep.height_agl_m,
                                                         cfg.receiver_height_m, true),
                                            empirical_db(m, d, src.bands[b].freq_mhz, src.sweep.height_agl_m,
-                                                        cfg.receiver_height_m, false));
+                                                        cfg.receiver_height_m, false)) +
+                                  std::min({0.0, k * clutter_lo, k * clutter_hi});
             }
         }
         src.sweep.radius_by_bin_m.assign(GainTable::kBins, 0.0f);
@@ -719,6 +728,7 @@ private:
     std::vector<std::size_t> m_empirical;         ///< the bands but ITM's: they add terrain diffraction
     std::vector<LossTable> m_loss_tables;
     std::vector<float> m_diff_factor;
+    std::vector<float> m_clutter_factor;  ///< per band: the weight of the clutter loss (SPM: Kclutter)
     // Per pixel of a zone's window (evaluate_zone): distance (m; −1: no prediction), azimuth
     // (0 … 360°), ray, ground (m), depression angle seen from the antenna (degrees), and the
     // path loss of each band but ITM's (which has m_itm_loss), [band][pixel], dB.
@@ -769,6 +779,7 @@ std::size_t SourceEvaluator::evaluate(const Source& src, const Setup& setup, con
     // Empirical loss per band, tabulated every resolution/4 up to the radius.
     m_loss_tables.resize(src.bands.size());
     m_diff_factor.resize(src.bands.size());
+    m_clutter_factor.resize(src.bands.size());
     m_itm_params.clear();
     m_itm_slot.assign(src.bands.size(), kNoSlot);
     m_empirical.clear();
@@ -805,6 +816,7 @@ std::size_t SourceEvaluator::evaluate(const Source& src, const Setup& setup, con
         t.los[n] = t.los[n - 1];
         if (terrain_los) t.nlos[n] = t.nlos[n - 1];
         m_diff_factor[b] = static_cast<float>(diffraction_factor(m));
+        m_clutter_factor[b] = static_cast<float>(m.kind == radio::ModelKind::spm ? m.spm.k_clutter : 1.0);
     }
     const double x0 = src.sweep.x_m;
     const double y0 = src.sweep.y_m;
@@ -986,6 +998,19 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
         m_sweep.sweep(in.grid, in.dem_m, visit);
     } else {
         for (int ray = 0; ray < m_sweep.rays(); ++ray) visit(ray);
+    }
+    // The receiver's clutter loss, at the pixel of the analysis grid under the point (a far-zone
+    // block: under its centre).
+    if (diffraction && !in.clutter_loss_db.empty()) {
+        for (std::size_t w = 0; w < wsize; ++w) {
+            if (m_wdist[w] < 0) continue;
+            const int col = window.col0 + static_cast<int>(w % wcols);
+            const int row = window.row0 + static_cast<int>(w / wcols);
+            const auto px = in.grid.pixel_of(g.col_center_x(col), g.row_center_y(row));
+            const float clutter = px ? in.clutter_loss_db[in.grid.index((*px)[0], (*px)[1])] : 0.0f;
+            if (clutter == 0.0f) continue;
+            for (const std::size_t b : m_empirical) m_wloss[b * wsize + w] += m_clutter_factor[b] * clutter;
+        }
     }
     if (!m_itm_params.empty()) {
         m_itm_loss.assign(m_itm_params.size() * wsize, kNaN);

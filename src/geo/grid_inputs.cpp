@@ -63,7 +63,8 @@ void check_coverage(const GridInputs& g, const std::vector<float>& values, const
 
 }  // namespace
 
-GridInputs build_grid_inputs(const InputsConfig& inputs, const GridConfig& config) {
+GridInputs build_grid_inputs(const InputsConfig& inputs, const GridConfig& config,
+                             const std::map<int, ClutterClass>& clutter) {
     GridInputs out;
     const PolygonLayer aoi_wgs84 = read_polygons(inputs.aoi, "AOI", srs_wgs84());
     out.repaired = aoi_wgs84.repaired;
@@ -126,6 +127,7 @@ GridInputs build_grid_inputs(const InputsConfig& inputs, const GridConfig& confi
     std::unique_ptr<OGRGeometry> aoi_pop(aoi_ll->clone());
     aoi_pop->transform(make_transform(srs_wgs84(), pop_srs).get());
     out.people_in_aoi_source = area_weighted_sum(inputs.population, *aoi_pop);
+    if (inputs.clutter) out.clutter_loss_db = clutter_loss_on_grid(*inputs.clutter, clutter, out.grid);
     out.aoi = std::shared_ptr<const OGRGeometry>(aoi.release());
     return out;
 }

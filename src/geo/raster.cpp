@@ -2,6 +2,7 @@
 
 #include <gdal_alg.h>
 #include <gdal_utils.h>
+#include <spdlog/spdlog.h>
 #include <ogr_geometry.h>
 
 #include <algorithm>
@@ -280,6 +281,30 @@ DemOnGrid warp_dem_to_grid(const std::filesystem::path& path, const Grid& grid) 
     out.height_m = warp_dataset(*mem, std::numeric_limits<double>::quiet_NaN(), grid, Resampling::bilinear, file);
     require_valid_pixel(out.height_m, file, "DEM");
     return out;
+}
+
+std::vector<float> clutter_loss_on_grid(const std::filesystem::path& path, const std::map<int, ClutterClass>& classes,
+                                        const Grid& grid) {
+    const std::vector<float> codes = warp_to_grid(path, "clutter", grid, Resampling::mode);
+    std::vector<float> loss(codes.size(), 0.0f);
+    std::map<long, std::size_t> unknown;
+    for (std::size_t i = 0; i < codes.size(); ++i) {
+        if (!std::isfinite(codes[i])) continue;
+        const long code = std::lround(codes[i]);
+        const auto it = classes.find(static_cast<int>(code));
+        if (it != classes.end()) {
+            loss[i] = static_cast<float>(it->second.loss_db);
+        } else {
+            ++unknown[code];
+        }
+    }
+    if (!unknown.empty()) {
+        std::string list;
+        for (const auto& [code, n] : unknown) list += (list.empty() ? "" : ", ") + std::to_string(code) + " (" + std::to_string(n) + " pixels)";
+        spdlog::warn("{}: clutter code(s) without a [clutter.<code>] entry in the scenario, counted with 0 dB loss: {}",
+                     path.string(), list);
+    }
+    return loss;
 }
 
 PopulationOnGrid resample_population(const std::filesystem::path& path, const Grid& grid) {

@@ -401,16 +401,18 @@ std::vector<MapLabel> MapCanvas::locate(const fs::path& vector, const std::strin
     return out;
 }
 
-std::vector<std::uint8_t> MapCanvas::png() const {
+std::vector<std::uint8_t> MapCanvas::png() const { return encode_png(m_rgb, m_width, m_height); }
+
+std::vector<std::uint8_t> encode_png(const std::vector<std::uint8_t>& rgb, int width, int height) {
     // Up to 256 colours: one band of indices and a colour table, in the order colours first
     // appear (deterministic).
     std::vector<std::uint32_t> palette;
-    std::vector<std::uint8_t> index(static_cast<std::size_t>(m_width) * m_height);
+    std::vector<std::uint8_t> index(static_cast<std::size_t>(width) * height);
     {
         std::unordered_map<std::uint32_t, std::uint8_t> seen;
         for (std::size_t i = 0; i < index.size(); ++i) {
-            const std::uint32_t key = (std::uint32_t{m_rgb[i * 3]} << 16) | (std::uint32_t{m_rgb[i * 3 + 1]} << 8) |
-                                      m_rgb[i * 3 + 2];
+            const std::uint32_t key = (std::uint32_t{rgb[i * 3]} << 16) | (std::uint32_t{rgb[i * 3 + 1]} << 8) |
+                                      rgb[i * 3 + 2];
             const auto [it, added] = seen.try_emplace(key, static_cast<std::uint8_t>(palette.size()));
             if (added) {
                 if (palette.size() == 256) {
@@ -423,7 +425,7 @@ std::vector<std::uint8_t> MapCanvas::png() const {
         }
     }
     const bool paletted = !palette.empty();
-    geo::DatasetPtr mem = geo::create_mem_raster(m_width, m_height, paletted ? 1 : 3, GDT_Byte);
+    geo::DatasetPtr mem = geo::create_mem_raster(width, height, paletted ? 1 : 3, GDT_Byte);
     if (paletted) {
         GDALColorTable table;
         for (std::size_t k = 0; k < palette.size(); ++k) {
@@ -433,14 +435,14 @@ std::vector<std::uint8_t> MapCanvas::png() const {
         }
         GDALRasterBand* band = mem->GetRasterBand(1);
         if (band->SetColorTable(&table) != CE_None ||
-            band->RasterIO(GF_Write, 0, 0, m_width, m_height, index.data(), m_width, m_height, GDT_Byte, 0, 0) !=
+            band->RasterIO(GF_Write, 0, 0, width, height, index.data(), width, height, GDT_Byte, 0, 0) !=
                 CE_None) {
             throw GdalError("cannot fill the in-memory map image");
         }
     } else {
         int bands[] = {1, 2, 3};
-        if (mem->RasterIO(GF_Write, 0, 0, m_width, m_height, const_cast<std::uint8_t*>(m_rgb.data()), m_width,
-                          m_height, GDT_Byte, 3, bands, 3, static_cast<GSpacing>(m_width) * 3, 1, nullptr) != CE_None) {
+        if (mem->RasterIO(GF_Write, 0, 0, width, height, const_cast<std::uint8_t*>(rgb.data()), width,
+                          height, GDT_Byte, 3, bands, 3, static_cast<GSpacing>(width) * 3, 1, nullptr) != CE_None) {
             throw GdalError("cannot fill the in-memory map image");
         }
     }

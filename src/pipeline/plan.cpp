@@ -34,7 +34,7 @@ PlanSummary plan(const PlanRequest& request) {
     io::OutputDir out(folder.inside("plan", "plan"), true);
 
     auto t0 = std::chrono::steady_clock::now();
-    const geo::GridInputs g = geo::build_grid_inputs(scenario.inputs, scenario.grid);
+    const geo::GridInputs g = geo::build_grid_inputs(scenario.inputs, scenario.grid, scenario.clutter);
     folder.check_grid(g.grid);
     const auto placements = sites::place_sites(table, g.grid, g.dem_m, g.aoi_mask);
     std::optional<geo::PolygonLayer> admin;

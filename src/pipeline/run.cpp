@@ -22,66 +22,12 @@
 #include "phusong/io/report.hpp"
 #include "phusong/io/vector_writer.hpp"
 #include "phusong/pipeline/stages.hpp"
+#include "destination.hpp"
 #include "phusong/sites/placement.hpp"
 
 namespace phusong::pipeline {
 
 namespace fs = std::filesystem;
-
-namespace {
-
-/// Whether `inner` is `outer` or lies inside it (both canonical).
-bool is_within(const fs::path& outer, const fs::path& inner) {
-    auto o = outer.begin();
-    auto i = inner.begin();
-    for (; o != outer.end(); ++o, ++i) {
-        if (i == inner.end() || *o != *i) return false;
-    }
-    return true;
-}
-
-/// Outputs can never touch inputs: UsageError (exit 2), before any work, when the output folder
-/// (symbolic links resolved) is the current folder or contains it, is or contains the folder of
-/// an input, or lies inside one; and when --overwrite would replace a folder that no phusong run
-/// made (no manifest.json of ours in it).
-void check_destination(const fs::path& dest, bool overwrite, const Scenario& s) {
-    std::error_code ec;
-    const fs::path out = fs::weakly_canonical(fs::absolute(dest), ec);
-    const fs::path cwd = fs::weakly_canonical(fs::current_path(), ec);
-    if (is_within(out, cwd)) {
-        throw UsageError("output folder " + dest.string() + " is or contains the current folder " + cwd.string() +
-                         ": choose another --out (e.g. out/" + s.file.stem().string() + ")");
-    }
-    std::vector<fs::path> inputs = {s.file, s.inputs.dem, s.inputs.population, s.inputs.aoi, s.inputs.sites};
-    if (s.inputs.admin) inputs.push_back(*s.inputs.admin);
-    for (const auto& [name, spec] : s.antennas) {
-        if (spec.msi_file) inputs.push_back(*spec.msi_file);
-    }
-    for (const fs::path& input : inputs) {
-        const fs::path folder = fs::weakly_canonical(fs::absolute(input), ec).parent_path();
-        if (is_within(out, folder) || is_within(folder, out)) {
-            throw UsageError("output folder " + dest.string() + " would mix outputs with the input " + input.string() +
-                             " (its folder " + folder.string() + "): choose an --out outside the inputs' folders");
-        }
-    }
-    if (overwrite && fs::is_directory(out, ec)) {
-        const fs::path manifest = out / "manifest.json";
-        bool ours = false;
-        try {
-            ours = fs::is_regular_file(manifest, ec) &&
-                   io::read_manifest(out).value("/engine/name"_json_pointer, std::string()) == "phusong";
-        } catch (const InputError&) {
-            ours = false;
-        }
-        if (!ours) {
-            throw UsageError("output folder " + dest.string() +
-                             " exists and is not the output of a phusong run (no manifest.json of phusong in it): "
-                             "--overwrite only replaces a previous run's folder; choose another --out");
-        }
-    }
-}
-
-}  // namespace
 
 RunSummary run(const RunRequest& request) {
     // Validate everything before any work: scenario, site table, antennas, output folder.
@@ -107,7 +53,7 @@ RunSummary run(const RunRequest& request) {
     manifest.section("threads") = request.threads;
 
     StageTimer grid_timer(manifest, "grid");
-    const geo::GridInputs g = geo::build_grid_inputs(scenario.inputs, scenario.grid);
+    const geo::GridInputs g = geo::build_grid_inputs(scenario.inputs, scenario.grid, scenario.clutter);
     const auto placements = sites::place_sites(table, g.grid, g.dem_m, g.aoi_mask);
     grid_timer.stop();
     // Analysis set-up before the long prediction, so that its input errors come first.
@@ -142,7 +88,8 @@ RunSummary run(const RunRequest& request) {
     io::AnalysisWriteOptions analysis_options{tags, analysis::thresholds_json(scenario.analysis),
                                               scenario.analysis.geopackage};
     tbb::task_group writers;
-    const coverage::PredictionInputs pin{g.grid, g.dem_m, table, placements, scenario.prediction, prepared.antennas};
+    const coverage::PredictionInputs pin{g.grid,          g.dem_m,           table, placements, scenario.prediction,
+                                         prepared.antennas, g.clutter_loss_db};
     coverage::PredictionStats pstats;
     try {
         pstats = coverage::predict(pin, [&](coverage::LayerResult&& result) {

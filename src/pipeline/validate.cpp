@@ -9,8 +9,8 @@
 
 namespace phusong::pipeline {
 
-Prepared prepare(const std::filesystem::path& scenario_file) {
-    Scenario scenario = load_scenario(scenario_file);
+Prepared prepare(const std::filesystem::path& scenario_file, ScenarioUse use) {
+    Scenario scenario = load_scenario(scenario_file, use);
     sites::SiteTable table = sites::read_site_table(scenario.inputs);
     coverage::AntennaCatalogue antennas = coverage::load_antennas(scenario.antennas, table, scenario.file);
     coverage::check_model_overrides(scenario.prediction, table);

@@ -680,7 +680,7 @@ std::vector<Case> catalogue() {
                  [](Fixture&) {}, 2, {"is or contains the current folder"}, false, "run {scenario} --out . --overwrite"});
     c.push_back({"output", "out-overwrite-foreign", "--overwrite on a folder no phusong run made (left as it was)",
                  [](Fixture& fx) { fs::create_directories(fx.out); spit(fx.out / "thesis.docx", "years of work"); }, 2,
-                 {"output folder {out} exists and is not the output of a phusong run"}, false,
+                 {"output folder {out} exists and is not the output of a phusong command"}, false,
                  "run {scenario} --out {out} --overwrite"});
 
     // Command line -----------------------------------------------------------------------------

@@ -37,16 +37,18 @@ std::vector<options::OptionDoc> all_options() {
     return all;
 }
 
+/// The key with its placeholders filled: a name (x) and a clutter class code (21).
+std::string full_key(const options::OptionDoc& o) {
+    return std::regex_replace(std::regex_replace(o.key, std::regex("<name>"), "x"), std::regex("<code>"), "21");
+}
+
 /// "antennas.<name>.gain_dbi" → table "antennas.x", key "gain_dbi" (the catalogue entry named x).
 std::pair<std::string, std::string> split_key(const options::OptionDoc& o) {
-    const std::string key = std::regex_replace(o.key, std::regex("<name>"), "x");
+    const std::string key = full_key(o);
     const auto dot = key.rfind('.');
     return {key.substr(0, dot), key.substr(dot + 1)};
 }
 
-std::string full_key(const options::OptionDoc& o) {
-    return std::regex_replace(o.key, std::regex("<name>"), "x");
-}
 
 /// A scenario with the inputs present and `table`/`line` added.
 std::filesystem::path scenario_with(const TempDir& dir, const std::string& table,

@@ -66,6 +66,18 @@ struct AnalysisConfig {
     /// (about 100 pixels of 30 m) a hole is within the prediction's own error.
     double gap_min_area_km2 = 0.1;
     double gap_min_population = 100.0;
+    /// Location probability: a pixel counts as covered when its signal exceeds the threshold at
+    /// this probability. With log-normal shadowing of standard deviation σ about the predicted
+    /// median (3GPP TR 38.901 §7.4.1: shadow fading is log-normal), that is when the median
+    /// exceeds threshold + σ·Φ⁻¹(p). 0.5: the median itself, no margin.
+    double location_probability = 0.5;
+    /// Shadowing standard deviation σ, dB: a calibration's cross-validated σ, or 8 dB, the
+    /// shadow-fading σ of 3GPP TR 38.901 Table 7.4.1-1 for RMa NLOS (UMa NLOS 6 dB, UMi NLOS
+    /// 7.82 dB).
+    double shadowing_sigma_db = 8.0;
+    /// σ·Φ⁻¹(p), dB: set by the scenario reader, which has added it to every signal threshold
+    /// (thresholds below are the effective ones). 0 at p = 0.5.
+    double location_margin_db = 0.0;
     /// Douglas-Peucker tolerance of the topology-preserving simplification of gap outlines,
     /// in pixels: half a pixel removes the staircase without moving the outline by more than it.
     double gap_simplify_px = 0.5;

@@ -64,6 +64,43 @@ struct InputsConfig {
     std::optional<std::string> admin_code_field; ///< attribute holding its code, if any
     SiteColumns site_columns;                    ///< [inputs.site_columns]
     SiteUnits site_units;                        ///< [inputs.site_units]
+    /// Land-cover classes (any GDAL raster, any CRS), put on the grid by mode: the receiver's
+    /// clutter loss per pixel from [clutter.<code>] (optional; without it no clutter loss).
+    std::optional<std::filesystem::path> clutter;
+};
+
+/// One land-cover class of inputs.clutter ([clutter.<code>]): its name and the loss it adds at
+/// the receiver, dB (every empirical model adds it; SPM weighs it by Kclutter). Codes of the
+/// raster with no entry get 0 dB (with a warning listing them).
+struct ClutterClass {
+    std::string name;    ///< e.g. "dense urban", shown in the calibration tables
+    double loss_db = 0;  ///< clutter loss at the receiver, dB
+};
+
+/// `phusong calibrate` ([calibration]): the measurement filters, the cross-validation and the
+/// terms the fit may add (docs/models/calibration.md).
+struct CalibrationConfig {
+    /// Measurements closer to their cell than this are dropped: within a few tens of metres the
+    /// receiver is below the antenna's main lobe and the empirical models are not meant for it.
+    double min_distance_m = 50.0;
+    std::optional<double> max_distance_m;  ///< farther ones are dropped; default: prediction.max_radius_m
+    std::optional<double> min_signal_dbm;  ///< weaker ones are dropped; default: the layer's floor
+    double max_signal_dbm = -40.0;         ///< stronger ones are dropped (receiver saturation)
+    int min_points_per_cell = 10;          ///< cells with fewer points (after the filters) are dropped
+    /// Points of one cell in one grid pixel are averaged (mean in dB), as the industry tools bin
+    /// drive tests: one observation per cell and pixel.
+    bool bin_to_pixels = true;
+    int folds = 5;                    ///< cross-validation folds, grouped by site
+    /// A clutter class gets its own fitted loss when at least this many observations lie in it.
+    int min_observations_per_class = 30;
+    /// An optional SPM term (K3–K7, K4) is fitted when it lowers the cross-validated RMSE by at
+    /// least this much, dB.
+    double min_cv_gain_db = 0.05;
+    /// Also fit a weight on the antenna pattern's attenuation (1 = the pattern as given).
+    bool fit_antenna_weight = false;
+    /// CRS (EPSG code) of the x/y columns of a CSV measurement table; CSV tables with lon/lat
+    /// columns and OGR point layers need none.
+    std::optional<int> measurement_epsg;
 };
 
 /// The analysis grid (DESIGN.md "Grid").
@@ -114,6 +151,10 @@ struct PredictionConfig {
     /// (docs/performance.md gives the measured speed and error). Off by default (far_block_px = 1).
     double near_radius_m = 3000.0;
     int far_block_px = 1;
+    /// Weight of the antenna pattern's attenuation: gain = max gain − weight × attenuation. 1: the
+    /// pattern as given; a calibration against measurements may fit a lower one (measured
+    /// signals often show less directivity than the assumed pattern).
+    double antenna_attenuation_weight = 1.0;
     radio::ModelConfig model;         ///< default empirical model for every layer
     std::map<std::string, radio::ModelConfig> band_models;   ///< per-band overrides ("GSM900", "B8")
     std::map<std::string, radio::ModelConfig> layer_models;  ///< per-layer overrides (win over bands)
@@ -142,12 +183,18 @@ struct Scenario {
     PlanConfig plan;
     ReportConfig report;
     std::map<std::string, AntennaSpec> antennas;  ///< antenna catalogue by name
+    std::map<int, ClutterClass> clutter;          ///< land-cover classes by raster code
+    CalibrationConfig calibration;
     std::string config_hash;     ///< sha256 of the parsed scenario in canonical TOML form
 };
+
+/// What a scenario is loaded for: `calibrate` needs only what the prediction needs, so the
+/// population raster and the AOI may be absent.
+enum class ScenarioUse { run, calibrate };
 
 /// Parses and validates a scenario file. Reports every problem at once (InputError, exit 3):
 /// TOML syntax, unknown keys (with the nearest known key), wrong types, out-of-range values and
 /// input files that do not exist.
-[[nodiscard]] Scenario load_scenario(const std::filesystem::path& file);
+[[nodiscard]] Scenario load_scenario(const std::filesystem::path& file, ScenarioUse use = ScenarioUse::run);
 
 }  // namespace phusong

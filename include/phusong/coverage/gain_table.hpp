@@ -16,9 +16,10 @@ namespace phusong::coverage {
 
 class GainTable {
 public:
-    /// Tabulates `pattern` with the given tilts (degrees, positive = down).
+    /// Tabulates `pattern` with the given tilts (degrees, positive = down), its attenuation
+    /// weighed by `attenuation_weight` (gain = max gain − weight × attenuation; 1: as given).
     GainTable(std::shared_ptr<const radio::AntennaPattern> pattern, double mech_tilt_deg,
-              double elec_tilt_deg);
+              double elec_tilt_deg, double attenuation_weight = 1.0);
 
     /// Gain, dBi, toward a direction `az_offset_deg` (pixel azimuth − cell azimuth, any value)
     /// and `depression_deg` (positive below the horizon, −90…90).

@@ -59,6 +59,9 @@ struct PredictionInputs {
     std::span<const sites::SitePlacement> placements;  ///< per SiteTable::sites
     const PredictionConfig& config;
     const AntennaCatalogue& antennas;
+    /// Clutter loss at the receiver per grid pixel, dB (empty: none); added to every empirical
+    /// model's loss (SPM: × Kclutter), not to ITM's.
+    std::span<const float> clutter_loss_db = {};
 };
 
 /// The model overrides of [prediction] against the site table: a band override naming no known

@@ -18,6 +18,7 @@ struct GridInputs {
     Grid grid;
     std::vector<float> dem_m;                 ///< terrain height, m; NaN = nodata
     std::vector<float> population;            ///< people per pixel; NaN = nodata
+    std::vector<float> clutter_loss_db;       ///< receiver clutter loss, dB; empty without inputs.clutter
     std::vector<std::uint8_t> aoi_mask;       ///< 1 where the pixel centre is inside the AOI
     std::shared_ptr<const OGRGeometry> aoi;   ///< AOI union, grid CRS
     double aoi_area_km2 = 0;                  ///< AOI polygon area, km² (grid CRS)
@@ -28,7 +29,9 @@ struct GridInputs {
 };
 
 /// Runs the grid stage. Throws InputError for unusable inputs (no CRS, rotated, no overlap, …).
-[[nodiscard]] GridInputs build_grid_inputs(const InputsConfig& inputs, const GridConfig& config);
+/// With inputs.clutter, also the clutter loss per pixel from `clutter` (clutter_loss_on_grid).
+[[nodiscard]] GridInputs build_grid_inputs(const InputsConfig& inputs, const GridConfig& config,
+                                           const std::map<int, ClutterClass>& clutter = {});
 
 /// The CRS the grid will use: `config.epsg` if given, else the UTM zone of the AOI centroid.
 [[nodiscard]] int choose_epsg(const OGRGeometry& aoi_wgs84, const GridConfig& config);

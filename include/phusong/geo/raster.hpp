@@ -4,9 +4,11 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
+#include "phusong/core/scenario.hpp"
 #include "phusong/geo/grid.hpp"
 
 class OGRGeometry;
@@ -31,6 +33,13 @@ struct DemOnGrid {
 /// no nodata, the common void conventions in the part that covers the grid (-32768 in an int16
 /// band, -9999, heights above 9,000 m or below -500 m) are taken as nodata and counted.
 [[nodiscard]] DemOnGrid warp_dem_to_grid(const std::filesystem::path& path, const Grid& grid);
+
+/// The receiver's clutter loss per grid pixel, dB: the land-cover raster put on the grid by mode
+/// (its nodata kept: 0 dB there), each code's loss from `classes` ([clutter.<code>]). Codes without
+/// an entry get 0 dB, with a warning listing them and their pixel counts.
+[[nodiscard]] std::vector<float> clutter_loss_on_grid(const std::filesystem::path& path,
+                                                      const std::map<int, ClutterClass>& classes,
+                                                      const Grid& grid);
 
 struct PopulationOnGrid {
     std::vector<float> people;   ///< people per grid pixel, NaN where the source has nodata

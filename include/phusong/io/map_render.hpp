@@ -101,4 +101,7 @@ private:
     std::vector<std::uint8_t> m_rgb;
 };
 
+/// RGB pixels (row-major, 3 bytes each) as PNG bytes (GDAL PNG driver through /vsimem/).
+[[nodiscard]] std::vector<std::uint8_t> encode_png(const std::vector<std::uint8_t>& rgb, int width, int height);
+
 }  // namespace phusong::io

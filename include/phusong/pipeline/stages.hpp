@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "phusong/analysis/analysis.hpp"
+#include "phusong/calibration/calibration.hpp"
 #include "phusong/core/scenario.hpp"
 #include "phusong/coverage/predict.hpp"
 #include "phusong/geo/grid.hpp"
@@ -31,8 +32,9 @@ struct Prepared {
 /// The checks that need no raster read: the scenario, the site table, the antenna catalogue, the
 /// model overrides against the table's layers and bands, and the plan's antenna when [plan] is on.
 /// InputError (exit 3) listing every problem. Logs the prediction's warnings (unused overrides,
-/// cells outside their model's validity), so `validate` and `run` show the same.
-[[nodiscard]] Prepared prepare(const std::filesystem::path& scenario_file);
+/// cells outside their model's validity), so `validate` and `run` show the same. With
+/// ScenarioUse::calibrate, the population raster and the AOI may be absent.
+[[nodiscard]] Prepared prepare(const std::filesystem::path& scenario_file, ScenarioUse use = ScenarioUse::run);
 
 /// `prepare`, then that the DEM, the population raster and the AOI can be opened and are usable
 /// (CRS, north-up, polygons, a projected grid CRS): every check `run` makes before it computes.
@@ -106,6 +108,30 @@ inline constexpr const char* kPlanJsonDescription =
 /// The 5G plan on a run's outputs, after the stamp check: only [plan], [analysis] and the admin
 /// inputs may differ. Writes DIR/plan/ and the manifest's "plan" section.
 [[nodiscard]] PlanSummary plan(const PlanRequest& request);
+
+struct CalibrateRequest {
+    std::filesystem::path scenario;
+    std::filesystem::path measurements;  ///< CSV or OGR point layer (docs/inputs.md)
+    std::filesystem::path out;           ///< empty: out/<scenario file name>_calibration
+    bool overwrite = false;
+    bool fit = true;                     ///< false (--no-fit): score the scenario as it is
+};
+
+struct CalibrateSummary {
+    std::size_t points_read = 0, points_used = 0, observations = 0, cells = 0, sites = 0;
+    std::vector<std::string> layers;     ///< measured layers
+    calibration::ErrorStats before, after;
+    bool fitted = false;
+    int folds = 0;
+    std::vector<std::string> fitted_terms;  ///< "k1", "k2", "clutter 21", …
+    double wall_s = 0;
+    std::filesystem::path outputs;
+};
+
+/// Predicts each measured cell's own signal at its measurements, scores the scenario's models
+/// and, unless `fit` is false, fits the SPM (docs/models/calibration.md); writes calibrated.toml,
+/// calibration.json, the tables, the plots and calibration.html into `out`, atomically.
+[[nodiscard]] CalibrateSummary calibrate(const CalibrateRequest& request);
 
 /// The QGIS project and the HTML report of a run's folder, (re)written from what it holds and
 /// listed in its manifest. Returns their paths.
