@@ -12,6 +12,11 @@
    rasters in the grid's EPSG and vectors in EPSG:4326, vectors with the feature count of their
    file, every renderer the one of the .qml beside the file with as many classes; --project-png
    renders the layers checked in the layer tree, in tree order, over the grid's extent.
+3. What a planner sees when the project opens: exactly the outline, the ranked candidates (when
+   the plan ran), the sites and cells and the best-of-operators coverage class (LTE, else NR,
+   UMTS, GSM) are checked, each styled (the class raster paletted, the vectors rule-based); the
+   cell layer draws a sector rotated by each cell's azimuth; the candidates' labels fall on the
+   top ranks only (every labelled feature has a rank ≤ 20, and ranks 1–20 are labelled).
 Exits 1 on the first failed check.
 """
 import argparse
@@ -21,8 +26,9 @@ import sys
 import time
 import xml.etree.ElementTree as ET
 
-from qgis.core import (QgsApplication, QgsCoordinateReferenceSystem, QgsMapRendererParallelJob,
-                       QgsMapSettings, QgsProject, QgsRasterLayer, QgsRectangle)
+from qgis.core import (NULL, QgsApplication, QgsCoordinateReferenceSystem, QgsExpression,
+                       QgsExpressionContext, QgsExpressionContextUtils, QgsMapRendererParallelJob,
+                       QgsMapSettings, QgsProject, QgsRasterLayer, QgsRectangle, QgsSymbolLayer)
 from qgis.PyQt.QtCore import QSize
 from qgis.PyQt.QtGui import QColor
 
@@ -163,6 +169,7 @@ def check_project(out, epsg, png):
     if len(nodes) != len(seen):
         fail(f'{path}: {len(nodes)} entries in the layer tree, {len(seen)} layers')
     visible = [n.layer() for n in nodes if n.isVisible()]
+    check_planner_view(out, path, project, visible)
     print(f'coverage.qgs: {len(seen)} layers ({vectors} vector) valid, styled as their .qml, '
           f'rasters EPSG:{epsg}, vectors EPSG:4326; visible: {", ".join(l.name() for l in visible)}')
     if png:
@@ -170,6 +177,67 @@ def check_project(out, epsg, png):
         extent = dem.extent() if dem else QgsRectangle()
         render(visible, extent, QgsCoordinateReferenceSystem(f'EPSG:{epsg}'), png)
         print(f'rendered the project\'s visible layers to {png}')
+
+
+def relative_source(out, layer):
+    return os.path.relpath(os.path.realpath(layer.source().split('|')[0]), os.path.realpath(out))
+
+
+def check_planner_view(out, path, project, visible):
+    """The layers visible at open and their styles, the cell layer, the candidates' labels."""
+    headline = next((f'analysis/best_of_operators_{t}_class.tif' for t in ('lte', 'nr', 'umts', 'gsm')
+                     if os.path.exists(os.path.join(out, f'analysis/best_of_operators_{t}_class.tif'))), None)
+    if headline is None:
+        fail(f'{out}: no best-of-operators coverage class raster')
+    want = {'aoi.geojson', 'analysis/cells.geojson', headline}
+    if os.path.exists(os.path.join(out, 'plan/candidates.geojson')):
+        want.add('plan/candidates.geojson')
+    seen = {relative_source(out, l): l for l in visible}
+    if set(seen) != want:
+        fail(f'{path}: visible at open {sorted(seen)}, expected {sorted(want)}')
+    if seen[headline].renderer().type() != 'paletted' or len(seen[headline].renderer().classes()) != 3:
+        fail(f'{headline}: not styled as the three coverage classes')
+    cells = seen['analysis/cells.geojson']
+    if cells.geometryType() != 0 or cells.renderer().type() != 'RuleRenderer':  # 0: point
+        fail('analysis/cells.geojson: expected points with a rule-based style')
+    for rule in cells.renderer().rootRule().children():
+        angle = rule.symbol().symbolLayer(0).dataDefinedProperties().property(QgsSymbolLayer.PropertyAngle)
+        if not angle.isActive() or 'azimuth_deg' not in angle.expressionString():
+            fail(f'analysis/cells.geojson: rule {rule.label()} does not turn its sector by azimuth_deg')
+    if cells.featureCount() == 0:
+        fail('analysis/cells.geojson: no cells')
+    gaps = next((l for l in project.mapLayers().values() if relative_source(out, l) == 'analysis/gaps.geojson'), None)
+    if gaps is not None:  # a rule per view, the headline view's on
+        if gaps.renderer().type() != 'RuleRenderer':
+            fail('analysis/gaps.geojson: expected a rule per view')
+        on = [r.label() for r in gaps.renderer().rootRule().children() if r.active()]
+        if len(on) != 1 or 'all operators' not in on[0]:
+            fail(f'analysis/gaps.geojson: views on at open {on}, expected the best-of-operators view only')
+    if 'plan/candidates.geojson' not in seen:
+        print(f'planner view: {", ".join(sorted(seen))} visible; no plan')
+        return
+    cand = seen['plan/candidates.geojson']
+    if cand.renderer().type() != 'RuleRenderer':
+        fail('plan/candidates.geojson: expected a rule-based style')
+    labeling = cand.labeling()
+    if not cand.labelsEnabled() or labeling is None or labeling.type() != 'rule-based':
+        fail('plan/candidates.geojson: expected rule-based labels')
+    rules = [r for r in labeling.rootRule().children() if r.active()]
+    context = QgsExpressionContext(QgsExpressionContextUtils.globalProjectLayerScopes(cand))
+    labelled = []
+    ranks = []
+    for f in cand.getFeatures():
+        context.setFeature(f)
+        rank = f['rank']
+        if rank is not None and rank != NULL:
+            ranks.append(rank)
+        if any(QgsExpression(r.filterExpression()).evaluate(context) for r in rules):
+            labelled.append(rank)
+    top = [r for r in ranks if r <= 20]
+    if any(r is None or r == NULL or r > 20 for r in labelled) or sorted(labelled) != sorted(top):
+        fail(f'plan/candidates.geojson: labels on ranks {sorted(labelled)[:30]}, expected exactly ranks 1-20')
+    print(f'planner view: {", ".join(sorted(seen))} visible and styled; {cells.featureCount()} cells as sectors '
+          f'by azimuth; labels on {len(labelled)} of {len(ranks)} ranked candidates (ranks 1-{max(top or [0])})')
 
 
 def main():
