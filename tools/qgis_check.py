@@ -2,6 +2,7 @@
 """Headless check that a phusong output folder opens styled in QGIS (Debian python3-qgis).
 
     QT_QPA_PLATFORM=offscreen /usr/bin/python3 tools/qgis_check.py OUT_DIR [--png FILE] [--project-png FILE]
+        [--zoom-png FILE]
 
 1. Rasters on their own: loads every .tif of the folder as QGIS does when a file is opened
    (which applies the .qml beside it), checks that the layer is valid, in the manifest's EPSG,
@@ -11,7 +12,8 @@
    holds every .tif and .geojson of the folder once, through a relative path, each layer valid,
    rasters in the grid's EPSG and vectors in EPSG:4326, vectors with the feature count of their
    file, every renderer the one of the .qml beside the file with as many classes; --project-png
-   renders the layers checked in the layer tree, in tree order, over the grid's extent.
+   renders the layers checked in the layer tree, in tree order, over the grid's extent;
+   --zoom-png the same over 4 km around the rank-1 candidate (the cells' sectors readable).
 3. What a planner sees when the project opens: exactly the outline, the ranked candidates (when
    the plan ran), the sites and cells and the best-of-operators coverage class (LTE, else NR,
    UMTS, GSM) are checked, each styled (the class raster paletted, the vectors rule-based); the
@@ -26,7 +28,7 @@ import sys
 import time
 import xml.etree.ElementTree as ET
 
-from qgis.core import (NULL, QgsApplication, QgsCoordinateReferenceSystem, QgsExpression,
+from qgis.core import (NULL, QgsApplication, QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsExpression,
                        QgsExpressionContext, QgsExpressionContextUtils, QgsMapRendererParallelJob,
                        QgsMapSettings, QgsProject, QgsRasterLayer, QgsRectangle, QgsSymbolLayer)
 from qgis.PyQt.QtCore import QSize
@@ -120,7 +122,7 @@ def check_rasters(out, epsg, png):
         print(f'rendered {signal} over dem.tif to {png}')
 
 
-def check_project(out, epsg, png):
+def check_project(out, epsg, png, zoom_png=None):
     path = os.path.join(out, 'coverage.qgs')
     text = open(path, encoding='utf-8').read()
     for ds in ET.fromstring(text.split('\n', 1)[1]).iter('datasource'):
@@ -177,6 +179,24 @@ def check_project(out, epsg, png):
         extent = dem.extent() if dem else QgsRectangle()
         render(visible, extent, QgsCoordinateReferenceSystem(f'EPSG:{epsg}'), png)
         print(f'rendered the project\'s visible layers to {png}')
+    if zoom_png:
+        render_zoom(out, project, visible, epsg, zoom_png)
+
+
+def render_zoom(out, project, visible, epsg, png):
+    """The visible layers over 4 km × 4 km around the rank-1 candidate (or the grid's centre)."""
+    crs = QgsCoordinateReferenceSystem(f'EPSG:{epsg}')
+    cand = next((l for l in visible if relative_source(out, l) == 'plan/candidates.geojson'), None)
+    first = next((f for f in cand.getFeatures() if f['rank'] == 1), None) if cand else None
+    if first is not None:
+        to_grid = QgsCoordinateTransform(cand.crs(), crs, project)
+        centre = to_grid.transform(first.geometry().asPoint())
+    else:
+        dem = next(l for l in project.mapLayers().values() if l.source().endswith('dem.tif'))
+        centre = dem.extent().center()
+    extent = QgsRectangle(centre.x() - 2000, centre.y() - 2000, centre.x() + 2000, centre.y() + 2000)
+    render(visible, extent, crs, png, size=(900, 900))
+    print(f'rendered the project\'s visible layers around the rank-1 candidate to {png}')
 
 
 def relative_source(out, layer):
@@ -245,6 +265,8 @@ def main():
     ap.add_argument('out')
     ap.add_argument('--png', default=None, help='render the first signal raster over the DEM')
     ap.add_argument('--project-png', default=None, help='render the visible layers of coverage.qgs')
+    ap.add_argument('--zoom-png', default=None,
+                    help='render the visible layers of coverage.qgs over 4 km around the rank-1 candidate')
     args = ap.parse_args()
     manifest = json.load(open(os.path.join(args.out, 'manifest.json'), encoding='utf-8'))
     epsg = manifest['grid']['epsg']
@@ -254,7 +276,7 @@ def main():
     check_rasters(args.out, epsg, args.png)
     t1 = time.monotonic()
     if os.path.exists(os.path.join(args.out, 'coverage.qgs')):
-        check_project(args.out, epsg, args.project_png)
+        check_project(args.out, epsg, args.project_png, args.zoom_png)
     elif args.project_png:
         fail(f'{args.out}: no coverage.qgs')
     print(f'checks took {t1 - t0:.1f} s (rasters) + {time.monotonic() - t1:.1f} s (project)')

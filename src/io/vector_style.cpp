@@ -141,14 +141,16 @@ void write_candidates_style(const std::filesystem::path& vector_file) {
         const char* label;
         const char* colour;
         double size_mm;
+        bool shown;
     };
     // Rank bands: the first sites to build stand out (dark red, labelled), then orange, yellow,
-    // pale. The candidates not chosen stay in the layer, their rule off: switched on in QGIS's
-    // layer panel when wanted.
-    const Band bands[] = {{"\"rank\" <= 20", "rank 1–20", "#a50f15", 4.2},
-                          {"\"rank\" > 20 AND \"rank\" <= 100", "rank 21–100", "#f16913", 3.4},
-                          {"\"rank\" > 100 AND \"rank\" <= 300", "rank 101–300", "#fec44f", 2.8},
-                          {"\"rank\" > 300", "rank > 300", "#fff7bc", 2.4}};
+    // pale. Only the first 100 are on when the layer opens (a province-wide plan ranks hundreds);
+    // the later ranks and the candidates not chosen stay in the layer, their rules off, switched
+    // on in QGIS's layer panel when wanted.
+    const Band bands[] = {{"\"rank\" <= 20", "rank 1–20", "#a50f15", 4.2, true},
+                          {"\"rank\" > 20 AND \"rank\" <= 100", "rank 21–100", "#f16913", 3.4, true},
+                          {"\"rank\" > 100 AND \"rank\" <= 300", "rank 101–300", "#fec44f", 2.8, false},
+                          {"\"rank\" > 300", "rank > 300", "#fff7bc", 2.4, false}};
     const struct {
         const char* value;
         const char* label;
@@ -174,9 +176,9 @@ void write_candidates_style(const std::filesystem::path& vector_file) {
     int index = 0;
     for (const auto& k : kinds) {
         for (const Band& b : bands) {
-            rules += fmt::format("    <rule key=\"r{}\" symbol=\"{}\" filter=\"{}\" label=\"{}\"/>\n", index, index,
+            rules += fmt::format("    <rule key=\"r{}\" symbol=\"{}\" filter=\"{}\" label=\"{}\"{}/>\n", index, index,
                                  xml_escape(std::string(b.filter) + " AND \"kind\" = '" + k.value + "'"),
-                                 xml_escape(std::string(b.label) + ", " + k.label));
+                                 xml_escape(std::string(b.label) + ", " + k.label), b.shown ? "" : " checkstate=\"0\"");
             symbol(index, k.shape, b.colour, b.size_mm);
             ++index;
         }
@@ -224,7 +226,7 @@ void write_cells_style(const std::filesystem::path& vector_file) {
         const char* tech;
         const char* colour;
         double radius_m;
-    } techs[] = {{"GSM", "#969696", 420}, {"UMTS", "#41ab5d", 360}, {"LTE", "#2171b5", 300}, {"NR", "#88419d", 240}};
+    } techs[] = {{"GSM", "#969696", 240}, {"UMTS", "#41ab5d", 200}, {"LTE", "#2171b5", 160}, {"NR", "#88419d", 120}};
     std::string rules;
     std::string symbols;
     int index = 0;

@@ -39,9 +39,9 @@ void write_admin_style(const std::filesystem::path& vector_file, const std::stri
 /// Ranks up to this one are labelled on the candidates' map.
 inline constexpr int kLabelledRanks = 20;
 
-/// 5G candidates (plan/candidates.geojson): rule-based by `rank` band (1–20, 21–100, 101–300,
-/// beyond; unranked small, grey and off) and `kind` (upgrade: circle, greenfield: triangle), top
-/// ranks drawn on top, ranks 1 to kLabelledRanks labelled with their rank.
+/// 5G candidates (plan/candidates.geojson): rule-based by `rank` band (1–20, 21–100 on; 101–300,
+/// beyond and the unranked off) and `kind` (upgrade: circle, greenfield: triangle), top ranks
+/// drawn on top, ranks 1 to kLabelledRanks labelled with their rank.
 void write_candidates_style(const std::filesystem::path& vector_file);
 
 /// Cells (analysis/cells.geojson, one point per cell): a 90° sector centred on `azimuth_deg`,
