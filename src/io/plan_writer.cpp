@@ -165,7 +165,9 @@ void write_candidates_kmz(const std::filesystem::path& path, const planning::Pla
         for (std::size_t i = 0; i < row.size(); ++i) {
             const int idx = f.GetFieldIndex(t.fields[i].name.c_str());
             if (std::holds_alternative<std::int64_t>(row[i])) f.SetField(idx, static_cast<int>(std::get<std::int64_t>(row[i])));
-            if (std::holds_alternative<double>(row[i])) f.SetField(idx, std::get<double>(row[i]));
+            if (std::holds_alternative<double>(row[i])) {
+                f.SetField(idx, round_to(std::get<double>(row[i]), std::pow(10.0, -t.fields[i].decimals)));
+            }
             if (std::holds_alternative<std::string>(row[i])) f.SetField(idx, std::get<std::string>(row[i]).c_str());
         }
         // The rank bands of candidates.qml; KML colours as OGR style colours (#RRGGBB).

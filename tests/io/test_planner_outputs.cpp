@@ -263,6 +263,20 @@ TEST_CASE("candidates.csv and candidates.kmz: the ranking with people per cost, 
         CHECK(p->getY() == doctest::Approx(std::stod(rows[r][col.at("lat")])).epsilon(1e-6));
         ++r;
     }
+    // Its ExtendedData (read by LIBKML, which GDAL picks for a .kmz): the CSV's figures, rounded
+    // alike (0.1 person).
+    auto libkml = open_vector(kmz.string());
+    REQUIRE(libkml);
+    CHECK(std::string(libkml->GetDriver()->GetDescription()) == "LIBKML");
+    r = 1;
+    for (auto& f : *libkml->GetLayer(0)) {
+        CHECK(f->GetFieldAsInteger("rank") == static_cast<int>(r));
+        CHECK(std::string(f->GetFieldAsString("kind")) == rows[r][col.at("kind")]);
+        CHECK(f->GetFieldAsDouble("people_gained") == std::stod(rows[r][col.at("people_gained")]));
+        CHECK(f->GetFieldAsDouble("people_per_cost") == std::stod(rows[r][col.at("people_per_cost")]));
+        ++r;
+    }
+    CHECK(r == rows.size());
     // And the GeoPackage of every candidate, ranked first.
     auto gpkg = open_vector((out / "plan" / "candidates.gpkg").string());
     REQUIRE(gpkg);
