@@ -35,6 +35,15 @@ Accumulator::Accumulator(AnalysisInputs inputs) : m_in(std::move(inputs)) {
     m_gaps.resize(m_views.size());
     m_unions.resize(m_views.size());
     m_added.assign(m_in.layers.size(), false);
+    m_cells.resize(m_in.cells.size());
+    m_layer_cells.resize(m_in.layers.size());
+    m_position.resize(m_in.cells.size());
+    for (std::size_t k = 0; k < m_in.cells.size(); ++k) {
+        const std::size_t l = m_in.cells[k].layer;
+        if (l >= m_in.layers.size()) throw InternalError("analysis: cell " + m_in.cells[k].cell_id + " has no layer");
+        m_position[k] = m_layer_cells[l].size();
+        m_layer_cells[l].push_back(k);
+    }
 }
 
 ViewResult Accumulator::stats_of(std::size_t view, std::span<const std::uint8_t> classes,
@@ -89,6 +98,8 @@ std::vector<std::uint8_t> Accumulator::add_layer(std::size_t layer, const LayerD
         if (classes[i] == kNone) causes[i] = uncovered_cause(t, data.best_dbm[i], sinr, tput);
     }
     ViewResult stats = stats_of(layer, classes, [&](std::size_t i) { return data.best_dbm[i]; });
+    std::vector<CellStats> cells;
+    if (!data.server.empty()) cells = cell_stats(layer, data);
     std::vector<Gap> gaps = gaps_of(layer, classes, data.best_dbm, causes);
 
     std::lock_guard lock(m_mutex);
@@ -96,6 +107,7 @@ std::vector<std::uint8_t> Accumulator::add_layer(std::size_t layer, const LayerD
     m_added[layer] = true;
     m_results[layer] = std::move(stats);
     m_gaps[layer] = std::move(gaps);
+    for (std::size_t k = 0; k < cells.size(); ++k) m_cells[m_layer_cells[layer][k]] = cells[k];
     // Unions: the class is the best of the members', the signal the strongest (max commutes, so
     // the order layers arrive in does not matter).
     for (std::size_t v = m_in.layers.size(); v < m_views.size(); ++v) {
@@ -118,6 +130,60 @@ std::vector<std::uint8_t> Accumulator::add_layer(std::size_t layer, const LayerD
         }
     }
     return classes;
+}
+
+std::vector<CellStats> Accumulator::cell_stats(std::size_t layer, const LayerData& data) const {
+    // The best-server area of each cell of the layer, inside the AOI: pixel count, people, and the
+    // sums behind the mean signal and mean SINR. The mean is over dB values, as planning tools
+    // report a cell's mean RSRP and SINR over its serving area (a mean of powers would be set by
+    // the few pixels next to the mast).
+    struct Sums {
+        std::uint64_t pixels = 0;
+        double people = 0;
+        double signal = 0;
+        std::uint64_t signal_pixels = 0;
+        double sinr = 0;
+        std::uint64_t sinr_pixels = 0;
+    };
+    const std::size_t n = m_in.grid.pixel_count();
+    if (data.server.size() != n) {
+        throw InternalError("analysis: best-server raster of layer " + m_in.layers[layer].name + " does not match the grid");
+    }
+    const bool quality = !data.sinr_db.empty();
+    std::vector<Sums> sums(m_layer_cells[layer].size());
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::int32_t s = data.server[i];
+        if (s < 0 || m_in.aoi_mask[i] == 0) continue;
+        const auto cell = static_cast<std::size_t>(s);
+        if (cell >= m_in.cells.size() || m_in.cells[cell].layer != layer) {
+            throw InternalError("analysis: best server " + std::to_string(s) + " of layer " + m_in.layers[layer].name +
+                                " is not one of its cells");
+        }
+        Sums& c = sums[m_position[cell]];
+        c.pixels += 1;
+        const float p = m_in.population[i];
+        if (std::isfinite(p)) c.people += p;
+        if (std::isfinite(data.best_dbm[i])) {
+            c.signal += data.best_dbm[i];
+            c.signal_pixels += 1;
+        }
+        if (quality && std::isfinite(data.sinr_db[i])) {
+            c.sinr += data.sinr_db[i];
+            c.sinr_pixels += 1;
+        }
+    }
+    const double px_km2 = m_in.grid.pixel_area_m2() / 1e6;
+    std::vector<CellStats> out(sums.size());
+    for (std::size_t k = 0; k < sums.size(); ++k) {
+        const Sums& c = sums[k];
+        CellStats& r = out[k];
+        r.pixels = c.pixels;
+        r.area_km2 = static_cast<double>(c.pixels) * px_km2;
+        r.people = c.people;
+        if (c.signal_pixels > 0) r.mean_signal_dbm = c.signal / static_cast<double>(c.signal_pixels);
+        if (c.sinr_pixels > 0) r.mean_sinr_db = c.sinr / static_cast<double>(c.sinr_pixels);
+    }
+    return out;
 }
 
 std::span<const std::uint8_t> Accumulator::union_classes(std::size_t view) const {
@@ -165,6 +231,8 @@ AnalysisResult Accumulator::finish() {
         }
     }
     for (auto& v : m_results) r.views.push_back(std::move(*v));
+    r.cell_info = m_in.cells;
+    r.cells = m_cells;
     for (auto& g : m_gaps) {
         for (auto& gap : g) r.gaps.push_back(std::move(gap));
     }

@@ -33,6 +33,20 @@ std::vector<SitePoint> site_points(const sites::SiteTable& table, const geo::Gri
     return out;
 }
 
+std::vector<CellInfo> cell_infos(const sites::SiteTable& table, const geo::Grid& grid) {
+    geo::TransformPtr t = geo::make_transform(geo::srs_wgs84(), geo::srs_from_epsg(grid.epsg));
+    std::vector<CellInfo> out;
+    out.reserve(table.cells.size());
+    for (const sites::Cell& c : table.cells) {
+        double x = c.lon_deg;
+        double y = c.lat_deg;
+        if (!t->Transform(1, &x, &y)) throw GdalError("cannot transform cell " + c.cell_id + " to the grid CRS");
+        out.push_back({c.cell_id, c.site_id, c.operator_name, c.layer, c.tech, c.band, c.lon_deg, c.lat_deg, x, y,
+                       c.azimuth_deg, c.height_agl_m});
+    }
+    return out;
+}
+
 Prepared prepare(const Scenario& scenario, const geo::Grid& grid, std::vector<float> population,
                  std::span<const std::uint8_t> aoi_mask) {
     Prepared p;

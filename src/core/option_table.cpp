@@ -871,7 +871,8 @@ constexpr std::array kAnalysis = {
         .range = {0, 10},
         .help = "Douglas-Peucker tolerance of the gap outlines (½ pixel removes the staircase)"),
     PHUSONG_OPTION(AnalysisConfig, geopackage, .key = "geopackage",
-                   .help = "also write analysis/analysis.gpkg with every vector layer"),
+                   .help = "also write every vector layer as GeoPackage: analysis/analysis.gpkg (gaps, admin "
+                           "units, cells) and plan/candidates.gpkg"),
     PHUSONG_OPTION(AnalysisConfig, location_probability, .key = "location_probability",
                    .unit = "probability", .range = {0.01, 0.99},
                    .help = "covered means above the threshold at this probability: every signal "
@@ -983,7 +984,8 @@ constexpr std::array kPlan = {
         .help = "SS-RSRP per RE at which a demand cell counts as covered (within the reporting "
                 "range, TS 36.133 Table 9.1.4-1)"),
     PHUSONG_OPTION(PlanConfig, budget_kind, .key = "budget_kind",
-                   .help = "the ranking maximises new people per site or per cost unit"),
+                   .help = "the ranking maximises new people per cost unit (an upgrade costs upgrade_cost, a new "
+                           "site greenfield_cost) or per site (every candidate the same)"),
     PHUSONG_OPTION(PlanConfig, budget, .key = "budget", .unit = "sites or cost units",
                    .range = kCost, .help = "the ranking stops at this many sites / this cost",
                    .default_note = "none"),

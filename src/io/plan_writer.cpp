@@ -1,6 +1,7 @@
 #include "phusong/io/plan_writer.hpp"
 
 #include <fmt/format.h>
+#include <cpl_conv.h>
 #include <ogrsf_frmts.h>
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 #include "phusong/core/error.hpp"
 #include "phusong/geo/gdal.hpp"
 #include "phusong/io/vector_style.hpp"
+#include "phusong/io/vector_writer.hpp"
 #include "bitmap_font.hpp"
 
 namespace phusong::io {
@@ -85,6 +87,106 @@ void write_candidates_geojson(const std::filesystem::path& path, const planning:
     }
     ds.reset();  // closes the file; GDAL 3.6's GDALClose reports failures only via CPLError
     if (!cap.last_error().empty()) throw GdalError("cannot write " + path.string() + ": " + cap.last_error());
+}
+
+namespace {
+
+/// The ranked candidates as a table (rank order), for candidates.csv and the KMZ.
+Table ranked_table(const planning::PlanResult& plan) {
+    Table t;
+    t.fields = {{"rank", FieldType::integer},          {"site_id", FieldType::text},
+                {"kind", FieldType::text},             {"operator", FieldType::text},
+                {"lon", FieldType::real, 6},           {"lat", FieldType::real, 6},
+                {"admin_unit", FieldType::text},       {"ground_m", FieldType::real, 1},
+                {"height_agl_m", FieldType::real, 1},  {"people_gained", FieldType::real, 1},
+                {"cumulative_people", FieldType::real, 1}, {"covered_share", FieldType::real, 6},
+                {"cost", FieldType::real, 3},          {"cumulative_cost", FieldType::real, 3},
+                {"people_per_cost", FieldType::real, 1}};
+    for (std::size_t r = 0; r < plan.ranking.size(); ++r) {
+        const planning::PlanPick& p = plan.ranking[r];
+        const planning::Candidate& c = plan.candidates[p.candidate];
+        t.rows.push_back({static_cast<std::int64_t>(r + 1), c.site_id, std::string(planning::to_string(c.kind)),
+                          c.operator_name, c.lon_deg, c.lat_deg, c.admin_unit.empty() ? Value{} : Value{c.admin_unit},
+                          c.ground_m, c.height_agl_m, p.marginal_people, p.cumulative_people, p.covered_share, p.cost,
+                          p.cumulative_cost, p.cost > 0 ? Value{p.marginal_people / p.cost} : Value{}});
+    }
+    return t;
+}
+
+}  // namespace
+
+void write_candidates_csv(const std::filesystem::path& path, const planning::PlanResult& plan) {
+    write_csv(path, ranked_table(plan));
+}
+
+void write_candidates_kmz(const std::filesystem::path& path, const planning::PlanResult& plan) {
+    // GDAL's LIBKML driver writes the KMZ itself: a placemark per ranked candidate named
+    // "#rank site_id", its figures as ExtendedData, coloured by rank band as in candidates.qml
+    // (OGR feature style → KML IconStyle/LabelStyle). One KML at the root of the zip (the
+    // document Google Earth opens), not a doc.kml linking to layers/candidates.kml.
+    geo::gdal_init();
+    geo::GdalErrorCapture cap;
+    const CPLConfigOptionSetter single_file("LIBKML_USE_DOC.KML", "NO", false);
+    GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("LIBKML");
+    if (driver == nullptr) throw GdalError("GDAL has no LIBKML driver: cannot write " + path.string());
+    std::error_code ec;
+    std::filesystem::remove(path, ec);
+    geo::DatasetPtr ds(driver->Create(path.string().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    if (!ds) throw GdalError("cannot create " + path.string() + ": " + cap.last_error());
+    OGRSpatialReference wgs84 = geo::srs_wgs84();
+    const char* const layer_options[] = {"NAME=5G candidates, ranked", nullptr};
+    OGRLayer* layer = ds->CreateLayer("candidates", &wgs84, wkbPoint, const_cast<char**>(layer_options));
+    if (layer == nullptr) throw GdalError("cannot create a layer in " + path.string() + ": " + cap.last_error());
+    const Table t = ranked_table(plan);
+    for (const char* name : {"Name", "Description"}) {
+        OGRFieldDefn def(name, OFTString);
+        if (layer->CreateField(&def) != OGRERR_NONE) throw GdalError("cannot create field " + std::string(name));
+    }
+    for (const Field& f : t.fields) {
+        OGRFieldDefn def(f.name.c_str(), f.type == FieldType::integer ? OFTInteger
+                                         : f.type == FieldType::real  ? OFTReal
+                                                                      : OFTString);
+        if (layer->CreateField(&def) != OGRERR_NONE) throw GdalError("cannot create field " + f.name);
+    }
+    for (std::size_t r = 0; r < plan.ranking.size(); ++r) {
+        const planning::PlanPick& p = plan.ranking[r];
+        const planning::Candidate& c = plan.candidates[p.candidate];
+        const int rank = static_cast<int>(r + 1);
+        OGRFeature f(layer->GetLayerDefn());
+        f.SetField("Name", fmt::format("#{} {}", rank, c.site_id).c_str());
+        f.SetField("Description", fmt::format("{} {}: {:.0f} people gained ({:.0f} per cost unit), cumulative {:.0f} "
+                                              "people, {:.1f}% of the area's people covered, cost {:g}, cumulative {:g}",
+                                              c.kind == planning::CandidateKind::upgrade ? "Upgrade of" : "New site",
+                                              c.site_id, p.marginal_people,
+                                              p.cost > 0 ? p.marginal_people / p.cost : 0.0, p.cumulative_people,
+                                              100 * p.covered_share, p.cost, p.cumulative_cost)
+                                      .c_str());
+        const auto& row = t.rows[r];
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            const int idx = f.GetFieldIndex(t.fields[i].name.c_str());
+            if (std::holds_alternative<std::int64_t>(row[i])) f.SetField(idx, static_cast<int>(std::get<std::int64_t>(row[i])));
+            if (std::holds_alternative<double>(row[i])) {
+                f.SetField(idx, round_to(std::get<double>(row[i]), std::pow(10.0, -t.fields[i].decimals)));
+            }
+            if (std::holds_alternative<std::string>(row[i])) f.SetField(idx, std::get<std::string>(row[i]).c_str());
+        }
+        // The rank bands of candidates.qml; KML colours as OGR style colours (#RRGGBB).
+        const char* colour = rank <= kLabelledRanks ? "#A50F15" : rank <= 100 ? "#F16913" : rank <= 300 ? "#FEC44F" : "#FFF7BC";
+        // Names shown on the top ranks only (a transparent label hides the others').
+        f.SetStyleString(fmt::format("SYMBOL(c:{}FF,s:{});LABEL(c:#FFFFFF{})", colour, rank <= kLabelledRanks ? 1.2 : 0.8,
+                                     rank <= kLabelledRanks ? "FF" : "00")
+                             .c_str());
+        OGRPoint pt(c.lon_deg, c.lat_deg);
+        f.SetGeometry(&pt);
+        if (layer->CreateFeature(&f) != OGRERR_NONE) {
+            throw GdalError("cannot write a feature to " + path.string() + ": " + cap.last_error());
+        }
+    }
+    ds.reset();  // writes and zips the KML; GDAL 3.6's GDALClose reports failures only via CPLError
+    if (!cap.last_error().empty()) {
+        std::filesystem::remove(path, ec);
+        throw GdalError("cannot write " + path.string() + ": " + cap.last_error());
+    }
 }
 
 void write_coverage_curve_csv(const std::filesystem::path& path, const planning::PlanResult& plan) {
@@ -251,16 +353,47 @@ nlohmann::ordered_json plan_manifest_section(const planning::PlanResult& plan, c
 }
 
 std::vector<std::pair<std::string, std::string>> write_plan(const std::filesystem::path& dir,
-                                                            const planning::PlanResult& plan) {
+                                                            const planning::PlanResult& plan, bool geopackage) {
     std::filesystem::create_directories(dir);
     write_candidates_geojson(dir / "candidates.geojson", plan);
     write_candidates_style(dir / "candidates.geojson");
+    write_candidates_csv(dir / "candidates.csv", plan);
+    write_candidates_kmz(dir / "candidates.kmz", plan);
     write_coverage_curve_csv(dir / "coverage_curve.csv", plan);
     write_coverage_curve_png(dir / "coverage_curve.png", plan);
-    return {{"candidates.geojson", "5G candidates, ranked (RFC 7946)"},
-            {"candidates.qml", "QGIS style of the candidates (rank bands, upgrade/new, rank labels)"},
-            {"coverage_curve.csv", "covered share versus sites and cost"},
-            {"coverage_curve.png", "plot of the coverage curve: share versus sites and versus cost"}};
+    std::vector<std::pair<std::string, std::string>> written = {
+        {"candidates.geojson", "5G candidates, ranked (RFC 7946)"},
+        {"candidates.qml", "QGIS style of the candidates (rank bands, upgrade/greenfield, labels on the top ranks)"},
+        {"candidates.csv", "the ranked candidates: position, kind, people gained, cost, people per cost"},
+        {"candidates.kmz", "the ranked candidates for Google Earth (KML in a zip)"},
+        {"coverage_curve.csv", "covered share versus sites and cost"},
+        {"coverage_curve.png", "plot of the coverage curve: share versus sites and versus cost"}};
+    if (geopackage) {
+        // Every candidate: the ranked ones in rank order with the ranking's figures, then the others.
+        VectorLayer layer;
+        layer.name = "candidates";
+        layer.epsg = 4326;
+        layer.metadata = {{"ranked", plan.ranking.size()}, {"candidates", plan.candidates.size()}};
+        layer.table = ranked_table(plan);
+        std::vector<std::uint8_t> ranked(plan.candidates.size(), 0);
+        for (const auto& p : plan.ranking) {
+            const planning::Candidate& c = plan.candidates[p.candidate];
+            ranked[p.candidate] = 1;
+            layer.geometries.push_back(std::make_unique<OGRPoint>(c.lon_deg, c.lat_deg));
+        }
+        for (std::size_t i = 0; i < plan.candidates.size(); ++i) {
+            if (ranked[i] != 0) continue;
+            const planning::Candidate& c = plan.candidates[i];
+            layer.table.rows.push_back({Value{}, c.site_id, std::string(planning::to_string(c.kind)), c.operator_name,
+                                        c.lon_deg, c.lat_deg, c.admin_unit.empty() ? Value{} : Value{c.admin_unit},
+                                        c.ground_m, c.height_agl_m, Value{}, Value{}, Value{}, c.cost, Value{}, Value{}});
+            layer.geometries.push_back(std::make_unique<OGRPoint>(c.lon_deg, c.lat_deg));
+        }
+        const std::vector<const VectorLayer*> layers = {&layer};
+        write_geopackage(dir / "candidates.gpkg", layers);
+        written.emplace_back("candidates.gpkg", "every candidate in a GeoPackage (WGS 84): the ranked ones first");
+    }
+    return written;
 }
 
 }  // namespace phusong::io

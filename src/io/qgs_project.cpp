@@ -67,7 +67,8 @@ std::string display_name(const std::string& stem) {
     static const std::map<std::string, std::string> known = {
         {"dem", "terrain height (m)"},      {"population", "population (people per pixel)"},
         {"gaps", "coverage gaps"},          {"admin_units", "admin units (covered share)"},
-        {"candidates", "5G candidate sites"}, {"aoi", "area of interest (outline)"}};
+        {"candidates", "5G candidate sites"}, {"aoi", "area of interest (outline)"},
+        {"cells", "sites and cells (sectors)"}};
     if (const auto it = known.find(stem); it != known.end()) return it->second;
     std::string name = stem;
     std::replace(name.begin(), name.end(), '_', ' ');
@@ -246,10 +247,7 @@ OutputCatalogue catalogue_outputs(const fs::path& dir, const json& manifest) {
             if (!take(rel)) continue;
             auto [rank, name] = raster_rank(rel.stem().string(), signal);
             CatalogueLayer layer = make_layer(rel, name);
-            if (shown && *shown == i && rank == 0) {
-                layer.visible = true;
-                cat.signal = rel;
-            }
+            if (shown && *shown == i && rank == 0) cat.signal = rel;
             ranked.emplace_back(rank, std::move(layer));
         }
         std::stable_sort(ranked.begin(), ranked.end(),
@@ -258,22 +256,46 @@ OutputCatalogue catalogue_outputs(const fs::path& dir, const json& manifest) {
         if (!g.layers.empty()) radio.groups.push_back(std::move(g));
     }
 
+    // What a planner looks at first: the ranked candidates and the sites and cells over the
+    // coverage class of every operator together (LTE, else the first technology there is).
+    // Everything else is in the project, switched off.
+    std::optional<fs::path> headline;
+    for (const char* tech : {"lte", "nr", "umts", "gsm"}) {
+        const fs::path rel = fs::path("analysis") / (std::string("best_of_operators_") + tech + "_class.tif");
+        if (exists(rel)) {
+            headline = rel;
+            break;
+        }
+    }
     CatalogueGroup plan{"Plan", {}, {}};
     for (const fs::path& rel : map_files_in(dir, "plan")) {
         if (!take(rel)) continue;
         CatalogueLayer layer = make_layer(rel, display_name(rel.stem().string()));
-        layer.visible = !layer.raster;  // candidate sites are the point of the plan
+        layer.visible = rel.stem() == "candidates";  // the candidate sites are the point of the plan
         plan.layers.push_back(std::move(layer));
+    }
+    CatalogueGroup network{"Network", {}, {}};
+    if (const fs::path cells = fs::path("analysis") / "cells.geojson"; exists(cells) && take(cells)) {
+        CatalogueLayer layer = make_layer(cells, display_name("cells"));
+        layer.visible = true;
+        network.layers.push_back(std::move(layer));
     }
     CatalogueGroup analysis{"Analysis", {}, {}};
     for (const fs::path& rel : map_files_in(dir, "analysis")) {
-        if (take(rel)) analysis.layers.push_back(make_layer(rel, display_name(rel.stem().string())));
+        if (!take(rel)) continue;
+        CatalogueLayer layer = make_layer(rel, display_name(rel.stem().string()));
+        layer.visible = headline && rel == *headline;
+        analysis.layers.push_back(std::move(layer));
     }
+    // The headline raster first in its group: drawn above the other class rasters.
+    std::stable_partition(analysis.layers.begin(), analysis.layers.end(),
+                          [](const CatalogueLayer& l) { return !l.raster || l.visible; });
     CatalogueGroup base{"Base", {}, {}};
     for (const char* name : {"dem.tif", "population.tif"}) {
         if (exists(name) && take(name)) {
             CatalogueLayer layer = make_layer(name, display_name(fs::path(name).stem().string()));
-            layer.visible = std::string(name) == "dem.tif";
+            // Without an analysis (an incomplete folder), the signal over the terrain instead.
+            layer.visible = !headline && std::string(name) == "dem.tif";
             base.layers.push_back(std::move(layer));
         }
     }
@@ -288,7 +310,12 @@ OutputCatalogue catalogue_outputs(const fs::path& dir, const json& manifest) {
         std::sort(rest.begin(), rest.end());
         for (const auto& rel : rest) other.layers.push_back(make_layer(rel, display_name(rel.stem().string())));
     }
-    for (CatalogueGroup* g : {&plan, &analysis, &other, &radio, &base}) {
+    if (!headline) {
+        for (auto& g : radio.groups) {
+            for (auto& l : g.layers) l.visible = cat.signal && l.relative == *cat.signal;
+        }
+    }
+    for (CatalogueGroup* g : {&plan, &network, &analysis, &other, &radio, &base}) {
         if (!g->layers.empty() || !g->groups.empty()) cat.root.groups.push_back(std::move(*g));
     }
     return cat;

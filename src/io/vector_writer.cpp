@@ -1,6 +1,7 @@
 #include "phusong/io/vector_writer.hpp"
 
 #include <fmt/format.h>
+#include <cpl_conv.h>
 #include <ogrsf_frmts.h>
 
 #include <cmath>
@@ -124,6 +125,10 @@ void write_geopackage(const std::filesystem::path& path, std::span<const VectorL
     geo::gdal_init();
     GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("GPKG");
     if (drv == nullptr) throw GdalError("GDAL has no GPKG driver");
+    // The GPKG driver stamps gpkg_contents.last_change with the clock unless OGR_CURRENT_DATE
+    // gives it a date: a fixed one keeps the file the same bytes from run to run (no clock in
+    // the outputs).
+    const CPLConfigOptionSetter fixed_date("OGR_CURRENT_DATE", "2000-01-01T00:00:00.000Z", false);
     std::error_code ec;
     std::filesystem::remove(path, ec);
     geo::GdalErrorCapture cap;
@@ -338,9 +343,20 @@ std::vector<std::pair<std::string, std::string>> write_analysis_outputs(
         gaps.geometries.emplace_back(g.geometry ? g.geometry->clone() : nullptr);
     }
     write_geojson(dir / "gaps.geojson", gaps);
-    write_gap_style(dir / "gaps.geojson");
+    {
+        // The style: the union views one by one (the headline view on), the single layers together.
+        const auto head = headline_view(r);
+        std::vector<GapStyleView> style_views;
+        for (std::size_t v = 0; v < r.views.size(); ++v) {
+            const View& view = r.views[v].view;
+            if (view.kind == ViewKind::layer) continue;
+            style_views.push_back({"layer", view.name, view.name + " gaps", head && *head == v});
+        }
+        style_views.push_back({"view_kind", analysis::view_kind_name(ViewKind::layer), "gaps of each network layer", false});
+        write_gap_style(dir / "gaps.geojson", style_views);
+    }
     written.emplace_back("analysis/gaps.geojson", "uncovered populated areas, sorted by population (RFC 7946)");
-    written.emplace_back("analysis/gaps.qml", "QGIS style of gaps.geojson (graduated by population)");
+    written.emplace_back("analysis/gaps.qml", "QGIS style of gaps.geojson (a rule per view, graduated by population)");
 
     VectorLayer units;
     if (admin != nullptr) {
@@ -430,11 +446,53 @@ std::vector<std::pair<std::string, std::string>> write_analysis_outputs(
         write_csv(dir / "admin_coverage.csv", lng);
         written.emplace_back("analysis/admin_coverage.csv", "every view in every admin unit, per class");
     }
+    // The network: one point per cell at its site with its best-server statistics.
+    VectorLayer cells;
+    if (!r.cells.empty()) {
+        cells.name = "cells";
+        cells.epsg = grid.epsg;
+        cells.metadata = meta;
+        cells.table.fields = {{"index", FieldType::integer},
+                              {"cell_id", FieldType::text},
+                              {"site_id", FieldType::text},
+                              {"operator", FieldType::text},
+                              {"layer", FieldType::text},
+                              {"technology", FieldType::text},
+                              {"band", FieldType::text},
+                              {"lon", FieldType::real, 6},
+                              {"lat", FieldType::real, 6},
+                              {"azimuth_deg", FieldType::real, 1},
+                              {"height_agl_m", FieldType::real, 1},
+                              {"signal", FieldType::text},
+                              {"served_area_km2", FieldType::real, 4},
+                              {"people_served", FieldType::real, 1},
+                              {"mean_signal_dbm", FieldType::real, 2},
+                              {"mean_sinr_db", FieldType::real, 2}};
+        const auto opt = [](const std::optional<double>& x) { return x ? Value{*x} : Value{}; };
+        for (std::size_t k = 0; k < r.cells.size(); ++k) {
+            const analysis::CellInfo& c = r.cell_info[k];
+            const analysis::CellStats& st = r.cells[k];
+            const View& layer_view = r.views[c.layer].view;  // the layer views come first, in layer order
+            cells.table.rows.push_back({static_cast<std::int64_t>(k), c.cell_id, c.site_id, c.operator_name,
+                                        layer_view.name, std::string(radio::to_string(c.tech)), c.band, c.lon_deg,
+                                        c.lat_deg, c.azimuth_deg, c.height_agl_m, layer_view.signal, st.area_km2,
+                                        st.people, opt(st.mean_signal_dbm), opt(st.mean_sinr_db)});
+            cells.geometries.push_back(std::make_unique<OGRPoint>(c.x_m, c.y_m));
+        }
+        write_csv(dir / "cells_stats.csv", cells.table);
+        written.emplace_back("analysis/cells_stats.csv",
+                             "per cell: best-server area (km²), people served, mean signal and SINR over it");
+        write_geojson(dir / "cells.geojson", cells);
+        write_cells_style(dir / "cells.geojson");
+        written.emplace_back("analysis/cells.geojson", "sites and cells (one point per cell) with their statistics (RFC 7946)");
+        written.emplace_back("analysis/cells.qml", "QGIS style of cells.geojson (sectors by azimuth, by technology)");
+    }
     if (options.geopackage) {
         std::vector<const VectorLayer*> layers = {&gaps};
         if (admin != nullptr) layers.push_back(&units);
+        if (!r.cells.empty()) layers.push_back(&cells);
         write_geopackage(dir / "analysis.gpkg", layers);
-        written.emplace_back("analysis/analysis.gpkg", "gaps and admin units in one GeoPackage (grid CRS)");
+        written.emplace_back("analysis/analysis.gpkg", "gaps, admin units and cells in one GeoPackage (grid CRS)");
     }
     return written;
 }

@@ -107,7 +107,8 @@ AnalyseSummary analyse(const AnalyseRequest& request) {
     analysis::Prepared prep = analysis::prepare(scenario, grid, std::move(population), aoi_mask);
     const analysis::AdminUnits* admin = prep.admin ? &*prep.admin : nullptr;
     analysis::Accumulator accumulator(
-        {grid, prep.population, aoi_mask, admin, layers, analysis::site_points(table, grid), scenario.analysis});
+        {grid, prep.population, aoi_mask, admin, layers, analysis::site_points(table, grid), scenario.analysis,
+         analysis::cell_infos(table, grid)});
 
     // Stage everything beside the outputs, then move it into place.
     io::remove_stale_temporaries(dir, ".analysis");
@@ -133,7 +134,10 @@ AnalyseSummary analyse(const AnalyseRequest& request) {
             sinr = read_grid_raster(from / "sinr.tif", grid, mf);
             tput = read_grid_raster(from / "throughput.tif", grid, mf);
         }
-        const auto classes = accumulator.add_layer(i, {best, sinr, tput});
+        // Cell indices (−1 … cells − 1) are exact in float32 (below 2^24).
+        const std::vector<float> server_f = read_grid_raster(from / "server.tif", grid, mf);
+        const std::vector<std::int32_t> server(server_f.begin(), server_f.end());
+        const auto classes = accumulator.add_layer(i, {best, sinr, tput, server});
         relative[i] = fs::relative(from, dir).string();
         fs::create_directories(stage.path / relative[i]);
         io::write_class_raster(stage.path / relative[i] / "coverage_class.tif", grid, classes, l.name, options);

@@ -61,7 +61,8 @@ RunSummary run(const RunRequest& request) {
     analysis::Prepared prep = analysis::prepare(scenario, g.grid, g.population, g.aoi_mask);
     const analysis::AdminUnits* admin_units = prep.admin ? &*prep.admin : nullptr;
     analysis::Accumulator accumulator({g.grid, prep.population, g.aoi_mask, admin_units, analysis::layer_infos(table),
-                                       analysis::site_points(table, g.grid), scenario.analysis});
+                                       analysis::site_points(table, g.grid), scenario.analysis,
+                                       analysis::cell_infos(table, g.grid)});
     prepare_timer.stop();
     const auto outside = std::count_if(placements.begin(), placements.end(),
                                        [](const sites::SitePlacement& p) { return !p.in_aoi; });
@@ -100,7 +101,7 @@ RunSummary run(const RunRequest& request) {
                 layer_entries[r.layer] = io::write_layer(out.file(dir), dir, g.grid, r, table, options);
                 // The analysis keeps what it needs of the layer (statistics, gaps, its share of
                 // the unions) before the layer is freed.
-                const auto classes = accumulator.add_layer(r.layer, {r.best_dbm, r.sinr_db, r.throughput_mbps});
+                const auto classes = accumulator.add_layer(r.layer, {r.best_dbm, r.sinr_db, r.throughput_mbps, r.server});
                 io::write_class_raster(out.file(dir) / "coverage_class.tif", g.grid, classes, r.name, analysis_options);
             });
         });
@@ -136,7 +137,7 @@ RunSummary run(const RunRequest& request) {
             admin = geo::read_polygons(*scenario.inputs.admin, "admin", geo::srs_from_epsg(g.grid.epsg));
         }
         summary.plan = planning::run_plan({scenario, g, table, placements, admin ? &*admin : nullptr});
-        for (const auto& [name, what] : io::write_plan(out.file("plan"), *summary.plan)) {
+        for (const auto& [name, what] : io::write_plan(out.file("plan"), *summary.plan, scenario.analysis.geopackage)) {
             manifest.add_output("plan/" + name, what);
         }
         manifest.section("plan") = io::plan_manifest_section(*summary.plan, scenario.plan);

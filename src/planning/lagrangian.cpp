@@ -181,15 +181,26 @@ LagrangianResult lagrangian_bound(const CoverageProblem& p, const LagrangianOpti
             if (res.fixed_out[i] != 0) continue;
             if (constant + c[i] + knap.value_at(capacity - a[i]) < fix_below()) res.fixed_out[i] = 1;
         }
-        // The Lagrangian heuristic: candidates by decreasing c_i (those the relaxation chose come
-        // first), taken while they fit the budget and keep the spacing.
+        // The Lagrangian heuristic: candidates in the knapsack's order, decreasing c_i / a_i (those
+        // the relaxation chose come first), taken while they fit the budget and keep the spacing.
+        // Only the head of that order can be taken: four times as many as the budget holds of
+        // the cheapest candidate (a count whatever the cost unit), plus a margin for spacing.
         by_c.clear();
+        double min_a = std::numeric_limits<double>::infinity();
         for (std::uint32_t i = 0; i < n; ++i) {
-            if (res.fixed_out[i] == 0 && c[i] > 0) by_c.push_back(i);
+            if (res.fixed_out[i] == 0 && c[i] > 0) {
+                by_c.push_back(i);
+                min_a = std::min(min_a, a[i]);
+            }
         }
-        const std::size_t head = std::min<std::size_t>(by_c.size(), 4 * static_cast<std::size_t>(capacity) + 16);
+        const double fits = by_c.empty() ? 0.0 : std::floor(capacity / min_a + 1e-9);
+        const std::size_t head = static_cast<std::size_t>(std::min(static_cast<double>(by_c.size()), 4 * fits + 16));
         std::partial_sort(by_c.begin(), by_c.begin() + static_cast<std::ptrdiff_t>(head), by_c.end(),
-                          [&](std::uint32_t x, std::uint32_t y) { return c[x] != c[y] ? c[x] > c[y] : x < y; });
+                          [&](std::uint32_t x, std::uint32_t y) {
+                              const double rx = c[x] / a[x];
+                              const double ry = c[y] / a[y];
+                              return rx != ry ? rx > ry : x < y;
+                          });
         heuristic.clear();
         double used = 0;
         for (std::size_t k = 0; k < head; ++k) {

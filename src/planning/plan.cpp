@@ -54,7 +54,7 @@ private:
 
 }  // namespace
 
-const char* to_string(CandidateKind kind) { return kind == CandidateKind::upgrade ? "upgrade" : "new"; }
+const char* to_string(CandidateKind kind) { return kind == CandidateKind::upgrade ? "upgrade" : "greenfield"; }
 
 const char* to_string(BoundSource source) {
     switch (source) {
@@ -445,9 +445,7 @@ PlanResult run_plan(const PlanInputs& in) {
         io.fixed_out = std::move(pb.lagrangian.fixed_out);
         pb.lagrangian.fixed_out = {};
         pb.ilp = solve_max_coverage(problem, io);
-        if (cfg.budget_kind == PlanBudgetKind::sites) {
-            pb.online_bound = online_bound(problem, greedy_set, static_cast<std::size_t>(b));
-        }
+        pb.online_bound = online_bound(problem, greedy_set, cfg.budget_kind, b);
 
         // The tightest valid bound: CBC's optimum or bound (on the reduced problem: valid, as the
         // fixing keeps every solution worth at least the best known one, which the optimum is),

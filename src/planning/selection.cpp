@@ -192,23 +192,42 @@ GreedyResult greedy_select(const CoverageProblem& problem, const GreedyOptions& 
     return options.lazy ? lazy_greedy(problem, options) : plain_greedy(problem, options);
 }
 
-double online_bound(const CoverageProblem& problem, std::span<const std::uint32_t> chosen, std::size_t k) {
+double online_bound(const CoverageProblem& problem, std::span<const std::uint32_t> chosen, PlanBudgetKind budget_kind,
+                    double budget) {
     std::vector<std::uint8_t> covered(problem.demand.size(), 0);
     for (const std::uint32_t i : chosen) {
         for (const std::uint32_t c : problem.covers.at(i)) covered[c] = 1;
     }
-    std::vector<double> gains;
-    for (const auto& cov : problem.covers) {
+    const bool sites = budget_kind == PlanBudgetKind::sites;
+    const double capacity = sites ? std::floor(budget + 1e-9) : budget;
+    struct Item {
+        double gain;
+        double size;  // 1 (sites) or the candidate's cost
+    };
+    std::vector<Item> items;
+    for (std::uint32_t i = 0; i < problem.covers.size(); ++i) {
+        const double size = sites ? 1.0 : problem.cost[i];
+        if (size > capacity * (1 + 1e-12)) continue;  // cannot be part of any solution
         double g = 0;
-        for (const std::uint32_t c : cov) {
+        for (const std::uint32_t c : problem.covers[i]) {
             if (covered[c] == 0) g += problem.demand[c];
         }
-        gains.push_back(g);
+        if (g > 0) items.push_back({g, size});
     }
-    const std::size_t top = std::min(k, gains.size());
-    std::partial_sort(gains.begin(), gains.begin() + static_cast<std::ptrdiff_t>(top), gains.end(), std::greater<>());
+    // Fractional knapsack by gain per size (Dantzig 1957): with unit sizes, the k largest gains.
+    std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
+        const double ra = a.gain / a.size;
+        const double rb = b.gain / b.size;
+        return ra != rb ? ra > rb : a.gain > b.gain;
+    });
     double bound = covered_weight(problem, chosen);
-    for (std::size_t i = 0; i < top; ++i) bound += gains[i];
+    double room = capacity;
+    for (const Item& it : items) {
+        if (room <= 0) break;
+        const double take = std::min(1.0, room / it.size);
+        bound += take * it.gain;
+        room -= take * it.size;
+    }
     return bound;
 }
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "phusong/analysis/analysis.hpp"
+#include "phusong/core/error.hpp"
 #include "phusong/core/text.hpp"
 #include "phusong/geo/gdal.hpp"
 
@@ -469,4 +470,56 @@ TEST_CASE("4-connected gap outlines are valid without make-valid, area = pixels 
         check_mask(g40, m, 0);
         check_mask(g40, m, 0.5);
     }
+}
+
+TEST_CASE("cell statistics: best-server area, people, mean signal and SINR inside the AOI") {
+    Fixture f;
+    Layers d;
+    // Two cells of "A LTE B3" (0 and 1) and one of "A LTE B1" (2). Best server of B3: cell 0 on
+    // the left three columns, cell 1 on the right three, none (−1) where the signal is NaN
+    // (pixel 5). Pixel 23 (cell 1, −90 dBm) is outside the AOI: it counts nowhere.
+    std::vector<CellInfo> cells = {{"A-1", "A", "A", 0, radio::Technology::lte, "B3", 105.6, 21.3, 500015, 1999985, 0, 30},
+                                   {"A-2", "A", "A", 0, radio::Technology::lte, "B3", 105.6, 21.3, 500015, 1999985, 120, 30},
+                                   {"A-3", "A", "A", 1, radio::Technology::lte, "B1", 105.6, 21.3, 500015, 1999985, 240, 30}};
+    std::vector<std::int32_t> server_b3(24);
+    for (int i = 0; i < 24; ++i) server_b3[static_cast<std::size_t>(i)] = i % 6 < 3 ? 0 : 1;
+    server_b3[5] = -1;
+    d.a3_sinr[13] = 11.0f;  // cell 0's SINR: 5 everywhere but −5 (pixel 1) and 11 (pixel 13)
+    std::vector<std::int32_t> server_b1(24, -1);
+    server_b1[15] = server_b1[16] = 2;
+    Accumulator acc({f.grid, f.population, f.aoi, nullptr, {lte("A", "B3"), lte("A", "B1")}, {}, f.config, cells});
+    acc.add_layer(1, {d.a1, d.good_sinr, d.good_tput, server_b1});
+    acc.add_layer(0, {d.a3, d.a3_sinr, d.a3_tput, server_b3});
+    const AnalysisResult r = acc.finish();
+    REQUIRE(r.cells.size() == 3);
+    CHECK(r.cell_info[1].cell_id == "A-2");
+    // Cell 0: pixels 0,1,2,6,7,8,12,13,14,18,19,20 (12 px, 0.0108 km²); people 1+2+3+7+8+9+13+14+15
+    // +19+20+21 = 132; RSRP 6 × −90 + 6 × −100 → −95 dBm; SINR (10 × 5 − 5 + 11) / 12 = 4.666… dB.
+    CHECK(r.cells[0].pixels == 12);
+    CHECK(r.cells[0].area_km2 == doctest::Approx(0.0108));
+    CHECK(r.cells[0].people == 132.0);
+    CHECK(*r.cells[0].mean_signal_dbm == doctest::Approx(-95.0));
+    CHECK(*r.cells[0].mean_sinr_db == doctest::Approx(56.0 / 12.0));
+    // Cell 1: pixels 3,4,9,10,11,15,16,17,21,22 (not 5: no server; not 23: outside) = 10 px;
+    // people 4+5+10+11+12+16+17+18+22+23 = 138; RSRP (4 × −110 + 6 × −120) / 10 = −116 dBm.
+    CHECK(r.cells[1].pixels == 10);
+    CHECK(r.cells[1].people == 138.0);
+    CHECK(*r.cells[1].mean_signal_dbm == doctest::Approx(-116.0));
+    CHECK(*r.cells[1].mean_sinr_db == doctest::Approx(5.0));
+    // Cell 2: pixels 15 and 16, −100 dBm, 16 + 17 people.
+    CHECK(r.cells[2].pixels == 2);
+    CHECK(r.cells[2].people == 33.0);
+    CHECK(*r.cells[2].mean_signal_dbm == doctest::Approx(-100.0));
+    // Every served pixel of a layer belongs to exactly one of its cells.
+    CHECK(r.cells[0].pixels + r.cells[1].pixels == 22);
+
+    // A best server that is not a cell of the layer is an internal error, not a silent count.
+    Accumulator bad({f.grid, f.population, f.aoi, nullptr, {lte("A", "B3"), lte("A", "B1")}, {}, f.config, cells});
+    std::vector<std::int32_t> wrong(24, 2);  // cell 2 is on B1
+    CHECK_THROWS_AS(bad.add_layer(0, {d.a3, d.a3_sinr, d.a3_tput, wrong}), InternalError);
+    // Without a best-server raster the cells keep no statistics (analyse of an old folder).
+    Accumulator none({f.grid, f.population, f.aoi, nullptr, {lte("A", "B3"), lte("A", "B1")}, {}, f.config, cells});
+    none.add_layer(0, {d.a3, d.a3_sinr, d.a3_tput});
+    none.add_layer(1, {d.a1, d.good_sinr, d.good_tput});
+    CHECK(none.finish().cells[0].pixels == 0);
 }

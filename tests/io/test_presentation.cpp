@@ -169,7 +169,7 @@ std::size_t count(const std::string& html, const std::string& needle) {
 
 }  // namespace
 
-TEST_CASE("project: every output layer, relative paths, embedded styles, one signal visible") {
+TEST_CASE("project: every output layer, relative paths, embedded styles, the planner's view visible") {
     phusong::geo::gdal_init();
     TempDir tmp;
     const fs::path out = tiny_run(tmp);
@@ -205,17 +205,20 @@ TEST_CASE("project: every output layer, relative paths, embedded styles, one sig
     CHECK(sources.count("./aoi.geojson") == 1);
     CHECK(sources.count("./layers/viettel_lte_b3/server.tif") == 1);
 
-    // Layer tree: outline first; groups; the visible layers are the outline, one RSRP and the DEM.
+    // Layer tree: outline first; groups; the visible layers are the outline, the sites and cells
+    // and the best-of-operators LTE coverage class (issue #25).
     const CPLXMLNode* tree = CPLGetXMLNode(root, "layer-tree-group");
     REQUIRE(tree != nullptr);
     std::vector<std::string> groups;
     for (const CPLXMLNode* g : all(tree->psChild, "layer-tree-group")) groups.emplace_back(CPLGetXMLValue(g, "name", ""));
-    CHECK(groups == std::vector<std::string>{"Analysis", "Coverage layers", "MobiFone GSM GSM900", "Viettel LTE B3", "Base"});
+    CHECK(groups == std::vector<std::string>{"Network", "Analysis", "Coverage layers", "MobiFone GSM GSM900",
+                                             "Viettel LTE B3", "Base"});
     std::vector<std::string> visible;
     for (const CPLXMLNode* l : all(tree, "layer-tree-layer")) {
         if (std::string(CPLGetXMLValue(l, "checked", "")) == "Qt::Checked") visible.emplace_back(CPLGetXMLValue(l, "source", ""));
     }
-    CHECK(visible == std::vector<std::string>{"./aoi.geojson", "./layers/viettel_lte_b3/rsrp.tif", "./dem.tif"});
+    CHECK(visible == std::vector<std::string>{"./aoi.geojson", "./analysis/cells.geojson",
+                                              "./analysis/best_of_operators_lte_class.tif"});
     CHECK(std::string(CPLGetXMLValue(all(tree, "layer-tree-layer").front(), "id", "")) == "phusong_aoi_geojson");
 
     // The outline: RFC 7946 (WGS 84), at most 7 decimals.
@@ -334,7 +337,8 @@ TEST_CASE("report with admin units and a plan: place names as in the inputs, the
         groups.emplace_back(CPLGetXMLValue(g, "name", ""));
     }
     CHECK(groups.at(0) == "Plan");
-    CHECK(groups.at(1) == "Analysis");
+    CHECK(groups.at(1) == "Network");
+    CHECK(groups.at(2) == "Analysis");
     std::map<std::string, std::string> geometry;
     for (const CPLXMLNode* m : all(top_element(doc.get(), "qgis"), "maplayer")) geometry[CPLGetXMLValue(m, "datasource", "")] = CPLGetXMLValue(m, "geometry", "");
     CHECK(geometry["./plan/candidates.geojson"] == "Point");

@@ -237,13 +237,54 @@ TEST_CASE("the online bound is an upper bound, tight on the textbook instance") 
     // After greedy's {A, B} (5), the largest marginal gains are C: 1 and A, B: 0 → bound 5 + 1 + 0 = 6.
     const auto p = make_problem({1, 1, 1, 1, 1, 1}, {{0, 1, 2, 3}, {0, 1, 4}, {2, 3, 5}});
     const std::vector<std::uint32_t> s = {0, 1};
-    CHECK(online_bound(p, s, 2) == 6);
+    CHECK(online_bound(p, s, PlanBudgetKind::sites, 2) == 6);
     std::mt19937 rng(11);
     for (int trial = 0; trial < 10; ++trial) {
         const auto q = random_problem(rng, 12, 60);
         const auto g = greedy_select(q, sites_budget(3));
         std::vector<std::uint32_t> chosen;
         for (const auto& r : g.ranking) chosen.push_back(r.candidate);
-        CHECK(online_bound(q, chosen, 3) >= brute_force(q, 3) - 1e-9);
+        CHECK(online_bound(q, chosen, PlanBudgetKind::sites, 3) >= brute_force(q, 3) - 1e-9);
+    }
+}
+
+TEST_CASE("the online bound with a cost budget: the fractional knapsack of the marginal gains") {
+    // Nothing chosen: gains 6 (cost 3), 3 (cost 1), 2 (cost 1). Budget 3: ratios 3, 2, 2 → 3 + 2
+    // + 1/3 of 6 = 7. Budget 3.5: 3 + 2 + 1.5/3 of 6 = 8. A candidate dearer than the budget never
+    // counts: budget 2.5 → 3 + 2 = 5, the optimum (not 3 + 2 + 0.5/3 of 6).
+    const auto p = make_problem({1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},
+                                {{0, 1, 2, 3, 4, 5}, {6, 7, 8}, {9, 10}}, {3, 1, 1});
+    CHECK(online_bound(p, {}, PlanBudgetKind::cost, 3) == doctest::Approx(7));
+    CHECK(online_bound(p, {}, PlanBudgetKind::cost, 3.5) == doctest::Approx(8));
+    CHECK(online_bound(p, {}, PlanBudgetKind::cost, 2.5) == doctest::Approx(5));
+    // After greedy's {1, 2} (5): only candidate 0 gains (6, cost 3) → 5 + 6 = 11 at budget 3.
+    const std::vector<std::uint32_t> s = {1, 2};
+    CHECK(online_bound(p, s, PlanBudgetKind::cost, 3) == doctest::Approx(11));
+    // Random costs 1 or 2.5 (an upgrade and a new site): never below the exhaustive optimum.
+    std::mt19937 rng(5);
+    std::bernoulli_distribution new_site(0.5);
+    for (int trial = 0; trial < 10; ++trial) {
+        auto q = random_problem(rng, 12, 60);
+        for (auto& c : q.cost) c = new_site(rng) ? 2.5 : 1.0;
+        GreedyOptions o;
+        o.budget_kind = PlanBudgetKind::cost;
+        o.budget = 5;
+        const auto g = greedy_select(q, o);
+        std::vector<std::uint32_t> chosen;
+        for (const auto& r : g.ranking) chosen.push_back(r.candidate);
+        double best = 0;
+        for (std::uint32_t mask = 0; mask < (1u << q.covers.size()); ++mask) {
+            std::vector<std::uint32_t> set;
+            double cost = 0;
+            for (std::uint32_t i = 0; i < q.covers.size(); ++i) {
+                if ((mask & (1u << i)) != 0) {
+                    set.push_back(i);
+                    cost += q.cost[i];
+                }
+            }
+            if (cost <= 5 + 1e-9) best = std::max(best, covered_weight(q, set));
+        }
+        CHECK(online_bound(q, chosen, PlanBudgetKind::cost, 5) >= best - 1e-9);
+        CHECK(g.ranking.back().cumulative <= best + 1e-9);
     }
 }

@@ -114,6 +114,33 @@ struct SitePoint {
     double y_m = 0;
 };
 
+/// A cell of the site table as the per-cell statistics see it (SiteTable::cells order: the
+/// values of the best-server rasters).
+struct CellInfo {
+    std::string cell_id;
+    std::string site_id;
+    std::string operator_name;
+    std::size_t layer = 0;      ///< index into the LayerInfo list
+    radio::Technology tech = radio::Technology::lte;
+    std::string band;
+    double lon_deg = 0;         ///< WGS 84
+    double lat_deg = 0;
+    double x_m = 0;             ///< grid CRS
+    double y_m = 0;
+    double azimuth_deg = 0;     ///< boresight, degrees clockwise from north
+    double height_agl_m = 0;
+};
+
+/// A cell's best-server area (the AOI pixels where it is the layer's best server): its size, the
+/// people in it and the mean of the layer's maps over it. Sums in pixel order: deterministic.
+struct CellStats {
+    std::uint64_t pixels = 0;                 ///< AOI pixels it serves best
+    double area_km2 = 0;                      ///< pixels × pixel area
+    double people = 0;                        ///< people in them (nodata pixels count 0)
+    std::optional<double> mean_signal_dbm;    ///< mean best-server signal (RSRP, RSCP, RxLev), dBm
+    std::optional<double> mean_sinr_db;       ///< LTE/NR: mean SINR, dB
+};
+
 /// What the statistics are computed over: one layer, an operator's layers of one technology
 /// (covered where any of them covers), or every operator's layers of one technology.
 enum class ViewKind { layer, operator_union, technology_union };
@@ -173,6 +200,9 @@ struct AnalysisInputs {
     std::vector<LayerInfo> layers;
     std::vector<SitePoint> sites;
     const AnalysisConfig& config;
+    /// The site table's cells (cell_infos): with them and each layer's best-server raster, the
+    /// statistics per cell (AnalysisResult::cells). Empty: none.
+    std::vector<CellInfo> cells = {};
 };
 
 struct AnalysisResult {
@@ -186,13 +216,18 @@ struct AnalysisResult {
     double unassigned_population = 0;         ///< AOI pixels in no admin unit
     std::uint64_t unassigned_pixels = 0;
     double pixel_area_km2 = 0;
+    std::vector<CellInfo> cell_info;   ///< AnalysisInputs::cells
+    std::vector<CellStats> cells;      ///< per cell_info entry (empty without cells)
 };
 
-/// The per-view layer data. `sinr_db` and `throughput_mbps` are empty for GSM/UMTS.
+/// The per-view layer data. `sinr_db` and `throughput_mbps` are empty for GSM/UMTS. `server`
+/// (best-server cell, index into AnalysisInputs::cells, −1 none) gives the per-cell statistics;
+/// empty: none for this layer.
 struct LayerData {
     std::span<const float> best_dbm;
     std::span<const float> sinr_db;
     std::span<const float> throughput_mbps;
+    std::span<const std::int32_t> server = {};
 };
 
 /// The views of a layer list: every layer, every operator × technology, every technology; in that
@@ -227,6 +262,8 @@ private:
     };
     ViewResult stats_of(std::size_t view, std::span<const std::uint8_t> classes,
                         const std::function<float(std::size_t)>& signal) const;
+    /// The statistics of layer `layer`'s cells (m_layer_cells order) from its best-server raster.
+    std::vector<CellStats> cell_stats(std::size_t layer, const LayerData& data) const;
     std::vector<Gap> gaps_of(std::size_t view, std::span<const std::uint8_t> classes,
                              std::span<const float> signal, std::span<const std::uint8_t> causes) const;
     /// The gap shapes of a gap mask (components, people, outlines): they depend only on which
@@ -241,6 +278,9 @@ private:
     std::vector<std::optional<ViewResult>> m_results;
     std::vector<std::vector<Gap>> m_gaps;
     std::vector<UnionState> m_unions;  ///< per view (empty for layer views)
+    std::vector<CellStats> m_cells;    ///< per AnalysisInputs::cells; each written by its layer only
+    std::vector<std::vector<std::size_t>> m_layer_cells;  ///< per layer: its cells, ascending
+    std::vector<std::size_t> m_position;                  ///< per cell: its place in m_layer_cells
     std::vector<bool> m_added;
     std::mutex m_mutex;
     struct GapCacheEntry;
@@ -261,6 +301,9 @@ private:
 
 /// The layers of a site table as the analysis sees them, in SiteTable::layers order.
 [[nodiscard]] std::vector<LayerInfo> layer_infos(const sites::SiteTable& table);
+
+/// The cells of a table, in SiteTable::cells order, with their positions in the grid CRS.
+[[nodiscard]] std::vector<CellInfo> cell_infos(const sites::SiteTable& table, const geo::Grid& grid);
 
 /// The sites of a table in the grid CRS (metres).
 [[nodiscard]] std::vector<SitePoint> site_points(const sites::SiteTable& table, const geo::Grid& grid);

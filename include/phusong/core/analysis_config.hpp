@@ -82,7 +82,7 @@ struct AnalysisConfig {
     /// in pixels: half a pixel removes the staircase without moving the outline by more than it.
     double gap_simplify_px = 0.5;
     CensusConfig census;
-    bool geopackage = false;  ///< also write analysis/analysis.gpkg with every vector layer
+    bool geopackage = true;  ///< also write analysis/analysis.gpkg and plan/candidates.gpkg
 };
 
 /// Reads [analysis] (src/core/scenario_analysis.cpp), adding every problem to the reader.

@@ -59,7 +59,10 @@ struct PlanConfig {
     double coverage_threshold_dbm = -110.0;  ///< SS-RSRP (per RE) at which a demand cell counts as covered
 
     // Selection.
-    PlanBudgetKind budget_kind = PlanBudgetKind::sites;
+    /// Cost: candidates rank by people gained per cost unit, so an upgrade that reaches fewer
+    /// people than a new tower still ranks first when it reaches more per cost unit (a new tower
+    /// costs greenfield_cost / upgrade_cost = 2.5 upgrades by default); docs/models/planning.md.
+    PlanBudgetKind budget_kind = PlanBudgetKind::cost;
     std::optional<double> budget;         ///< the ranking stops at this many sites / this cost
     double target_share = 0.99;           ///< ...or when this share of the AOI's people is covered
     double min_spacing_m = 300.0;         ///< no two chosen candidates closer than this, m

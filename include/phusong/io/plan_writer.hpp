@@ -1,6 +1,7 @@
 #pragma once
 /// Outputs of the planning stage (docs/outputs.md): candidates.geojson (RFC 7946, WGS 84),
-/// coverage_curve.csv, coverage_curve.png, and the manifest's "plan" section.
+/// candidates.csv, candidates.kmz, candidates.gpkg, coverage_curve.csv, coverage_curve.png, and
+/// the manifest's "plan" section.
 
 #include <filesystem>
 #include <string>
@@ -17,6 +18,17 @@ namespace phusong::io {
 /// in rank order, then the others (rank and ranking fields null). GdalError on failure.
 void write_candidates_geojson(const std::filesystem::path& path, const planning::PlanResult& plan);
 
+/// The ranked candidates as CSV (UTF-8), in rank order: rank, site_id, kind (upgrade/greenfield),
+/// operator, lon, lat (WGS 84), admin_unit, ground_m, height_agl_m, people_gained,
+/// cumulative_people, covered_share, cost, cumulative_cost, people_per_cost.
+void write_candidates_csv(const std::filesystem::path& path, const planning::PlanResult& plan);
+
+/// The ranked candidates as a KMZ for Google Earth (GDAL's LIBKML driver: candidates.kml in a
+/// zip): one placemark per candidate named "#rank site_id", with a description and the columns
+/// of candidates.csv as ExtendedData, coloured by rank band, names shown on the top ranks.
+/// GdalError on failure.
+void write_candidates_kmz(const std::filesystem::path& path, const planning::PlanResult& plan);
+
 /// The ranking as CSV: rank 0 is the existing NR layer, then one row per pick with marginal and
 /// cumulative people, covered share and cost.
 void write_coverage_curve_csv(const std::filesystem::path& path, const planning::PlanResult& plan);
@@ -31,10 +43,11 @@ void write_coverage_curve_png(const std::filesystem::path& path, const planning:
 [[nodiscard]] nlohmann::ordered_json plan_manifest_section(const planning::PlanResult& plan,
                                                            const PlanConfig& config);
 
-/// candidates.geojson with its QGIS style (candidates.qml), coverage_curve.csv and
-/// coverage_curve.png into `dir` (created if needed). Returns (file name in `dir`, description) of
-/// every file written, for the manifest.
+/// candidates.geojson with its QGIS style (candidates.qml), candidates.csv, candidates.kmz,
+/// coverage_curve.csv, coverage_curve.png and, with `geopackage`, candidates.gpkg into `dir`
+/// (created if needed). Returns (file name in `dir`, description) of every file written, for the
+/// manifest.
 std::vector<std::pair<std::string, std::string>> write_plan(const std::filesystem::path& dir,
-                                                            const planning::PlanResult& plan);
+                                                            const planning::PlanResult& plan, bool geopackage);
 
 }  // namespace phusong::io

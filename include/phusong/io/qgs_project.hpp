@@ -32,12 +32,16 @@ struct CatalogueGroup {
 /// What an output folder holds, as the project and the report show it.
 struct OutputCatalogue {
     /// Root of the layer tree: the AOI outline (when present) on top, then the groups "Plan",
-    /// "Analysis", "Coverage layers" (one subgroup per radio layer: signal, best server, SINR,
-    /// throughput, coverage class, overlap, second-best) and "Base" (terrain, population).
-    /// A stage that did not run leaves its group out.
+    /// "Network" (the sites and cells), "Analysis", "Coverage layers" (one subgroup per radio
+    /// layer: signal, best server, SINR, throughput, coverage class, overlap, second-best) and
+    /// "Base" (terrain, population). A stage that did not run leaves its group out. Visible: the
+    /// outline, the candidates, the cells and the best-of-operators coverage class (LTE, else
+    /// NR, UMTS, GSM); without an analysis, the signal raster and the terrain.
     CatalogueGroup root;
     std::optional<std::filesystem::path> outline;  ///< AOI outline, relative (aoi.geojson)
-    std::optional<std::filesystem::path> signal;   ///< the visible signal raster, relative
+    /// The signal raster to map (the alphabetically first operator's RSRP layer reaching the most
+    /// pixels), relative.
+    std::optional<std::filesystem::path> signal;
     int epsg = 0;                                  ///< the grid's CRS (manifest "grid")
 };
 

@@ -63,7 +63,7 @@ void write_geopackage(const std::filesystem::path& path, std::span<const VectorL
 struct AnalysisWriteOptions {
     std::map<std::string, std::string> tags;  ///< raster tags (PHUSONG_VERSION, PHUSONG_CONFIG_SHA256)
     nlohmann::ordered_json thresholds;        ///< analysis::thresholds_json(config)
-    bool geopackage = false;                  ///< also analysis/analysis.gpkg
+    bool geopackage = false;                  ///< also analysis/analysis.gpkg (AnalysisConfig::geopackage)
 };
 
 /// Writes a class raster (byte: 0 none, 1 fair, 2 good, 255 outside the AOI) as a COG with its

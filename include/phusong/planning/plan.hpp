@@ -126,7 +126,7 @@ struct PlanBound {
     double greedy_people = 0;        ///< greedy's newly covered people within the budget
     LagrangianResult lagrangian;     ///< its fixed_out is released after use
     IlpResult ilp;
-    /// Sites budgets: the submodular online bound (selection.hpp online_bound), valid whatever CBC did.
+    /// The submodular online bound (selection.hpp online_bound), valid whatever CBC did.
     std::optional<double> online_bound;
     double best_bound = 0;           ///< the tightest valid upper bound on the optimum (the optimum if proven)
     BoundSource bound_source = BoundSource::lagrangian;

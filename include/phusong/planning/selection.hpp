@@ -61,11 +61,15 @@ struct GreedyResult {
 /// (1978), "An analysis of approximations for maximizing submodular set functions", Math. Prog. 14.
 [[nodiscard]] GreedyResult greedy_select(const CoverageProblem& problem, const GreedyOptions& options);
 
-/// Data-dependent upper bound on the optimum with at most k candidates (spacing relaxed, so still
-/// an upper bound with it): f(S) + Σ of the k largest marginal gains over S (Leskovec et al. 2007,
-/// §3.2, from submodularity; Nemhauser, Wolsey & Fisher 1978). Cheap: one pass over the candidates.
+/// Data-dependent upper bound on the optimum within a budget (spacing relaxed, so still an upper
+/// bound with it), from submodularity: f(OPT) ≤ f(S) + Σ_{i ∈ OPT} δ_i with δ_i the marginal gain
+/// of i over S. Sites budget (k = ⌊budget⌋): f(S) + Σ of the k largest δ_i (Leskovec et al. 2007,
+/// §3.2, Theorem 3; Nemhauser, Wolsey & Fisher 1978). Cost budget B: f(S) + the fractional
+/// knapsack of the δ_i with weights c_i and capacity B, taken in δ_i / c_i order (Leskovec et al.
+/// 2007, §3.2, Theorem 4); candidates dearer than B alone are left out (no solution holds them).
+/// Cheap: one pass over the candidates and a sort.
 [[nodiscard]] double online_bound(const CoverageProblem& problem, std::span<const std::uint32_t> chosen,
-                                  std::size_t k);
+                                  PlanBudgetKind budget_kind, double budget);
 
 struct SwapResult {
     std::vector<std::uint32_t> chosen;  ///< ascending
