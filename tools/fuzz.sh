@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzz the site-table reader and the scenario parser with libFuzzer (issue #7).
-#   tools/fuzz.sh [SECONDS_PER_TARGET] [TARGET…]      default: 60 s, fuzz_site_table fuzz_scenario
+#   tools/fuzz.sh [SECONDS_PER_TARGET] [TARGET…]      default: 60 s, fuzz_site_table fuzz_scenario fuzz_measurements
 # Builds build/fuzz with clang (-fsanitize=fuzzer,address,undefined; toml++ compiled into the
 # targets so the parser itself is instrumented), runs each target on a working copy of its seed
 # corpus (tests/fuzz/corpus/<name>/ is never modified), and prints execs/s, corpus size and
@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[[ ${#targets[@]} -gt 0 ]] || targets=(fuzz_site_table fuzz_scenario)
+[[ ${#targets[@]} -gt 0 ]] || targets=(fuzz_site_table fuzz_scenario fuzz_measurements)
 
 command -v clang++ >/dev/null || { echo "fuzz.sh: clang++ not found (apt-get install clang libclang-rt-14-dev)" >&2; exit 2; }
 

@@ -251,7 +251,8 @@ struct Setup {
 
 void check_model_overrides(const PredictionConfig& config, const sites::SiteTable& table, bool layers) {
     ProblemList problems;
-    for (const auto& [name, model] : config.layer_models) {
+    for (const auto& entry : config.layer_models) {
+        const std::string& name = entry.first;  // a structured binding cannot be captured before clang 16
         if (layers && std::none_of(table.layers.begin(), table.layers.end(),
                                    [&](const sites::Layer& l) { return l.name == name; })) {
             std::string known;
@@ -315,7 +316,8 @@ std::string models_valid_at(double lo_mhz, double hi_mhz) {
 
 std::vector<std::string> prediction_warnings(const PredictionConfig& cfg, const sites::SiteTable& table) {
     std::vector<std::string> out;
-    for (const auto& [name, model] : cfg.band_models) {
+    for (const auto& entry : cfg.band_models) {
+        const std::string& name = entry.first;
         if (std::none_of(table.layers.begin(), table.layers.end(),
                          [&](const sites::Layer& l) { return l.band == name; })) {
             out.push_back("prediction.band.\"" + name + "\": no cell of the site table uses this band");
@@ -1185,7 +1187,9 @@ PredictionStats predict(const PredictionInputs& in, const std::function<void(Lay
         progress.finish();
 
         // Final maps of the operator's layers.
-        for (auto& [l, a] : acc) {
+        for (auto& entry : acc) {
+            const auto l = entry.first;
+            auto& a = entry.second;
             if (zones.has_far()) {
                 a->absorb_blocks(*far_acc.at(l), grid, zones.coarse, zones.block);
                 far_acc.at(l).reset();

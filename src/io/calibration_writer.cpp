@@ -9,6 +9,7 @@
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <sstream>
 
 #include "phusong/core/error.hpp"
@@ -26,19 +27,20 @@ namespace {
 using calibration::ErrorStats;
 using calibration::Observation;
 
-double round_to(double v, double step) { return std::round(v / step) * step; }
+/// `v` with `places` decimals, as the double nearest to that decimal (which prints shortest).
+double decimal(double v, int places) { return std::stod(fmt::format("{:.{}f}", v, places)); }
 
 nlohmann::ordered_json stats_json(const ErrorStats& s) {
     return {{"n", s.n},
             {"points", s.points},
-            {"mean_db", round_to(s.mean_db, 0.001)},
-            {"rmse_db", round_to(s.rmse_db, 0.001)},
-            {"std_db", round_to(s.std_db, 0.001)}};
+            {"mean_db", decimal(s.mean_db, 3)},
+            {"rmse_db", decimal(s.rmse_db, 3)},
+            {"std_db", decimal(s.std_db, 3)}};
 }
 
 nlohmann::ordered_json term_json(const calibration::Term& t) {
-    nlohmann::ordered_json j = {{"value", round_to(t.value, 0.0001)}, {"prior", round_to(t.prior, 0.0001)}, {"fitted", t.fitted}};
-    if (t.fitted) j["std_error"] = round_to(t.std_error, 0.0001);
+    nlohmann::ordered_json j = {{"value", decimal(t.value, 4)}, {"prior", decimal(t.prior, 4)}, {"fitted", t.fitted}};
+    if (t.fitted) j["std_error"] = decimal(t.std_error, 4);
     return j;
 }
 
@@ -156,22 +158,22 @@ std::string calibrated_scenario(const CalibrationInputs& in) {
             auto& layer = *layers.insert(in.table.layers[lf.layer].name, toml::table{}).first->second.as_table();
             layer.insert_or_assign("model", "spm");
             toml::table spm;
-            for (const calibration::Term& t : lf.terms) spm.insert_or_assign(t.name, round_to(t.value, 0.001));
+            for (const calibration::Term& t : lf.terms) spm.insert_or_assign(t.name, decimal(t.value, 3));
             spm.insert_or_assign("k_clutter", 1.0);
             layer.insert_or_assign("spm", std::move(spm));
         }
         if (in.result.antenna_weight) {
-            prediction.insert_or_assign("antenna_attenuation_weight", round_to(in.result.antenna_weight->value, 0.001));
+            prediction.insert_or_assign("antenna_attenuation_weight", decimal(in.result.antenna_weight->value, 3));
         }
         auto& clutter = *root.insert("clutter", toml::table{}).first->second.as_table();
         for (const calibration::ClutterFit& cf : in.result.clutter) {
             if (!cf.loss.fitted) continue;
             auto& c = *clutter.insert(std::to_string(cf.code), toml::table{}).first->second.as_table();
             if (!c.contains("name")) c.insert("name", cf.name);
-            c.insert_or_assign("loss_db", round_to(cf.loss.value, 0.01));
+            c.insert_or_assign("loss_db", decimal(cf.loss.value, 2));
         }
         auto& analysis = *root.insert("analysis", toml::table{}).first->second.as_table();
-        analysis.insert_or_assign("shadowing_sigma_db", round_to(in.result.stats_after.std_db, 0.01));
+        analysis.insert_or_assign("shadowing_sigma_db", decimal(in.result.stats_after.std_db, 2));
     }
     std::ostringstream text;
     text << "# " << (in.result.fitted ? "Calibrated" : "Scored") << " by phusong calibrate " << engine_version()
@@ -181,8 +183,24 @@ std::string calibrated_scenario(const CalibrationInputs& in) {
                         in.result.stats_before.mean_db, in.result.stats_before.rmse_db,
                         in.result.fitted ? fmt::format("{}-fold cross-validated by site", in.result.folds) : "not fitted",
                         in.result.stats_after.mean_db, in.result.stats_after.rmse_db, in.result.stats_after.std_db)
-         << "# calibration.json holds the coefficients, their standard errors and the filters.\n\n"
-         << root << "\n";
+         << "# calibration.json holds the coefficients, their standard errors and the filters.\n\n";
+    // toml++ writes each double with every digit that round-trips (45.045000000000002): the
+    // shortest form that reads back as the same double (fmt's) is kept instead.
+    std::ostringstream body;
+    body << root << "\n";
+    static const std::regex long_float(R"((-?\d+\.\d{12,}))");
+    const std::string b = body.str();
+    std::string cleaned;
+    auto last = b.cbegin();
+    for (std::sregex_iterator it(b.begin(), b.end(), long_float), end; it != end; ++it) {
+        cleaned.append(last, b.cbegin() + it->position());
+        std::string shortest = fmt::format("{}", std::stod(it->str()));
+        if (shortest.find_first_of(".e") == std::string::npos) shortest += ".0";
+        cleaned += shortest;
+        last = b.cbegin() + it->position() + it->length();
+    }
+    cleaned.append(last, b.cend());
+    text << cleaned;
     return text.str();
 }
 
@@ -247,7 +265,7 @@ std::vector<CalibrationFile> write_calibration(const fs::path& dir, const Calibr
     j["antenna_weight"] = r.antenna_weight ? term_json(*r.antenna_weight) : nlohmann::ordered_json();
     for (const calibration::SelectionStep& s : r.selection) {
         j["selection"].push_back({{"term", s.term},
-                                  {"cv_rmse_db", round_to(s.cv_rmse_db, 0.001)},
+                                  {"cv_rmse_db", decimal(s.cv_rmse_db, 3)},
                                   {"accepted", s.accepted},
                                   {"reason", s.reason}});
     }

@@ -30,6 +30,7 @@ Prepared validate(const std::filesystem::path& scenario_file) {
     // Opening checks CRS and geotransform; nothing is read onto a grid.
     (void)geo::open_raster(p.scenario.inputs.dem, "DEM");
     (void)geo::open_raster(p.scenario.inputs.population, "population");
+    if (p.scenario.inputs.clutter) (void)geo::open_raster(*p.scenario.inputs.clutter, "clutter");
     const geo::PolygonLayer aoi = geo::read_polygons(p.scenario.inputs.aoi, "AOI", geo::srs_wgs84());
     (void)geo::choose_epsg(*geo::union_all(aoi), p.scenario.grid);
     return p;

@@ -17,6 +17,8 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <fmt/format.h>
+
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -201,6 +203,22 @@ void add_to_inputs(const Fixture& fx, const std::string& lines) {
 }
 
 nlohmann::json manifest_of(const Fixture& fx) { return nlohmann::json::parse(slurp(fx.out / "manifest.json")); }
+
+/// A measurement table beside the fixture's inputs (`{root}/drive.csv`): 12 points north of each of
+/// VT-1 and VT-2 (their first sectors face north), 200–1300 m away, at −90 … −101 dBm; `edit`
+/// may change the text first.
+void write_drive(const Fixture& fx, const std::function<void(std::string&)>& edit = {}) {
+    std::string text = "cell_id,lon,lat,signal_dbm\n";
+    for (const auto& [cell, lon, lat] : {std::tuple{"VT-1-L18-1", 105.595, 21.305}, std::tuple{"VT-2-L18-1", 105.615, 21.325}}) {
+        for (int i = 0; i < 12; ++i) {
+            text += fmt::format("{},{:.6f},{:.6f},{}\n", cell, lon + 0.0005 * (i % 3), lat + 0.002 + 0.001 * i, -90 - i);
+        }
+    }
+    if (edit) edit(text);
+    spit(fx.root / "drive.csv", text);
+}
+
+const char* const kCalibrate = "calibrate {scenario} {root}/drive.csv --out {out}";
 
 // ---- the catalogue -------------------------------------------------------------------------
 
@@ -696,6 +714,87 @@ std::vector<Case> catalogue() {
     c.push_back({"cli", "cli-validate-scenario-device", "validate /dev/zero as the scenario",
                  [](Fixture&) {}, 3, {"/dev/zero: the path is a character device, not a regular file"}, false,
                  "validate /dev/zero"});
+    // Calibration: measurement tables and clutter ----------------------------------------------
+    c.push_back({"calibration", "calibrate-ok", "a valid measurement table of two sites (accepted)",
+                 [](Fixture& fx) { write_drive(fx); }, 0, {}, false, kCalibrate, false,
+                 [](const Fixture& fx, const Result&) {
+                     CHECK(fs::exists(fx.out / "calibration.json"));
+                     CHECK(fs::exists(fx.out / "manifest.json"));
+                     // The calibrated scenario is complete: `validate` accepts it as it is, with
+                     // its measured layer's SPM override in place.
+                     const std::string toml = slurp(fx.out / "calibrated.toml");
+                     CHECK(contains(toml, "[prediction.layer.'Viettel LTE B3'.spm]"));
+                     CHECK_FALSE(contains(toml, "00000000"));  // coefficients in their shortest form
+                     const Result v = run_phusong(fx, "validate {out}/calibrated.toml");
+                     CHECK_MESSAGE(v.code == 0, v.err);
+                 }});
+    c.push_back({"calibration", "meas-bad-rows",
+                 "measurement rows with a signal that is no number, lat/lon swapped and no cell id: all reported",
+                 [](Fixture& fx) {
+                     write_drive(fx, [](std::string& t) {
+                         t += "VT-1-L18-1,105.596,21.31,strong\nVT-1-L18-1,21.31,105.596,-90\n,105.596,21.31,-90\n";
+                     });
+                 },
+                 3,
+                 {"{root}/drive.csv, row 25 (line 26), field signal_dbm: \"strong\" is not a number",
+                  "row 26 (line 27), field lat: lat and lon look swapped", "row 27 (line 28), field cell_id: missing value"},
+                 false, kCalibrate});
+    c.push_back({"calibration", "meas-unknown-cell", "measurements of cells that are not in the site table",
+                 [](Fixture& fx) { write_drive(fx, [](std::string& t) { t += "XX-9-L18-1,105.596,21.31,-90\n"; }); }, 3,
+                 {"{root}/drive.csv, field cell_id: 1 cell id(s) not in the site table", "\"XX-9-L18-1\" (row 25)"},
+                 false, kCalibrate});
+    c.push_back({"calibration", "meas-missing-column", "measurement table without signal_dbm",
+                 [](Fixture& fx) {
+                     write_drive(fx, [](std::string& t) { t.replace(0, t.find('\n'), "cell_id,lon,lat,rsrp"); });
+                 },
+                 3, {"{root}/drive.csv, header: missing column(s) signal_dbm (found: cell_id, lat, lon, rsrp)"}, false,
+                 kCalibrate});
+    c.push_back({"calibration", "meas-xy-no-crs", "measurement table in x/y without calibration.measurement_epsg",
+                 [](Fixture& fx) { spit(fx.root / "drive.csv", "cell_id,x,y,signal_dbm\nVT-1-L18-1,560000,2356000,-90\n"); },
+                 3, {"{root}/drive.csv, header: the points are given as x/y: name their CRS with calibration.measurement_epsg"},
+                 false, kCalibrate});
+    c.push_back({"calibration", "meas-empty", "measurement table of 0 bytes",
+                 [](Fixture& fx) { spit(fx.root / "drive.csv", ""); }, 3,
+                 {"{root}/drive.csv: the measurement table is empty (0 bytes)"}, false, kCalibrate});
+    c.push_back({"calibration", "meas-all-filtered", "every measurement closer to its cell than min_distance_m",
+                 [](Fixture& fx) {
+                     write_drive(fx);
+                     scenario_replace(fx, "[grid]", "[calibration]\nmin_distance_m = 5000\n\n[grid]");
+                 },
+                 3, {"{root}/drive.csv: no measurement is left after the filters", "24 too close"}, false, kCalibrate});
+    c.push_back({"calibration", "meas-one-site", "measurements of one site only: no cross-validation by site",
+                 [](Fixture& fx) {
+                     write_drive(fx, [](std::string& t) {
+                         for (auto p = t.find("VT-2-L18-1"); p != std::string::npos; p = t.find("VT-2-L18-1")) t.replace(p, 10, "VT-1-L18-2");
+                     });
+                 },
+                 3, {"key calibration.folds", "measure at least 2 sites, or score the model without a fit (--no-fit)"},
+                 false, kCalibrate});
+    c.push_back({"calibration", "calibrate-out-in-inputs", "calibrate --out inside the inputs' folder",
+                 [](Fixture& fx) { write_drive(fx); }, 2, {"would mix outputs with the input"}, false,
+                 "calibrate {scenario} {root}/drive.csv --out {root}/calibration"});
+    c.push_back({"calibration", "clutter-without-raster", "[clutter.<code>] losses without inputs.clutter",
+                 [](Fixture& fx) { scenario_replace(fx, "[grid]", "[clutter.21]\nloss_db = 10\n\n[grid]"); }, 3,
+                 {"{scenario}, table [clutter]: class losses are given but no clutter raster: add inputs.clutter"}, true});
+    c.push_back({"calibration", "clutter-code-not-integer", "a clutter class named by a word instead of its code",
+                 [](Fixture& fx) {
+                     add_to_inputs(fx, "clutter = \"dem.tif\"");
+                     scenario_replace(fx, "[grid]", "[clutter.urban]\nloss_db = 10\n\n[grid]");
+                 },
+                 3, {"key clutter.urban", "not a class code: name each class by its integer value in the clutter raster"},
+                 true});
+    c.push_back({"calibration", "clutter-not-raster", "inputs.clutter is a text file",
+                 [](Fixture& fx) {
+                     spit(fx.root / "clutter.tif", "not a raster\n");
+                     add_to_inputs(fx, "clutter = \"clutter.tif\"");
+                 },
+                 3, {"{root}/clutter.tif: cannot open as a raster (clutter)"}, true});
+    c.push_back({"calibration", "clutter-loss-range", "a clutter loss of 90 dB",
+                 [](Fixture& fx) {
+                     add_to_inputs(fx, "clutter = \"dem.tif\"");
+                     scenario_replace(fx, "[grid]", "[clutter.21]\nloss_db = 90\n\n[grid]");
+                 },
+                 3, {"key clutter.21.loss_db", "expected -30 ≤ loss_db ≤ 60 (dB), got 90"}, true});
     return c;
 }
 
@@ -779,5 +878,6 @@ TEST_CASE("catalogue:rasters") { run_group("rasters"); }
 TEST_CASE("catalogue:vectors") { run_group("vectors"); }
 TEST_CASE("catalogue:output") { run_group("output"); }
 TEST_CASE("catalogue:cli") { run_group("cli"); }
+TEST_CASE("catalogue:calibration") { run_group("calibration"); }
 
 }  // namespace phusong::catalogue

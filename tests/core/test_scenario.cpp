@@ -2,7 +2,10 @@
 
 #include "../test_util.hpp"
 #include "scenario_problems.hpp"
+#include <cmath>
+
 #include "phusong/core/error.hpp"
+#include "phusong/core/normal.hpp"
 #include "phusong/core/scenario.hpp"
 #include "phusong/core/toml_reader.hpp"
 
@@ -219,4 +222,40 @@ TEST_CASE("[inputs.site_columns] and [inputs.site_units]: read, checked, units i
                                "expected one of dBm, dBW, W, mW") != std::string::npos,
                       msg);
     }
+}
+
+TEST_CASE("Φ⁻¹ matches the normal quantiles to double precision; 0.5 gives exactly 0") {
+    // Quantiles of the standard normal (e.g. Abramowitz & Stegun Table 26.5; 1.6448536269514722
+    // is the 95th percentile to 17 digits).
+    CHECK(inverse_normal_cdf(0.5) == 0.0);
+    CHECK(inverse_normal_cdf(0.9) == doctest::Approx(1.2815515655446004).epsilon(1e-14));
+    CHECK(inverse_normal_cdf(0.95) == doctest::Approx(1.6448536269514722).epsilon(1e-14));
+    CHECK(inverse_normal_cdf(0.01) == doctest::Approx(-2.3263478740408408).epsilon(1e-14));
+    CHECK(inverse_normal_cdf(0.999) == doctest::Approx(3.090232306167813).epsilon(1e-13));
+    CHECK(std::isnan(inverse_normal_cdf(1.0)));
+}
+
+TEST_CASE("location probability raises every signal threshold by σ·Φ⁻¹(p); the median leaves them as given") {
+    TempDir dir;
+    touch_inputs(dir);
+    const Scenario median = load_scenario(dir.write("m.toml", inputs_block()));
+    CHECK(median.analysis.location_margin_db == 0.0);
+    CHECK(median.analysis.thresholds[2].good_signal_dbm == -105.0);
+    const Scenario p90 = load_scenario(
+        dir.write("p.toml", inputs_block() + "[analysis]\nlocation_probability = 0.9\nshadowing_sigma_db = 8\n"));
+    const double margin = 8 * 1.2815515655446004;
+    CHECK(p90.analysis.location_margin_db == doctest::Approx(margin));
+    CHECK(p90.analysis.thresholds[2].good_signal_dbm == doctest::Approx(-105.0 + margin));
+    CHECK(p90.analysis.thresholds[2].fair_signal_dbm == doctest::Approx(-115.0 + margin));
+    CHECK(p90.analysis.thresholds[0].good_signal_dbm == doctest::Approx(-81.0 + margin));
+}
+
+TEST_CASE("a scenario for calibrate needs no population or AOI; run's needs both") {
+    TempDir dir;
+    for (const char* f : {"dem.tif", "sites.csv"}) dir.write(f, "x");
+    const auto file = dir.write("c.toml", "[inputs]\ndem = \"dem.tif\"\nsites = \"sites.csv\"\n");
+    CHECK_NOTHROW((void)load_scenario(file, ScenarioUse::calibrate));
+    const std::string msg = problems_of(file);
+    CHECK(msg.find("key inputs.population") != std::string::npos);
+    CHECK(msg.find("key inputs.aoi") != std::string::npos);
 }
