@@ -682,6 +682,25 @@ std::string thresholds_sentence(const json& analysis, const std::string& tech, c
     return s;
 }
 
+/// Which location probability the signal thresholds hold at (analysis.location_probability of the
+/// manifest): the median, or p with σ and the margin added to every signal threshold.
+std::string location_sentence(const json& analysis, const Text& t) {
+    const json lp = analysis.value("location_probability", json::object());
+    const double p = lp.value("probability", 0.5);
+    const double sigma = lp.value("shadowing_sigma_db", 8.0);
+    if (p == 0.5) {
+        return t("The predicted signal is a median: half the places of a pixel receive more, half less "
+                 "(location probability 50 %; [analysis] location_probability raises it).",
+                 "Tín hiệu dự báo là giá trị trung vị: một nửa số vị trí trong ô nhận mạnh hơn, một nửa yếu hơn "
+                 "(xác suất vị trí 50 %; khóa [analysis] location_probability để nâng lên).");
+    }
+    return fmt::format(fmt::runtime(t("Covered at a location probability of {} %: with shadowing of σ = {} dB, the "
+                                      "signal thresholds above include a margin of {} dB over the median.",
+                                      "Phủ sóng với xác suất vị trí {} %: với độ lệch chuẩn che khuất σ = {} dB, các "
+                                      "ngưỡng tín hiệu trên đã cộng thêm {} dB so với giá trị trung vị.")),
+                       t.num(100 * p, 0), t.num(sigma, 1), t.num(lp.value("signal_margin_db", 0.0), 1));
+}
+
 std::string caveats(const Inputs& in, const Text& t) {
     std::string h = "<ul id=\"caveats\" class=\"caveats\">\n";
     const json& m = in.manifest;
@@ -713,7 +732,7 @@ std::string caveats(const Inputs& in, const Text& t) {
                "bandwidth and the load, stays below the threshold: each gap names its cause.",
                "Một nơi có tín hiệu mạnh vẫn có thể là vùng lõm sóng khi tốc độ (phụ thuộc băng thông của lớp mạng và "
                "mức tải) thấp hơn ngưỡng: mỗi vùng lõm sóng ghi rõ nguyên nhân.") +
-             "</li>\n";
+             " " + location_sentence(a, t) + "</li>\n";
         if (a.contains("census")) {
             const json& c = a["census"];
             h += "<li><b>" + t("People", "Dân số") + "</b> " +

@@ -141,6 +141,26 @@ TEST_CASE("calibrate: recovers K1, K2 and the clutter losses of a synthetic trut
     CHECK(c.folds == 5);
 }
 
+TEST_CASE("calibrate: the antenna weight, when asked for, is recovered with its standard error") {
+    const World w;
+    pipeline::Prepared p = pipeline::prepare(w.scenario, ScenarioUse::calibrate);
+    p.scenario.calibration.fit_antenna_weight = true;
+    ModelSet truth = scenario_models(p.scenario, p.table);
+    truth.antenna_weight = 0.6;  // measured signals see 60 % of the pattern's attenuation
+    const MeasurementTable drive =
+        synthesize(p.scenario, p.table, p.antennas, w.positions(p.table, 200), truth, 8.0, 11);
+    const Observations obs = observe(p.scenario, p.table, p.antennas, drive);
+    const Calibration c = calibrate(p.scenario, p.table, obs, true);
+    REQUIRE(c.antenna_weight.has_value());
+    INFO("weight " << c.antenna_weight->value << " ± " << c.antenna_weight->std_error);
+    CHECK(c.antenna_weight->fitted);
+    CHECK(c.antenna_weight->prior == 1.0);
+    CHECK(std::abs(c.antenna_weight->value - 0.6) < 0.1);
+    CHECK(c.antenna_weight->std_error > 0.0);
+    CHECK(c.antenna_weight->std_error < 0.05);
+    CHECK(std::abs(c.stats_after.rmse_db - 8.0) < 0.5);
+}
+
 TEST_CASE("calibrate: --no-fit scores the scenario as it is; the truth scores its own σ") {
     const World w;
     const pipeline::Prepared p = pipeline::prepare(w.scenario, ScenarioUse::calibrate);
