@@ -14,6 +14,7 @@
 
 #include "phusong/core/error.hpp"
 #include "phusong/core/manifest.hpp"
+#include "phusong/core/text.hpp"
 #include "phusong/geo/gdal.hpp"
 #include "phusong/io/chart.hpp"
 #include "phusong/io/qgs_project.hpp"
@@ -80,20 +81,6 @@ std::size_t bin_of(double distance_m) {
         if (distance_m / 1000.0 < bins[b].hi_km) return b;
     }
     return bins.size() - 1;
-}
-
-std::string html_escape(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            default: out += c;
-        }
-    }
-    return out;
 }
 
 void write_bytes(const fs::path& path, const std::vector<std::uint8_t>& bytes) {
@@ -397,14 +384,14 @@ std::vector<CalibrationFile> write_calibration(const fs::path& dir, const Calibr
     auto f2 = [](double v) { return fmt::format("{:.2f}", v); };
     h += "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-         "<title>Calibration: " + html_escape(in.scenario.name) + "</title><style>"
+         "<title>Calibration: " + xml_escape(in.scenario.name) + "</title><style>"
          "body{font-family:sans-serif;max-width:1100px;margin:1em auto;padding:0 1em;color:#222}"
          "table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.25em .6em;"
          "text-align:right}th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}"
          "img{max-width:100%;margin:.5em .5em 0 0;border:1px solid #ddd}"
          "@media print{@page{size:A4;margin:15mm}img{max-width:48%}}</style></head><body>\n";
-    h += "<h1>Model calibration: " + html_escape(in.scenario.name) + "</h1>\n";
-    h += "<p>Measurements <code>" + html_escape(in.measurements.filename().string()) + "</code>: " +
+    h += "<h1>Model calibration: " + xml_escape(in.scenario.name) + "</h1>\n";
+    h += "<p>Measurements <code>" + xml_escape(in.measurements.filename().string()) + "</code>: " +
          std::to_string(obs.points_read) + " points read, " + std::to_string(obs.points_used) + " used, in " +
          std::to_string(obs.items.size()) + " observations (" +
          (in.scenario.calibration.bin_to_pixels ? fmt::format("a cell's mean in each {:g} m pixel", obs.grid.resolution_m)
@@ -428,7 +415,7 @@ std::vector<CalibrationFile> write_calibration(const fs::path& dir, const Calibr
         h += "</thead><tbody>\n";
         for (const calibration::LayerFit& lf : r.layers) {
             for (const calibration::Term& t : lf.terms) {
-                row({html_escape(table.layers[lf.layer].name), t.name, fmt::format("{:.3f}", t.prior),
+                row({xml_escape(table.layers[lf.layer].name), t.name, fmt::format("{:.3f}", t.prior),
                      fmt::format("{:.3f}", t.value), t.fitted ? fmt::format("{:.3f}", t.std_error) : "",
                      t.fitted ? "yes" : "held"});
             }
@@ -442,7 +429,7 @@ std::vector<CalibrationFile> write_calibration(const fs::path& dir, const Calibr
         h += "</thead><tbody>\n";
         for (const auto& s : r.selection) {
             row({s.term, s.reason.find("no spread") == std::string::npos ? f2(s.cv_rmse_db) : "", s.accepted ? "yes" : "no",
-                 html_escape(s.reason)});
+                 xml_escape(s.reason)});
         }
         h += "</tbody></table>\n";
     }
@@ -454,7 +441,7 @@ std::vector<CalibrationFile> write_calibration(const fs::path& dir, const Calibr
     for (const auto& [code, g] : per_class) {
         const auto lb = r.before.clutter_loss_db.find(code);
         const auto la = r.after.clutter_loss_db.find(code);
-        row({html_escape((code >= 0 ? std::to_string(code) + " " : "") + class_name(code)), std::to_string(g.before.n),
+        row({xml_escape((code >= 0 ? std::to_string(code) + " " : "") + class_name(code)), std::to_string(g.before.n),
              f2(lb != r.before.clutter_loss_db.end() ? lb->second : 0.0),
              f2(la != r.after.clutter_loss_db.end() ? la->second : 0.0), f2(g.before.mean_db), f2(g.before.rmse_db),
              f2(g.after.mean_db), f2(g.after.rmse_db)});
@@ -470,7 +457,7 @@ std::vector<CalibrationFile> write_calibration(const fs::path& dir, const Calibr
     h += "</tbody></table>\n<h2>Filters</h2>\n<table><thead>";
     row({"filter", "value", "points removed"}, true);
     h += "</thead><tbody>\n";
-    for (const auto& f : obs.filters) row({f.key, html_escape(f.value), std::to_string(f.removed)});
+    for (const auto& f : obs.filters) row({f.key, xml_escape(f.value), std::to_string(f.removed)});
     h += "</tbody></table>\n<p>Per cell: <a href=\"calibration.csv\">calibration.csv</a>; every observation: "
          "<a href=\"calibration_points.csv\">calibration_points.csv</a>; all figures: "
          "<a href=\"calibration.json\">calibration.json</a>.</p>\n</body></html>\n";

@@ -11,9 +11,6 @@ namespace phusong::pipeline {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-/// Whether `inner` is `outer` or lies inside it (both canonical).
 bool is_within(const fs::path& outer, const fs::path& inner) {
     auto o = outer.begin();
     auto i = inner.begin();
@@ -22,8 +19,6 @@ bool is_within(const fs::path& outer, const fs::path& inner) {
     }
     return true;
 }
-
-}  // namespace
 
 void check_destination(const fs::path& dest, bool overwrite, const Scenario& s, const std::vector<fs::path>& more_inputs) {
     std::error_code ec;

@@ -10,6 +10,7 @@
 #include "phusong/core/hash.hpp"
 #include "phusong/io/qgs_project.hpp"
 #include "phusong/io/report.hpp"
+#include "destination.hpp"
 
 namespace phusong::pipeline {
 
@@ -20,14 +21,7 @@ namespace {
 
 /// True if `path` lies inside `root` (both made absolute and normal; `path` need not exist).
 bool within(const fs::path& root, const fs::path& path) {
-    const fs::path r = fs::weakly_canonical(root);
-    const fs::path p = fs::weakly_canonical(path);
-    auto ri = r.begin();
-    auto pi = p.begin();
-    for (; ri != r.end(); ++ri, ++pi) {
-        if (pi == p.end() || *ri != *pi) return false;
-    }
-    return true;
+    return is_within(fs::weakly_canonical(root), fs::weakly_canonical(path));
 }
 
 }  // namespace
