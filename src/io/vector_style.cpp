@@ -33,6 +33,20 @@ constexpr const char* kHeader =
     "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
     "<qgis version=\"3.22.0\" styleCategories=\"Symbology\">\n";
 
+/// A semi-transparent fill with a grey outline: every graduated and rule-based polygon class.
+std::string fill_symbol(std::size_t index, const std::string& colour) {
+    return fmt::format(
+        "      <symbol type=\"fill\" name=\"{}\" alpha=\"0.8\" clip_to_extent=\"1\" force_rhr=\"0\">\n"
+        "        <layer class=\"SimpleFill\" enabled=\"1\" locked=\"0\" pass=\"0\">\n"
+        "          <prop k=\"color\" v=\"{}\"/>\n"
+        "          <prop k=\"outline_color\" v=\"60,60,60,255\"/>\n"
+        "          <prop k=\"outline_width\" v=\"0.26\"/>\n"
+        "          <prop k=\"outline_width_unit\" v=\"MM\"/>\n"
+        "          <prop k=\"style\" v=\"solid\"/>\n"
+        "        </layer>\n      </symbol>\n",
+        index, rgba(colour));
+}
+
 }  // namespace
 
 void write_graduated_polygon_style(const std::filesystem::path& vector_file, const std::string& attribute,
@@ -43,16 +57,7 @@ void write_graduated_polygon_style(const std::filesystem::path& vector_file, con
         const GraduatedClass& c = classes[i];
         ranges += fmt::format("      <range lower=\"{}\" upper=\"{}\" symbol=\"{}\" label=\"{}\" render=\"true\"/>\n",
                               c.lower, c.upper, i, xml_escape(c.label));
-        symbols += fmt::format(
-            "      <symbol type=\"fill\" name=\"{}\" alpha=\"0.8\" clip_to_extent=\"1\" force_rhr=\"0\">\n"
-            "        <layer class=\"SimpleFill\" enabled=\"1\" locked=\"0\" pass=\"0\">\n"
-            "          <prop k=\"color\" v=\"{}\"/>\n"
-            "          <prop k=\"outline_color\" v=\"60,60,60,255\"/>\n"
-            "          <prop k=\"outline_width\" v=\"0.26\"/>\n"
-            "          <prop k=\"outline_width_unit\" v=\"MM\"/>\n"
-            "          <prop k=\"style\" v=\"solid\"/>\n"
-            "        </layer>\n      </symbol>\n",
-            i, rgba(c.colour));
+        symbols += fill_symbol(i, c.colour);
     }
     write_text(qml_of(vector_file),
                std::string(kHeader) +
@@ -75,18 +80,6 @@ const std::vector<GraduatedClass>& gap_classes() {
     return classes;
 }
 
-std::string fill_symbol(std::size_t index, const std::string& colour) {
-    return fmt::format(
-        "      <symbol type=\"fill\" name=\"{}\" alpha=\"0.8\" clip_to_extent=\"1\" force_rhr=\"0\">\n"
-        "        <layer class=\"SimpleFill\" enabled=\"1\" locked=\"0\" pass=\"0\">\n"
-        "          <prop k=\"color\" v=\"{}\"/>\n"
-        "          <prop k=\"outline_color\" v=\"60,60,60,255\"/>\n"
-        "          <prop k=\"outline_width\" v=\"0.26\"/>\n"
-        "          <prop k=\"outline_width_unit\" v=\"MM\"/>\n"
-        "          <prop k=\"style\" v=\"solid\"/>\n"
-        "        </layer>\n      </symbol>\n",
-        index, rgba(colour));
-}
 
 /// A QGIS expression string literal.
 std::string quoted(const std::string& text) {
