@@ -156,7 +156,7 @@ std::vector<double> inverse_spd(const std::vector<double>& a, std::size_t n) {
 /// antenna weight. A column not fitted is held at its prior value (its prior times the column is
 /// moved to the target side); a fitted one is shrunk toward its prior by a negligible ridge
 /// (1e-9 of its diagonal) so that a column with no data in a fold keeps its prior.
-struct Problem {
+struct LinearProblem {
     std::size_t columns = 0;            // coefficient columns
     std::size_t fixed = 0;              // index of the fixed-clutter column
     std::size_t target = 0;             // index of the target column
@@ -341,7 +341,7 @@ Calibration calibrate(const Scenario& scenario, const sites::SiteTable& table, c
     cal.fold_of_site = assign_folds(measured_site, cal.folds);
 
     // Columns: K1…K7 per measured layer, then the fitted classes, then the antenna weight's β.
-    Problem pb;
+    LinearProblem pb;
     const std::size_t layer_cols = kSpmTerms * measured_layers.size();
     const std::size_t class_col0 = layer_cols;
     const std::size_t antenna_col = class_col0 + fitted_classes.size();
