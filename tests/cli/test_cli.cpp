@@ -26,6 +26,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "../test_util.hpp"
@@ -785,4 +786,41 @@ TEST_CASE("analyse re-runs the analysis on a run's layers; refuses other predict
     CHECK(contains(escaped.err, "key layers[0].folder"));
     CHECK(contains(escaped.err, "leads out of the output folder"));
     CHECK_FALSE(fs::exists(work.path() / "escaped"));
+}
+
+TEST_CASE("calibrate scores and fits; --no-fit only scores; a scenario without population or AOI is enough") {
+    TempDir work;
+    const fs::path scenario = copy_fixture(work);
+    // 12 points north of each of two sites' north-facing sectors.
+    std::string drive = "cell_id,lon,lat,signal_dbm\n";
+    for (const auto& [cell, lon, lat] : {std::tuple{"VT-1-L18-1", 105.595, 21.305}, std::tuple{"VT-2-L18-1", 105.615, 21.325}}) {
+        for (int i = 0; i < 12; ++i) {
+            drive += std::string(cell) + "," + std::to_string(lon + 0.0005 * (i % 3)) + "," +
+                     std::to_string(lat + 0.002 + 0.001 * i) + "," + std::to_string(-90 - i) + "\n";
+        }
+    }
+    const fs::path measured = scenario.parent_path() / "drive.csv";
+    std::ofstream(measured, std::ios::binary) << drive;
+    replace_in_file(scenario, "population = \"population.tif\"\n", "");
+    replace_in_file(scenario, "aoi = \"aoi.geojson\"\n", "");
+
+    const Result fit = phusong_cli(work, "calibrate " + quote(scenario) + " " + quote(measured) + " --out " +
+                                             quote(work.path() / "fit"));
+    REQUIRE_MESSAGE(fit.code == 0, fit.err);
+    CHECK(contains(fit.out, "calibrate: Viettel LTE B3"));
+    CHECK(contains(fit.out, "24 observations of 2 cells on 2 sites"));
+    CHECK(contains(fit.out, "(2-fold cross-validation by site)"));
+    const auto j = nlohmann::json::parse(slurp(work.path() / "fit" / "calibration.json"));
+    CHECK(j.at("fitted") == true);
+    CHECK(j.at("coefficients").at("Viettel LTE B3").at("k1").at("fitted") == true);
+
+    const Result score = phusong_cli(work, "calibrate " + quote(scenario) + " " + quote(measured) + " --no-fit --out " +
+                                               quote(work.path() / "score"));
+    REQUIRE_MESSAGE(score.code == 0, score.err);
+    CHECK(contains(score.out, "before"));
+    CHECK_FALSE(contains(score.out, "after"));
+    const auto s = nlohmann::json::parse(slurp(work.path() / "score" / "calibration.json"));
+    CHECK(s.at("fitted") == false);
+    CHECK(s.at("before") == j.at("before"));  // the same scoring either way
+    CHECK(s.at("after").at("rmse_db") == s.at("before").at("rmse_db"));
 }
