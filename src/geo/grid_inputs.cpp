@@ -63,24 +63,31 @@ void check_coverage(const GridInputs& g, const std::vector<float>& values, const
 
 }  // namespace
 
-GridInputs build_grid_inputs(const InputsConfig& inputs, const GridConfig& config,
-                             const std::map<int, ClutterClass>& clutter) {
-    GridInputs out;
-    const PolygonLayer aoi_wgs84 = read_polygons(inputs.aoi, "AOI", srs_wgs84());
-    out.repaired = aoi_wgs84.repaired;
-    for (const auto& r : out.repaired) spdlog::warn("{}: {}", inputs.aoi.string(), r);
-    const std::unique_ptr<OGRGeometry> aoi_ll = union_all(aoi_wgs84);
+namespace {
 
-    const int epsg = choose_epsg(*aoi_ll, config);
+/// The AOI read and projected, and the grid over it.
+struct Frame {
+    Grid grid;
+    std::unique_ptr<OGRGeometry> aoi_ll;  ///< WGS 84
+    std::unique_ptr<OGRGeometry> aoi;     ///< grid CRS
+    std::vector<std::string> repaired;
+};
+
+Frame frame_of(const InputsConfig& inputs, const GridConfig& config) {
+    Frame f;
+    const PolygonLayer aoi_wgs84 = read_polygons(inputs.aoi, "AOI", srs_wgs84());
+    f.repaired = aoi_wgs84.repaired;
+    f.aoi_ll = union_all(aoi_wgs84);
+    const int epsg = choose_epsg(*f.aoi_ll, config);
     OGRSpatialReference grid_srs = srs_from_epsg(epsg);
-    std::unique_ptr<OGRGeometry> aoi(aoi_ll->clone());
-    if (aoi->transform(make_transform(srs_wgs84(), grid_srs).get()) != OGRERR_NONE) {
+    f.aoi.reset(f.aoi_ll->clone());
+    if (f.aoi->transform(make_transform(srs_wgs84(), grid_srs).get()) != OGRERR_NONE) {
         throw InputError(inputs.aoi.string(), "", "cannot transform the AOI to EPSG:" + std::to_string(epsg));
     }
     // A degenerate AOI (a line, a point, a ring drawn back on itself) has no pixel to plan. Its
     // area is not exactly 0 once projected (a straight line in lon/lat bends in UTM): below 1 m²
     // counts as zero.
-    if (!(OGR_G_Area(OGRGeometry::ToHandle(aoi.get())) >= 1.0)) {
+    if (!(OGR_G_Area(OGRGeometry::ToHandle(f.aoi.get())) >= 1.0)) {
         throw InputError(inputs.aoi.string(), "",
                          "the AOI has zero area (its polygons are lines or points): draw the area to plan");
     }
@@ -89,8 +96,24 @@ GridInputs build_grid_inputs(const InputsConfig& inputs, const GridConfig& confi
     grid_srs.exportToWkt(&wkt, wkt_options);
     const std::string crs_wkt = wkt != nullptr ? wkt : "";
     CPLFree(wkt);
-    out.grid = make_grid(envelope(*aoi), config.margin_m, config.resolution_m, config.tile_size_px,
-                         epsg, crs_wkt);
+    f.grid = make_grid(envelope(*f.aoi), config.margin_m, config.resolution_m, config.tile_size_px, epsg, crs_wkt);
+    return f;
+}
+
+}  // namespace
+
+Grid grid_for(const InputsConfig& inputs, const GridConfig& config) { return frame_of(inputs, config).grid; }
+
+GridInputs build_grid_inputs(const InputsConfig& inputs, const GridConfig& config,
+                             const std::map<int, ClutterClass>& clutter) {
+    GridInputs out;
+    Frame frame = frame_of(inputs, config);
+    out.repaired = frame.repaired;
+    for (const auto& r : out.repaired) spdlog::warn("{}: {}", inputs.aoi.string(), r);
+    const std::unique_ptr<OGRGeometry> aoi_ll = std::move(frame.aoi_ll);
+    std::unique_ptr<OGRGeometry> aoi = std::move(frame.aoi);
+    const int epsg = frame.grid.epsg;
+    out.grid = frame.grid;
     out.aoi_area_km2 = OGR_G_Area(OGRGeometry::ToHandle(aoi.get())) / 1e6;
     spdlog::info("grid: EPSG:{}, {} × {} pixels of {} m ({} tiles)", epsg, out.grid.cols,
                  out.grid.rows, out.grid.resolution_m, out.grid.tiles().size());

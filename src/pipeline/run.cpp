@@ -39,6 +39,7 @@ RunSummary run(const RunRequest& request) {
     const std::filesystem::path dest =
         request.out.empty() ? std::filesystem::path("out") / scenario.file.stem() : request.out;
     check_destination(dest, request.overwrite, scenario);
+    check_grid(prepared);
     io::OutputDir out(dest, request.overwrite);
     validate_timer.stop();
     spdlog::info("scenario \"{}\": {} sites, {} cells, {} layers", scenario.name, table.sites.size(),

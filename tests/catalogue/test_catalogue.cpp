@@ -714,6 +714,19 @@ std::vector<Case> catalogue() {
     c.push_back({"cli", "cli-validate-scenario-device", "validate /dev/zero as the scenario",
                  [](Fixture&) {}, 3, {"/dev/zero: the path is a character device, not a regular file"}, false,
                  "validate /dev/zero"});
+    c.push_back({"scenario", "grid-too-many-pixels", "a 1 m grid with a 200 km margin (over 2e9 pixels)",
+                 [](Fixture& fx) {
+                     scenario_replace(fx, "resolution_m = 60", "resolution_m = 1");
+                     scenario_replace(fx, "margin_m = 1000", "margin_m = 200000");
+                 },
+                 3, {"{scenario}, key grid.resolution_m: the grid would have 406250 × 406665 pixels"}, true});
+    c.push_back({"scenario", "grid-memory", "a 5 m grid with a 100 km margin: more memory than any machine of ours",
+                 [](Fixture& fx) {
+                     scenario_replace(fx, "resolution_m = 60", "resolution_m = 5");
+                     scenario_replace(fx, "margin_m = 1000", "margin_m = 100000");
+                 },
+                 3, {"{scenario}, key grid.resolution_m: the grid of 41251 × 41334 pixels of 5 m", "needs about 284.7 GB"},
+                 true});
     // Calibration: measurement tables and clutter ----------------------------------------------
     c.push_back({"calibration", "calibrate-ok", "a valid measurement table of two sites (accepted)",
                  [](Fixture& fx) { write_drive(fx); }, 0, {}, false, kCalibrate, false,

@@ -33,6 +33,10 @@ struct GridInputs {
 [[nodiscard]] GridInputs build_grid_inputs(const InputsConfig& inputs, const GridConfig& config,
                                            const std::map<int, ClutterClass>& clutter = {});
 
+/// The grid build_grid_inputs makes, from the AOI alone (no raster is read): for the checks made
+/// before any work (its size and the memory a run on it needs).
+[[nodiscard]] Grid grid_for(const InputsConfig& inputs, const GridConfig& config);
+
 /// The CRS the grid will use: `config.epsg` if given, else the UTM zone of the AOI centroid.
 [[nodiscard]] int choose_epsg(const OGRGeometry& aoi_wgs84, const GridConfig& config);
 

@@ -36,6 +36,14 @@ struct Prepared {
 /// ScenarioUse::calibrate, the population raster and the AOI may be absent.
 [[nodiscard]] Prepared prepare(const std::filesystem::path& scenario_file, ScenarioUse use = ScenarioUse::run);
 
+/// The memory a run needs on a grid, bytes: a bound measured on the demo (447 bytes per pixel
+/// with 7 layers for its largest operator), `pixels` × (120 + 47 × layers_per_operator).
+[[nodiscard]] std::uint64_t run_memory_bytes(std::size_t pixels, std::size_t layers_per_operator);
+
+/// The grid a run will use (from the AOI alone): InputError (key grid.resolution_m) when it has
+/// more than 2e9 pixels or a run on it needs more memory than the machine has (run_memory_bytes).
+void check_grid(const Prepared& p);
+
 /// `prepare`, then that the DEM, the population raster and the AOI can be opened and are usable
 /// (CRS, north-up, polygons, a projected grid CRS): every check `run` makes before it computes.
 [[nodiscard]] Prepared validate(const std::filesystem::path& scenario_file);
