@@ -6,11 +6,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <numeric>
 
 #include "phusong/calibration/calibration.hpp"
-#include "phusong/core/error.hpp"
 #include "phusong/calibration/random.hpp"
+#include "phusong/core/error.hpp"
 
 namespace phusong::calibration {
 

@@ -15,7 +15,6 @@
 #include "phusong/coverage/gain_table.hpp"
 #include "phusong/coverage/sweep.hpp"
 #include "phusong/geo/gdal.hpp"
-#include "phusong/geo/grid_inputs.hpp"
 #include "phusong/geo/raster.hpp"
 #include "phusong/radio/link_budget.hpp"
 

@@ -7,7 +7,6 @@
 #include <toml++/toml.h>
 
 #include <cmath>
-#include <fstream>
 #include <map>
 #include <regex>
 #include <sstream>
