@@ -29,6 +29,10 @@ namespace phusong::pipeline {
 
 namespace fs = std::filesystem;
 
+/// Voids this close to a site are reported by name: within it a void shadows much of the cell's
+/// best-served area.
+constexpr double kVoidWarningRadius_m = 3000.0;
+
 RunSummary run(const RunRequest& request) {
     // Validate everything before any work: scenario, site table, antennas, output folder.
     Manifest manifest;
@@ -68,6 +72,14 @@ RunSummary run(const RunRequest& request) {
     const auto outside = std::count_if(placements.begin(), placements.end(),
                                        [](const sites::SitePlacement& p) { return !p.in_aoi; });
     if (outside > 0) spdlog::warn("{} sites lie outside the AOI (kept: they serve it from outside)", outside);
+    if (const auto near = sites::sites_near_voids(table, placements, g.grid, g.dem_m, kVoidWarningRadius_m); !near.empty()) {
+        std::string names;
+        for (std::size_t k = 0; k < near.size() && k < 10; ++k) names += (k ? ", " : "") + table.sites[near[k]].site_id;
+        if (near.size() > 10) names += ", …";
+        spdlog::warn("{}: DEM voids within {:g} km of {} site(s): {}. Their rays stop at a void, so the pixels behind "
+                     "it get no signal from them: fill the voids (e.g. gdal_fillnodata.py) for these sites' coverage",
+                     scenario.inputs.dem.string(), kVoidWarningRadius_m / 1000.0, near.size(), names);
+    }
 
     out.open();
     StageTimer write_timer(manifest, "write");

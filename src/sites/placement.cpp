@@ -42,4 +42,28 @@ std::vector<SitePlacement> place_sites(const SiteTable& table, const geo::Grid& 
     return out;
 }
 
+std::vector<std::size_t> sites_near_voids(const SiteTable& table, std::span<const SitePlacement> placements,
+                                          const geo::Grid& grid, std::span<const float> dem_m, double radius_m) {
+    std::vector<std::size_t> out;
+    const int r_px = static_cast<int>(std::ceil(radius_m / grid.resolution_m));
+    for (std::size_t i = 0; i < table.sites.size() && i < placements.size(); ++i) {
+        const auto px = grid.pixel_of(placements[i].x_m, placements[i].y_m);
+        if (!px) continue;
+        const auto [c0, r0] = *px;
+        bool found = false;
+        for (int row = std::max(0, r0 - r_px); row <= std::min(grid.rows - 1, r0 + r_px) && !found; ++row) {
+            for (int col = std::max(0, c0 - r_px); col <= std::min(grid.cols - 1, c0 + r_px); ++col) {
+                const double dx = (col - c0) * grid.resolution_m;
+                const double dy = (row - r0) * grid.resolution_m;
+                if (dx * dx + dy * dy <= radius_m * radius_m && std::isnan(dem_m[grid.index(col, row)])) {
+                    found = true;
+                    break;
+                }
+            }
+        }
+        if (found) out.push_back(i);
+    }
+    return out;
+}
+
 }  // namespace phusong::sites

@@ -567,7 +567,8 @@ std::vector<Case> catalogue() {
                          for (int col = 40; col < 44; ++col) r.values[static_cast<std::size_t>(row) * r.cols + col] = -32768.0f;
                  }), 0,
                  {"warning: {dem}: 12 pixels hold -32768, -9999 or heights outside -500…9,000 m and the file declares no nodata",
-                  "first at lon 105.57333, lat 21.31000 (pixel col 40, row 60), all within lon 105.57292…105.57625, lat 21.30792…21.31042"},
+                  "first at lon 105.57333, lat 21.31000 (pixel col 40, row 60), all within lon 105.57292…105.57625, lat 21.30792…21.31042",
+                  "warning: {dem}: DEM voids within 3 km of 2 site(s): MF-1, VT-1. Their rays stop at a void"},
                  false, kRun, false,
                  [](const Fixture& fx, const Result&) {
                      // No pixel of the DEM on the grid is a void read as a height.

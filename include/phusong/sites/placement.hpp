@@ -1,6 +1,7 @@
 #pragma once
 /// Sites located on the analysis grid: position in the grid CRS and ground height from the DEM.
 
+#include <span>
 #include <vector>
 
 #include "phusong/geo/grid.hpp"
@@ -20,5 +21,11 @@ struct SitePlacement {
 [[nodiscard]] std::vector<SitePlacement> place_sites(const SiteTable& table, const geo::Grid& grid,
                                                      const std::vector<float>& dem_m,
                                                      const std::vector<std::uint8_t>& aoi_mask);
+
+/// The sites (indices into SiteTable::sites) with a DEM void (NaN) within `radius_m` of them:
+/// their rays stop at the void, so the pixels behind it get no signal from them.
+[[nodiscard]] std::vector<std::size_t> sites_near_voids(const SiteTable& table, std::span<const SitePlacement> placements,
+                                                        const geo::Grid& grid, std::span<const float> dem_m,
+                                                        double radius_m);
 
 }  // namespace phusong::sites
