@@ -2,25 +2,17 @@
 
 #include <ogrsf_frmts.h>
 
-#include <algorithm>
-#include <cctype>
 #include <map>
 
 #include "phusong/calibration/calibration.hpp"
-#include "phusong/core/input_file.hpp"
 #include "phusong/core/interrupt.hpp"
 #include "phusong/core/row_reader.hpp"
 #include "phusong/geo/gdal.hpp"
+#include "phusong/geo/table.hpp"
 
 namespace phusong::calibration {
 
 namespace {
-
-bool is_csv(const std::filesystem::path& p) {
-    std::string ext = p.extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-    return ext == ".csv";
-}
 
 std::string wkt_of(const OGRSpatialReference& srs) {
     char* wkt = nullptr;
@@ -35,27 +27,9 @@ std::string wkt_of(const OGRSpatialReference& srs) {
 
 MeasurementTable read_measurements(const std::filesystem::path& path, std::optional<int> xy_epsg) {
     const std::string file = path.string();
-    const bool csv = is_csv(path);
-    require_not_special(path);
-    std::error_code ec;
-    if (std::filesystem::is_regular_file(path, ec) && std::filesystem::file_size(path, ec) == 0) {
-        throw InputError(file, "", "the measurement table is empty (0 bytes): expected a header row and one row per point");
-    }
-    geo::gdal_init();
-    geo::DatasetPtr ds;
-    {
-        geo::GdalErrorCapture cap;
-        const char* csv_options[] = {"AUTODETECT_TYPE=NO", "KEEP_GEOM_COLUMNS=YES", nullptr};
-        ds.reset(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr,
-                                   csv ? csv_options : nullptr, nullptr));
-        if (!ds || ds->GetLayerCount() < 1) {
-            throw InputError(file, "", "cannot read the measurement table: " +
-                                           (cap.last_error().empty()
-                                                ? std::string("format not recognised (use CSV, GeoJSON, GeoPackage or Shapefile)")
-                                                : cap.last_error()));
-        }
-    }
-    geo::require_single_layer(*ds, file, "measurement table");
+    geo::Table t = geo::open_table(path, "measurement table", "point");
+    const bool csv = t.delimited;
+    const geo::DatasetPtr& ds = t.ds;
     OGRLayer* layer = ds->GetLayer(0);
     OGRFeatureDefn* defn = layer->GetLayerDefn();
     std::map<std::string, int, std::less<>> index;
@@ -97,18 +71,17 @@ MeasurementTable read_measurements(const std::filesystem::path& path, std::optio
                              "); a measurement table needs cell_id, signal_dbm and, in CSV, lon/lat or x/y");
     }
 
+    ProblemList problems;
+    if (csv) geo::check_value_counts(path, file, problems);
     MeasurementTable out;
     out.file = file;
     out.crs_wkt = wkt_of(srs);
-    ProblemList problems;
     std::size_t row = 0;
     layer->ResetReading();
     for (auto& feature : *layer) {
         throw_if_interrupted();
         ++row;
-        const std::string where = csv ? "row " + std::to_string(row) + " (line " + std::to_string(row + 1) + ")"
-                                      : "feature " + std::to_string(row);
-        RowReader r(file, where, problems);
+        RowReader r(file, geo::row_where(csv, row), problems, t.separator != ',');
         auto field = [&](std::string_view name) -> std::string {
             auto it = index.find(name);
             if (it == index.end() || !feature->IsFieldSetAndNotNull(it->second)) return {};

@@ -1,16 +1,12 @@
 #include "phusong/sites/site_table.hpp"
 
-#include <cpl_csv.h>
 #include <ogrsf_frmts.h>
 
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <cerrno>
 #include <charconv>
 #include <cmath>
-#include <cstring>
-#include <fstream>
 #include <memory>
 #include <limits>
 #include <map>
@@ -24,6 +20,7 @@
 #include "phusong/core/text.hpp"
 #include "phusong/core/toml_reader.hpp"
 #include "phusong/geo/gdal.hpp"
+#include "phusong/geo/table.hpp"
 
 namespace phusong::sites {
 
@@ -466,67 +463,6 @@ struct FoundColumn {
     ValueUnit unit;
 };
 
-std::string lower_extension(const std::filesystem::path& p) {
-    std::string ext = p.extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-    return ext;
-}
-
-/// Delimited text read by GDAL's CSV driver: .csv, .tsv and .txt (comma, semicolon or tab: the
-/// driver detects the separator from the header line).
-bool is_delimited_text(const std::filesystem::path& p) {
-    const std::string ext = lower_extension(p);
-    return ext == ".csv" || ext == ".tsv" || ext == ".txt";
-}
-
-/// The separator of a delimited text file, as GDAL's CSV driver detects it (',' when unreadable).
-char detect_separator(const std::filesystem::path& path) {
-    std::unique_ptr<VSILFILE, int (*)(VSILFILE*)> fp(VSIFOpenL(path.c_str(), "rb"), &VSIFCloseL);
-    if (!fp) return ',';
-    const char* first = CPLReadLineL(fp.get());
-    return first == nullptr ? ',' : CSVDetectSeperator(first);
-}
-
-/// Where a row is, as every message names it: "row 17 (line 18)" in a CSV (one header line),
-/// "feature 17" in other formats.
-std::string row_where(bool csv, std::size_t row) {
-    return csv ? "row " + std::to_string(row) + " (line " + std::to_string(row + 1) + ")"
-               : "feature " + std::to_string(row);
-}
-
-/// A CSV row with more values than the header has columns: OGR silently drops the extra values,
-/// which usually means an unquoted separator inside a value shifted the columns after it.
-void check_csv_value_counts(const std::filesystem::path& path, const std::string& file,
-                            ProblemList& problems) {
-    std::unique_ptr<VSILFILE, int (*)(VSILFILE*)> fp(VSIFOpenL(path.c_str(), "rb"), &VSIFCloseL);
-    if (!fp) return;
-    const char* first = CPLReadLineL(fp.get());
-    if (first == nullptr) return;
-    const char separator = CSVDetectSeperator(first);
-    VSIRewindL(fp.get());
-    const auto count = [&]() -> std::optional<int> {
-        char** values = CSVReadParseLine2L(fp.get(), separator);
-        if (values == nullptr) return std::nullopt;
-        const int n = CSLCount(values);
-        CSLDestroy(values);
-        return n;
-    };
-    const std::optional<int> columns = count();
-    if (!columns) return;
-    std::size_t row = 0;
-    while (const std::optional<int> n = count()) {
-        throw_if_interrupted();
-        if (*n == 0) continue;  // blank line: OGR skips it too
-        ++row;
-        if (*n > *columns) {
-            problems.add(file, row_where(true, row),
-                         std::to_string(*n) + " values for " + std::to_string(*columns) +
-                             " columns: quote values that contain the separator (\"" +
-                             std::string(1, separator) + "\")");
-        }
-    }
-}
-
 std::string fmt6(double v) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.6f", v);
@@ -673,36 +609,9 @@ std::map<std::string_view, FoundColumn> find_columns(const std::vector<std::stri
 
 SiteTable read_site_table(const std::filesystem::path& path, const SiteColumns& columns, const SiteUnits& units) {
     const std::string file = path.string();
-    const bool csv = is_delimited_text(path);
-    std::error_code ec;
-    require_not_special(path);  // GDAL would block on a FIFO and read /dev/zero for ever
-    if (std::filesystem::is_regular_file(path, ec)) {
-        if (std::ifstream probe(path, std::ios::binary); !probe) {
-            throw InputError(file, "", std::string("cannot read the site table: ") + std::strerror(errno));
-        }
-        if (std::filesystem::file_size(path, ec) == 0) {
-            throw InputError(file, "", "the site table is empty (0 bytes): expected a header row and one row per cell");
-        }
-    }
-    geo::gdal_init();
-    geo::DatasetPtr ds;
-    {
-        geo::GdalErrorCapture cap;
-        const char* csv_options[] = {"AUTODETECT_TYPE=NO", "KEEP_GEOM_COLUMNS=YES", nullptr};
-        const char* csv_driver[] = {"CSV", nullptr};
-        // GDAL's CSV driver recognises .csv and .tsv by name; "CSV:" opens any other text file.
-        const std::string open_name = csv && lower_extension(path) == ".txt" ? "CSV:" + file : file;
-        ds.reset(GDALDataset::Open(open_name.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, csv ? csv_driver : nullptr,
-                                   csv ? csv_options : nullptr, nullptr));
-        if (!ds || ds->GetLayerCount() < 1) {
-            throw InputError(file, "", "cannot read the site table: " +
-                                           (cap.last_error().empty()
-                                                ? std::string("format not recognised (use CSV, TSV or TXT with a header "
-                                                              "line, GeoJSON, GeoPackage or Shapefile)")
-                                                : cap.last_error()));
-        }
-    }
-    geo::require_single_layer(*ds, file, "site table");
+    geo::Table t = geo::open_table(path, "site table", "cell");
+    const bool csv = t.delimited;
+    const geo::DatasetPtr& ds = t.ds;
     OGRLayer* layer = ds->GetLayer(0);
     OGRFeatureDefn* defn = layer->GetLayerDefn();
 
@@ -722,8 +631,8 @@ SiteTable read_site_table(const std::filesystem::path& path, const SiteColumns& 
         to_wgs84 = geo::make_transform(src, geo::srs_wgs84());
     }
 
-    const char separator = csv ? detect_separator(path) : ',';
-    if (csv) check_csv_value_counts(path, file, problems);
+    const char separator = t.separator;
+    if (csv) geo::check_value_counts(path, file, problems);
 
     // Messages name a column as phusong does, and as the file does where that differs.
     const auto label = [&](std::string_view name) -> std::string {
@@ -743,7 +652,7 @@ SiteTable read_site_table(const std::filesystem::path& path, const SiteColumns& 
     for (auto& feature : *layer) {
         throw_if_interrupted();  // a table of millions of rows ends on Ctrl-C too
         ++row;
-        const std::string where = row_where(csv, row);
+        const std::string where = geo::row_where(csv, row);
         RowReader r(file, where, problems, separator != ',');
         auto field = [&](std::string_view name) -> std::string {
             auto it = found.find(name);
