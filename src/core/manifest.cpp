@@ -3,10 +3,11 @@
 #include <spdlog/spdlog.h>
 
 #include <cmath>
-#include <fstream>
+#include <sstream>
 
 #include "phusong/core/error.hpp"
 #include "phusong/core/hash.hpp"
+#include "phusong/core/output_file.hpp"
 
 namespace phusong {
 
@@ -37,10 +38,9 @@ void Manifest::add_output(const std::string& relative_path, const std::string& d
 }
 
 void Manifest::write(const std::filesystem::path& path) const {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    std::ostringstream out;
     out << m_json.dump(2) << '\n';
-    out.close();
-    if (!out) throw Error("cannot write " + path.string());
+    write_output_file(path, out.str());
 }
 
 StageTimer::StageTimer(Manifest& manifest, std::string name)

@@ -4,11 +4,12 @@
 
 #include <cctype>
 #include <cmath>
-#include <fstream>
+#include <sstream>
 #include <functional>
 #include <vector>
 
 #include "phusong/core/error.hpp"
+#include "phusong/core/output_file.hpp"
 #include "phusong/core/parallel.hpp"
 #include "phusong/io/geotiff.hpp"
 #include "phusong/io/qgis_style.hpp"
@@ -27,7 +28,7 @@ std::string csv_field(const std::string& v) {
 }  // namespace
 
 void write_cells_csv(const std::filesystem::path& path, const sites::SiteTable& table) {
-    std::ofstream out(path, std::ios::binary);
+    std::ostringstream out;
     out << "index,cell_id,site_id,operator,layer,tech,band,freq_mhz,lon,lat,azimuth_deg,height_agl_m\n";
     for (std::size_t i = 0; i < table.cells.size(); ++i) {
         const auto& c = table.cells[i];
@@ -38,8 +39,7 @@ void write_cells_csv(const std::filesystem::path& path, const sites::SiteTable& 
                            c.height_agl_m)
             << '\n';
     }
-    out.close();
-    if (!out) throw Error("cannot write " + path.string());
+    write_output_file(path, out.str());
 }
 
 nlohmann::ordered_json write_layer(const std::filesystem::path& folder, const std::string& relative_folder,

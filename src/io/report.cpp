@@ -18,6 +18,7 @@
 #include <sstream>
 
 #include "phusong/core/error.hpp"
+#include "phusong/core/output_file.hpp"
 #include "phusong/core/text.hpp"
 #include "phusong/geo/gdal.hpp"
 #include "phusong/io/map_render.hpp"
