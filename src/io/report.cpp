@@ -494,9 +494,21 @@ std::vector<Milestone> milestones(const Rows& curve, const json& plan) {
     if (by_rank.empty()) return out;
     std::map<long, std::optional<std::size_t>> chosen;
     const auto bounds = plan.value("bounds", json::array());
+    const bool in_cost = plan.value("budget_kind", std::string("sites")) == "cost";
     for (std::size_t b = 0; b < bounds.size(); ++b) {
-        const long budget = bounds[b].value("budget", 0L);
-        if (by_rank.contains(budget) && plan.value("budget_kind", std::string("sites")) == "sites") chosen[budget] = b;
+        const double budget = bounds[b].value("budget", 0.0);
+        // A budget in sites is a rank. One in cost units is the longest prefix of the ranking that
+        // it pays for, when that prefix is the set whose optimality was measured: the greedy within
+        // a cost budget skips a pick that no longer fits and may take a cheaper one after it.
+        std::optional<long> rank;
+        for (const auto& [k, r] : by_rank) {
+            if (in_cost ? curve.num(r, "cumulative_cost") <= budget + 1e-9 : k == std::lround(budget)) rank = k;
+        }
+        if (rank && in_cost &&
+            std::abs(curve.num(by_rank[*rank], "cumulative_people") - bounds[b].value("greedy_people", -1e18)) > 1.0) {
+            rank.reset();
+        }
+        if (rank) chosen[*rank] = b;
     }
     const double final_share = curve.num(by_rank.rbegin()->second, "covered_share");
     for (const double f : {0.5, 0.9}) {
@@ -578,7 +590,7 @@ std::string plan_summary(const Inputs& in, const Text& t) {
         table.rows.push_back({t.num(curve.num(m.row, "rank")), t.num(people_existing + cum_people),
                               t.pct(curve.num(m.row, "covered_share")), t.num(cost, 1),
                               cost > 0 ? t.num(cum_people / cost) : "–",
-                              m.bound ? optimality_cell(bounds[*m.bound], t) : "–"});
+                              m.bound ? optimality_cell(bounds[*m.bound], t) : t("not measured", "không đo")});
     }
     h += table.html();
     return h;
