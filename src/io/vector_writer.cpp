@@ -22,13 +22,6 @@ double rounded(double v, int decimals) {
     return r == 0.0 ? 0.0 : r;  // no "-0"
 }
 
-std::string csv_text(const std::string& v) {
-    if (v.find_first_of(",\"\n\r") == std::string::npos) return v;
-    std::string q = "\"";
-    for (char c : v) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return q + "\"";
-}
-
 std::string csv_cell(const Value& v, const Field& f) {
     if (std::holds_alternative<std::int64_t>(v)) return std::to_string(std::get<std::int64_t>(v));
     if (std::holds_alternative<double>(v)) {
@@ -88,6 +81,13 @@ void close_or_throw(geo::DatasetPtr& ds, const geo::GdalErrorCapture& cap, const
 }
 
 }  // namespace
+
+std::string csv_text(const std::string& v) {
+    if (v.find_first_of(",\"\n\r") == std::string::npos) return v;
+    std::string q = "\"";
+    for (char c : v) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return q + "\"";
+}
 
 void write_csv(const std::filesystem::path& path, const Table& table) {
     std::ostringstream out;
