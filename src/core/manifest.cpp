@@ -25,8 +25,11 @@ void Manifest::set_config(const std::filesystem::path& scenario_file, const std:
 }
 
 void Manifest::add_input(const std::string& role, const std::filesystem::path& path) {
-    m_json["inputs"].push_back(
-        {{"role", role}, {"path", path.string()}, {"sha256", sha256_file_hex(path)}});
+    // Absolute: `report`, `analyse` and `plan` read the inputs' sources and the AOI again, from
+    // whatever folder they are started in.
+    m_json["inputs"].push_back({{"role", role},
+                                {"path", std::filesystem::absolute(path).lexically_normal().string()},
+                                {"sha256", sha256_file_hex(path)}});
 }
 
 void Manifest::add_stage(const std::string& name, double wall_s) {

@@ -113,9 +113,8 @@ struct Rows {
     }
 };
 
-Rows read_rows(const fs::path& file) {
-    geo::DatasetPtr ds = geo::open_vector(file, "report table");
-    OGRLayer* layer = ds->GetLayer(0);
+Rows read_rows(const fs::path& file, VectorCache& vectors) {
+    OGRLayer* layer = &vectors.layer(file);
     Rows t;
     OGRFeatureDefn* defn = layer->GetLayerDefn();
     for (int i = 0; i < defn->GetFieldCount(); ++i) t.columns.emplace_back(defn->GetFieldDefn(i)->GetNameRef());
@@ -130,9 +129,9 @@ Rows read_rows(const fs::path& file) {
     return t;
 }
 
-std::optional<Rows> read_rows_if(const fs::path& file) {
+std::optional<Rows> read_rows_if(const fs::path& file, VectorCache& vectors) {
     if (!is_file(file)) return std::nullopt;
-    return read_rows(file);
+    return read_rows(file, vectors);
 }
 
 // ---- HTML pieces -------------------------------------------------------------------------------
@@ -266,6 +265,7 @@ struct Inputs {
     fs::path dir;
     const json& manifest;
     const OutputCatalogue& cat;
+    VectorCache& vectors;
     std::vector<ViewFigures> views;          ///< union and layer views, file order
     std::map<std::string, GapFigures> gaps;  ///< by view name
     std::optional<Rows> gap_rows;
@@ -295,9 +295,9 @@ struct Inputs {
     }
 };
 
-Inputs gather(const fs::path& dir, const json& manifest, const OutputCatalogue& cat) {
-    Inputs in{dir, manifest, cat, {}, {}, {}, {}, {}};
-    if (auto s = read_rows_if(in.file("analysis/coverage_summary.csv"))) {
+Inputs gather(const fs::path& dir, const json& manifest, const OutputCatalogue& cat, VectorCache& vectors) {
+    Inputs in{dir, manifest, cat, vectors, {}, {}, {}, {}, {}};
+    if (auto s = read_rows_if(in.file("analysis/coverage_summary.csv"), vectors)) {
         for (std::size_t r = 0; r < s->rows.size(); ++r) {
             ViewFigures v;
             v.kind = s->text(r, "view_kind");
@@ -313,7 +313,7 @@ Inputs gather(const fs::path& dir, const json& manifest, const OutputCatalogue& 
             if (!v.name.empty() && std::isfinite(v.share)) in.views.push_back(std::move(v));
         }
     }
-    in.gap_rows = read_rows_if(in.file("analysis/gaps.geojson"));
+    in.gap_rows = read_rows_if(in.file("analysis/gaps.geojson"), vectors);
     if (in.gap_rows) {
         const Rows& g = *in.gap_rows;
         for (std::size_t r = 0; r < g.rows.size(); ++r) {
@@ -329,8 +329,8 @@ Inputs gather(const fs::path& dir, const json& manifest, const OutputCatalogue& 
             }
         }
     }
-    in.admin_rows = read_rows_if(in.file("analysis/admin_coverage.csv"));
-    in.curve = read_rows_if(in.file("plan/coverage_curve.csv"));
+    in.admin_rows = read_rows_if(in.file("analysis/admin_coverage.csv"), vectors);
+    in.curve = read_rows_if(in.file("plan/coverage_curve.csv"), vectors);
     return in;
 }
 
@@ -386,7 +386,7 @@ std::string map_figure(const Inputs& in, const MapSpec& m, const Text& t) {
     const fs::path frame = !m.class_raster.empty() && is_file(in.file(m.class_raster)) ? in.file(m.class_raster)
                                                                                          : in.file("dem.tif");
     if (!is_file(frame)) return "";
-    MapCanvas c(frame, kMapLongSidePx);
+    MapCanvas c(frame, kMapLongSidePx, &in.vectors);
     std::string legend;
     const auto swatch = [](const std::string& style, const std::string& label) {
         return "<li><span class=\"sw\" style=\"" + style + "\"></span>" + xml_escape(label) + "</li>";
@@ -1114,9 +1114,11 @@ std::string scenario_title(const json& manifest) {
     return "phusong run";
 }
 
-std::string report_html(const fs::path& dir, const json& manifest, const OutputCatalogue& cat, ReportLanguage lang) {
+std::string report_html(const fs::path& dir, const json& manifest, const OutputCatalogue& cat, ReportLanguage lang,
+                        VectorCache* vectors) {
     const Text t{lang};
-    const Inputs in = gather(dir, manifest, cat);
+    VectorCache own;
+    const Inputs in = gather(dir, manifest, cat, vectors != nullptr ? *vectors : own);
     const std::string title = scenario_title(manifest);
     const std::vector<ReportLanguage> langs = report_languages(manifest);
 
@@ -1230,9 +1232,10 @@ std::string report_html(const fs::path& dir, const json& manifest, const OutputC
 
 std::vector<PresentationFile> write_reports(const fs::path& dir, const json& manifest, const OutputCatalogue& catalogue) {
     std::vector<PresentationFile> files;
+    VectorCache vectors;
     for (const ReportLanguage lang : report_languages(manifest)) {
         const std::string name = report_file_name(lang);
-        write_file_atomically(dir / name, report_html(dir, manifest, catalogue, lang));
+        write_file_atomically(dir / name, report_html(dir, manifest, catalogue, lang, &vectors));
         files.push_back({name, lang == ReportLanguage::vi
                                    ? "self-contained HTML report in Vietnamese: summary, maps, appendix tables"
                                    : "self-contained HTML report in English: summary, maps, appendix tables"});
