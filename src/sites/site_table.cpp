@@ -765,13 +765,31 @@ SiteTable read_site_table(const std::filesystem::path& path, const SiteColumns& 
     // Cross-row checks: unique cell ids; one operator and one location per site.
     std::map<std::string, std::size_t> cell_rows;
     std::map<std::string, std::size_t> site_index;
+    // Ids equal but for case, accents or punctuation ("VT-1" and "vt_1") name one thing to a
+    // reader, a drive-test export or a spreadsheet lookup: refused like a duplicate.
+    std::map<std::string, std::pair<std::string, std::size_t>> cell_slugs;
+    std::map<std::string, std::pair<std::string, std::size_t>> site_slugs;
+    const auto look_alike = [&](auto& slugs, const std::string& id, std::size_t row, const std::string& where,
+                                const std::string& field) {
+        const auto [it, fresh] = slugs.try_emplace(slug(id), id, row);
+        if (!fresh && it->second.first != id) {
+            problems.add(file, where + ", field " + field,
+                         field + " \"" + id + "\" differs from \"" + it->second.first + "\" (row " +
+                             std::to_string(it->second.second) + ") only in case, accents or punctuation: give them "
+                             "clearly distinct ids, or the same id if they are one " +
+                             (field == "cell_id" ? "cell" : "site"));
+        }
+    };
     for (std::size_t i = 0; i < table.cells.size(); ++i) {
         const Cell& c = table.cells[i];
         const std::string where = (csv ? "row " : "feature ") + std::to_string(c.row);
         if (auto [it, fresh] = cell_rows.emplace(c.cell_id, c.row); !fresh) {
             problems.add(file, where + ", field cell_id",
                          "duplicate cell_id \"" + c.cell_id + "\" (also in row " + std::to_string(it->second) + ")");
+        } else {
+            look_alike(cell_slugs, c.cell_id, c.row, where, "cell_id");
         }
+        look_alike(site_slugs, c.site_id, c.row, where, "site_id");
         auto [it, fresh] = site_index.emplace(c.site_id, table.sites.size());
         if (fresh) {
             table.sites.push_back({c.site_id, c.operator_name, c.lon_deg, c.lat_deg, {}});

@@ -423,6 +423,14 @@ std::vector<Case> catalogue() {
     c.push_back({"sites", "sites-duplicate-cell", "the same cell_id on two rows",
                  [](Fixture& fx) { set_field(fx, 3, "cell_id", "VT-1-L18-1"); }, 3,
                  {"{sites}, row 3, field cell_id: duplicate cell_id \"VT-1-L18-1\" (also in row 1)"}, true});
+    c.push_back({"sites", "sites-look-alike-ids", "a cell_id and a site_id differing from others only in case or punctuation",
+                 [](Fixture& fx) {
+                     set_field(fx, 3, "cell_id", "vt-1-l18_1");
+                     set_field(fx, 4, "site_id", "vt_2");
+                 }, 3,
+                 {"{sites}, row 3, field cell_id: cell_id \"vt-1-l18_1\" differs from \"VT-1-L18-1\" (row 1) only in case, "
+                  "accents or punctuation",
+                  "{sites}, row 5, field site_id: site_id \"VT-2\" differs from \"vt_2\" (row 4)"}, true});
     c.push_back({"sites", "sites-negative-height", "height_agl_m = -5",
                  [](Fixture& fx) { set_field(fx, 4, "height_agl_m", "-5"); }, 3,
                  {"{sites}, row 4 (line 5), field height_agl_m: value -5 is out of range"}, true});
