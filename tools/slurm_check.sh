@@ -232,10 +232,10 @@ done <"$W/log/single.files"
 say "$compared files compared byte for byte; present only (timings, paths or SQLite pages differ):$listed"
 
 # --- what each shard cost ---------------------------------------------------------------------------
-echo "shard  node   attempts  wall_s  peak_rss_mb"
+echo "shard  nodes (each attempt)  wall_s  peak_rss_mb"
 for k in $(seq 0 $((n - 1))); do
-  node=$(grep "^task=$k " "$faults/attempts.log" | tail -1 | sed 's/.*node=\([^ ]*\).*/\1/')
+  nodes=$(grep "^task=$k " "$faults/attempts.log" | sed 's/.*node=\([^ ]*\).*/\1/' | paste -sd,)
   t=$(ls -t "$faults"/time_"$k"_* 2>/dev/null | head -1)
   [ -n "$t" ] && read -r wall rss <"$t" || { wall=-; rss=0; }
-  printf "%5s  %-5s  %8s  %6s  %11s\n" "$k" "$node" "$(attempts "$k")" "$wall" "$((rss / 1024))"
+  printf "%5s  %-21s  %6s  %11s\n" "$k" "$nodes" "$wall" "$((rss / 1024))"
 done

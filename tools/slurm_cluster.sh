@@ -24,8 +24,7 @@ usage() { echo "usage: $0 start|stop|status WORKDIR" >&2; exit 2; }
 [ $# -eq 2 ] || usage
 action=$1
 case $action in start|stop|status) ;; *) usage ;; esac
-mkdir -p "$2"
-work=$(cd "$2" && pwd)
+work=$(realpath -m "$2")
 here=$(cd "$(dirname "$0")/.." && pwd)
 nodes=(node1 node2)
 conf=$work/slurm.conf
@@ -87,10 +86,11 @@ start_cluster() {
     log "slurmd needs root (it starts jobs as their user): run as root, e.g. in the CI container; skipped"
     exit 77
   fi
+  mkdir -p "$work"
   for f in $(daemon_pidfiles); do
     if alive_pid "$f" >/dev/null; then log "a cluster is already running in $work ($f): stop it first"; exit 1; fi
   done
-  "$here/tools/setup.sh" slurm-wlm munge time
+  "$here/tools/setup.sh" slurm-wlm munge time procps  # procps: pgrep, for the check
 
   # munged runs as the munge user and checks that its folders are its own, not writable by others,
   # and that every user can reach its socket.
