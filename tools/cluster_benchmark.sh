@@ -73,7 +73,7 @@ for f in sorted(glob.glob(os.path.join(sys.argv[2], "shard_*.txt")), key=lambda 
     s = plan["shards"][k]
     owned = s.get("owned", {})
     px = owned.get("cols", 0) * owned.get("rows", 0)
-    print(f"{k:>5}  {node:<5}  {px:>10}  {len(s.get('site_ids', s.get('sites', []))):>5}  {secs:>7.1f}  {rss:>11.0f}")
+    print(f"{k:>5}  {node:<5}  {px:>10}  {len(s.get('sites', [])):>5}  {secs:>7.1f}  {rss:>11.0f}")
 m = os.path.join(sys.argv[2], "merge.txt")
 if os.path.exists(m):
     t = open(m).read()
