@@ -1,14 +1,20 @@
 #!/usr/bin/env python3
-"""Deterministic generator of the SYNTHETIC base-station (site/cell) table for Vinh Phuc.
+"""Deterministic generator of a SYNTHETIC base-station (site/cell) table for any area.
 
 No public BTS list exists for the demo province, so this script makes a realistic stand-in from
-the demo data in gis_data/vinh_phuc (province and district outlines, WorldPop 2020 population,
-SRTM3 DEM).  The method, parameters, band plan and antenna catalogue are described in
-gis_data/vinh_phuc/SITES.md.  Nothing here is real operator data.
+an area outline, a population raster and a DEM; by default those of the demo in gis_data/vinh_phuc
+(province and district outlines, WorldPop 2020 population, SRTM3 DEM).  The method, parameters,
+band plan and antenna catalogue are described in gis_data/vinh_phuc/SITES.md.  Nothing here is
+real operator data.
 
 Run with Debian's interpreter (needs python3-gdal and python3-numpy only):
 
     /usr/bin/python3 tools/gen_sites.py [--out gis_data/vinh_phuc/sites.csv] [--seed 20240917]
+    /usr/bin/python3 tools/gen_sites.py --aoi AOI.geojson --admin none --population POP.tif \
+        --dem DEM.tif --sites 6000 --out sites.csv        # another area (tools/prepare_tile_data.sh)
+
+The area's outline, population and DEM are in EPSG:4326 (lon/lat); the rasters may be larger than
+the area (a country's population raster): only the window around the area is read.
 
 The output is byte-identical for the same seed and inputs: all randomness comes from one
 random.Random(seed) (stable across Python versions), and nothing iterates over unordered sets.
@@ -24,7 +30,7 @@ import sys
 os.environ.setdefault("GDAL_PAM_ENABLED", "NO")  # never write *.aux.xml next to the inputs
 
 import numpy as np  # noqa: E402
-from osgeo import gdal, ogr  # noqa: E402
+from osgeo import gdal, ogr, osr  # noqa: E402
 
 gdal.UseExceptions()
 ogr.UseExceptions()
@@ -32,6 +38,9 @@ ogr.UseExceptions()
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.path.join(REPO, "gis_data", "vinh_phuc")
 DEFAULT_SEED = 20240917
+DEMO_SITES = 3000  # sum of the operators' n below: the demo's site count
+NR_TOWNS = ("Thành phố Vĩnh Yên", "Thành phố Phúc Yên")  # the demo's n41 sites: one in each town
+READ_MARGIN_DEG = 0.15  # rasters are read over the area's bounds plus this (the demo's clip is within)
 
 M_PER_DEG_LAT = 110574.0
 M_PER_DEG_LON_EQ = 111320.0
@@ -40,7 +49,8 @@ M_PER_DEG_LON_EQ = 111320.0
 # Parameters (documented in SITES.md)
 # --------------------------------------------------------------------------------------------
 
-# Operators in output order: code, name, number of sites, placement parameters.
+# Operators in output order: code, name, number of sites (for the demo's 3,000 sites; --sites scales
+# them), placement parameters.
 #   cov_a       uniform (coverage) term of the site-density weight, relative to the capacity term
 #   gamma       exponent of the capacity term (pop density / 1000 per km2) ** gamma
 #   skel_r_m    coverage skeleton: every populated 1 km pixel gets a site within this radius
@@ -216,14 +226,44 @@ class SpatialIndex:
         return out
 
 
-def read_raster(path):
+def read_raster(path, bbox=None):
+    """Band 1 as float64 with nodata as NaN; with bbox (lon0, lat0, lon1, lat1), only the whole
+    pixels of the window bbox + READ_MARGIN_DEG (clamped to the raster)."""
     ds = gdal.Open(path)
     band = ds.GetRasterBand(1)
-    arr = band.ReadAsArray().astype(np.float64)
+    gt = ds.GetGeoTransform()
+    x0, y0, nx, ny = 0, 0, ds.RasterXSize, ds.RasterYSize
+    if bbox is not None:
+        m = READ_MARGIN_DEG
+        x0 = max(0, int(math.floor((bbox[0] - m - gt[0]) / gt[1])))
+        x1 = min(nx, int(math.ceil((bbox[2] + m - gt[0]) / gt[1])))
+        y0 = max(0, int(math.floor((bbox[3] + m - gt[3]) / gt[5])))
+        y1 = min(ny, int(math.ceil((bbox[1] - m - gt[3]) / gt[5])))
+        if x1 <= x0 or y1 <= y0:
+            raise SystemExit(f"{path}: does not cover the area {bbox}")
+        nx, ny = x1 - x0, y1 - y0
+    arr = band.ReadAsArray(x0, y0, nx, ny).astype(np.float64)
     nodata = band.GetNoDataValue()
     if nodata is not None:
         arr[arr == nodata] = np.nan
-    return arr, ds.GetGeoTransform(), ds.GetProjection()
+    gt = (gt[0] + x0 * gt[1], gt[1], 0.0, gt[3] + y0 * gt[5], 0.0, gt[5])
+    return arr, gt, ds.GetProjection()
+
+
+def read_area(path):
+    """The union of the polygons of a vector file, as one OGR geometry (lon/lat)."""
+    ds = ogr.Open(path)
+    if ds is None:
+        raise SystemExit(f"{path}: cannot open")
+    geoms = [f.GetGeometryRef().Clone() for f in ds.GetLayer() if f.GetGeometryRef() is not None]
+    if not geoms:
+        raise SystemExit(f"{path}: no polygon")
+    if len(geoms) == 1:
+        return geoms[0]
+    coll = ogr.Geometry(ogr.wkbMultiPolygon)
+    for g in geoms:
+        coll.AddGeometry(g)
+    return coll.UnionCascaded()
 
 
 def box_mean(a, half):
@@ -249,22 +289,28 @@ def window_max(a, half):
 # --------------------------------------------------------------------------------------------
 
 class World:
-    """Input data on a common fine grid (the 1 km population grid subdivided 10 x 10)."""
+    """Input data on a common fine grid (the 1 km population grid subdivided 10 x 10).
+
+    aoi: the area's outline (its polygons' union); admin: its units (None: the area is one unit,
+    named admin_name); population, dem: rasters in lon/lat, read around the area only."""
 
     FINE = 10
 
-    def __init__(self):
-        drv = ogr.GetDriverByName("GeoJSON")
-        pds = drv.Open(os.path.join(DATA, "province.geojson"))
-        feat = pds.GetLayer().GetNextFeature()
-        self.province = Poly(feat.GetGeometryRef(), "province")
-        dds = drv.Open(os.path.join(DATA, "districts.geojson"))
+    def __init__(self, aoi, admin, name_field, population, dem, admin_name="area"):
+        area = read_area(aoi)
+        self.province = Poly(area, "province")
+        self.admin, self.name_field = admin, name_field
         self.districts = []
-        for f in dds.GetLayer():
-            self.districts.append(Poly(f.GetGeometryRef(), f.GetField("name")))
+        if admin is not None:
+            ads = ogr.Open(admin)  # kept open while its layer is read (GDAL's Python rule)
+            for f in ads.GetLayer():
+                self.districts.append(Poly(f.GetGeometryRef(), f.GetField(name_field)))
+        else:
+            self.districts.append(Poly(area, admin_name))
+        bbox = self.province.bbox
 
         # Population (people per pixel) -> density per km2.
-        pop, gt, proj = read_raster(os.path.join(DATA, "population_worldpop2020_1km.tif"))
+        pop, gt, proj = read_raster(population, bbox)
         pop = np.nan_to_num(pop, nan=0.0)
         pop[pop < 0] = 0.0
         self.pop_gt = gt
@@ -282,7 +328,12 @@ class World:
         mem = gdal.GetDriverByName("MEM").Create("", nx * f, ny * f, 1, gdal.GDT_Byte)
         mem.SetGeoTransform(fgt)
         mem.SetProjection(proj)
-        gdal.RasterizeLayer(mem, [1], pds.GetLayer(), burn_values=[1])
+        tmp = ogr.GetDriverByName("Memory").CreateDataSource("")
+        tl = tmp.CreateLayer("area", osr.SpatialReference(wkt=proj), ogr.wkbMultiPolygon)
+        nf = ogr.Feature(tl.GetLayerDefn())
+        nf.SetGeometry(area)
+        tl.CreateFeature(nf)
+        gdal.RasterizeLayer(mem, [1], tl, burn_values=[1])
         self.fmask = mem.ReadAsArray().astype(bool)
         self.frac = self.fmask.reshape(ny, f, nx, f).mean(axis=(1, 3))
         self.fshape = self.fmask.shape
@@ -301,7 +352,7 @@ class World:
                     wy * ((1 - wx) * p[np.ix_(y1, x0)] + wx * p[np.ix_(y1, x1)]))
 
         # DEM: elevation, slope, local relief.
-        dem, dgt, _ = read_raster(os.path.join(DATA, "dem_srtm3_voidfilled.tif"))
+        dem, dgt, _ = read_raster(dem, bbox)
         dem = np.nan_to_num(dem, nan=0.0)
         self.dem, self.dgt = dem, dgt
         lat_d = dgt[3] + dgt[5] * (np.arange(dem.shape[0]) + 0.5)
@@ -367,8 +418,13 @@ class World:
 
 
 class Generator:
-    def __init__(self, world, seed):
+    """sites: the total to place (the operators' shares as in OPERATORS); nr_towns: admin units that
+    get one n41 site each (where none of them exists, the nr_sites densest Viettel sites do)."""
+
+    def __init__(self, world, seed, sites=DEMO_SITES, nr_towns=NR_TOWNS, nr_sites=2):
         self.w = world
+        self.scale = sites / DEMO_SITES
+        self.nr_towns, self.nr_sites = nr_towns, nr_sites
         self.rng = random.Random(seed)
         self.sites = []                 # dicts, in placement order
         self.index = SpatialIndex()     # all operators
@@ -559,12 +615,13 @@ class Generator:
 
     def run(self):
         cands = self.hilltop_candidates()
+        tamdao = self.w.inside(*TAMDAO_TOWN)
         for op in OPERATORS:
-            if op["tamdao"]:
+            if op["tamdao"] and tamdao:
                 self.place_tamdao(op["code"])
-            self.place_hilltops(op["code"], op["hilltops"], cands)
+            self.place_hilltops(op["code"], round(op["hilltops"] * self.scale), cands)
             self.place_skeleton(op["code"], op["skel_r_m"], op["skel_pd"])
-            self.place_sampled(op["code"], op["n"], op["cov_a"], op["gamma"], op["share_p"])
+            self.place_sampled(op["code"], round(op["n"] * self.scale), op["cov_a"], op["gamma"], op["share_p"])
         self.number_sites()
         self.place_nr()
         self.make_cells()
@@ -586,14 +643,26 @@ class Generator:
             s["isd"] = sum(d) / 3.0
 
     def place_nr(self):
-        """Viettel 5G (n41) on the Viettel site with the highest population density in each town."""
-        self.nr_sites = []
-        for dname in ("Thành phố Vĩnh Yên", "Thành phố Phúc Yên"):
-            d = [k for k, p in enumerate(self.w.districts) if p.name == dname][0]
-            cand = [k for k, s in enumerate(self.sites) if s["op"] == "VT" and s["district"] == d]
-            best = max(cand, key=lambda k: (round(self.sites[k]["pd"], 3), -k))
-            self.sites[best]["nr"] = True
-            self.nr_sites.append(best)
+        """Viettel 5G (n41) on the Viettel site with the highest population density in each town;
+        without those towns, on the nr_sites densest Viettel sites at least 5 km apart."""
+        densest = lambda cand: max(cand, key=lambda k: (round(self.sites[k]["pd"], 3), -k))  # noqa: E731
+        nr = []
+        names = [p.name for p in self.w.districts]
+        towns = [t for t in self.nr_towns if t in names]
+        if towns:
+            for dname in towns:
+                d = names.index(dname)
+                nr.append(densest([k for k, s in enumerate(self.sites) if s["op"] == "VT" and s["district"] == d]))
+        else:
+            cand = [k for k, s in enumerate(self.sites) if s["op"] == "VT"]
+            while cand and len(nr) < self.nr_sites:
+                best = densest(cand)
+                nr.append(best)
+                b = self.sites[best]
+                cand = [k for k in cand if dist_m(b["lon"], b["lat"], self.sites[k]["lon"], self.sites[k]["lat"]) >= 5000.0]
+        self.nr_sites = nr
+        for k in nr:
+            self.sites[k]["nr"] = True
 
     def make_cells(self):
         rng = self.rng
@@ -727,7 +796,7 @@ def summary(gen, out):
     shared = sum(1 for s in sites if s["host"] is not None)
     print("site kinds: " + ", ".join(f"{k} {kinds[k]}" for k in sorted(kinds)) +
           f"; on another operator's tower: {shared}")
-    print("sites per district (population from WorldPop 2020 1 km, pixel share inside the district):")
+    print("sites per admin unit (population from the raster, pixel share inside the unit):")
     dpop = district_population(w)
     for d, poly in enumerate(w.districts):
         c = [sum(1 for s in sites if s["district"] == d and s["op"] == o["code"]) for o in OPERATORS]
@@ -740,11 +809,12 @@ def summary(gen, out):
 def district_population(w):
     """Population per district by rasterising each district on the fine grid."""
     f = w.FINE
-    out = []
-    drv = ogr.GetDriverByName("GeoJSON")
-    dds = drv.Open(os.path.join(DATA, "districts.geojson"))
-    lyr = dds.GetLayer()
     fine_pop = np.repeat(np.repeat(w.pop, f, axis=0), f, axis=1) / (f * f)
+    if w.admin is None:
+        return [float((fine_pop * w.fmask).sum())]
+    out = []
+    ads = ogr.Open(w.admin)
+    lyr = ads.GetLayer()
     for feat in lyr:
         mem = gdal.GetDriverByName("MEM").Create("", w.fshape[1], w.fshape[0], 1, gdal.GDT_Byte)
         mem.SetGeoTransform(w.fgt)
@@ -763,9 +833,23 @@ def main(argv=None):
     ap.add_argument("--out", default=os.path.join(DATA, "sites.csv"),
                     help="output CSV (default: gis_data/vinh_phuc/sites.csv)")
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
+    ap.add_argument("--aoi", default=os.path.join(DATA, "province.geojson"),
+                    help="the area's outline, lon/lat polygons (default: the demo province)")
+    ap.add_argument("--admin", default=os.path.join(DATA, "districts.geojson"),
+                    help="its admin units, lon/lat polygons, or 'none': the area is one unit (default: the demo districts)")
+    ap.add_argument("--admin-name-field", default="name", help="the units' name field (default: name)")
+    ap.add_argument("--population", default=os.path.join(DATA, "population_worldpop2020_1km.tif"),
+                    help="people per pixel, lon/lat raster, ~1 km (default: the demo's WorldPop clip)")
+    ap.add_argument("--dem", default=os.path.join(DATA, "dem_srtm3_voidfilled.tif"),
+                    help="terrain heights, lon/lat raster (default: the demo's SRTM3 clip)")
+    ap.add_argument("--sites", type=int, default=DEMO_SITES,
+                    help=f"sites to place, shared among the operators as in the demo (default {DEMO_SITES})")
+    ap.add_argument("--nr-sites", type=int, default=2,
+                    help="n41 sites where the demo's two towns are not admin units (default 2)")
     args = ap.parse_args(argv)
-    world = World()
-    gen = Generator(world, args.seed)
+    admin = None if args.admin == "none" else args.admin
+    world = World(args.aoi, admin, args.admin_name_field, args.population, args.dem)
+    gen = Generator(world, args.seed, sites=args.sites, nr_sites=args.nr_sites)
     gen.run()
     with open(args.out, "w", encoding="utf-8", newline="\n") as fh:
         fh.write(",".join(HEADER) + "\n")

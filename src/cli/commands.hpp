@@ -36,6 +36,8 @@ std::unique_ptr<Command> make_plan_command();
 std::unique_ptr<Command> make_report_command();
 std::unique_ptr<Command> make_calibrate_command();
 std::unique_ptr<Command> make_info_command();
+std::unique_ptr<Command> make_shard_command();
+std::unique_ptr<Command> make_merge_command();
 
 /// Every subcommand, in --help order.
 [[nodiscard]] std::span<const CommandEntry> commands();

@@ -163,4 +163,23 @@ void print_calibrate_summary(const pipeline::CalibrateSummary& s) {
     std::printf("outputs: %s (calibrated.toml, calibration.html)\n", s.outputs.string().c_str());
 }
 
+void print_shard_summary(const pipeline::ShardSummary& s) {
+    std::printf("shard: %zu shards of %d × %d px (halo %d px) on a %d × %d px grid of %g m, EPSG:%d\n", s.shards,
+                s.shard_px, s.shard_px, s.halo_px, s.grid.cols, s.grid.rows, s.grid.resolution_m, s.grid.epsg);
+    std::printf("  sites       at most %zu read by one shard\n", s.max_sites);
+    std::printf("  plan        %s\n", (s.outputs / "shards.json").c_str());
+    std::printf("run it with Slurm:\n");
+    std::printf("  JID=$(sbatch --parsable %s)\n", s.shard_script.c_str());
+    std::printf("  sbatch --dependency=afterok:$JID %s\n", s.merge_script.c_str());
+}
+
+void print_shard_run_summary(const pipeline::ShardRunSummary& s) {
+    std::printf("shard %d of %zu: owned %d × %d px at col %d, row %d; halo %d × %d px; %zu sites\n", s.shard, s.shards,
+                s.owned.cols, s.owned.rows, s.owned.col0, s.owned.row0, s.halo.cols, s.halo.rows, s.sites);
+    std::printf("  prediction  %zu sources, %s pixel evaluations\n", s.prediction.sources,
+                thousands(static_cast<double>(s.prediction.pixel_evaluations)).c_str());
+    std::printf("  wall        %.1f s\n", s.wall_s);
+    std::printf("  outputs     %s\n", s.outputs.c_str());
+}
+
 }  // namespace phusong::cli

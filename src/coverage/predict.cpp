@@ -497,18 +497,12 @@ Setup make_setup(const PredictionInputs& in, double min_floor_dbm, bool check_ov
 
     // Reach of every cell per direction, then each source's radius per 5° bin of true azimuth.
     // The lowest receiver is bounded by the lowest ground of the grid.
-    float lowest_ground = std::numeric_limits<float>::infinity();
-    for (float h : in.dem_m) {
-        if (std::isfinite(h)) lowest_ground = std::min(lowest_ground, h);
-    }
-    const double lowest_rx = lowest_ground + cfg.receiver_height_m;
+    // A shard passes the whole grid's bounds, so that its reaches are the run's.
+    const ReachBounds bounds = in.reach_bounds ? *in.reach_bounds : reach_bounds_of(in.dem_m, in.clutter_loss_db);
+    const double lowest_rx = bounds.lowest_ground_m + cfg.receiver_height_m;
     // A negative clutter loss (a class more open than the model's median) lowers every bound.
-    float clutter_lo = 0.0f;
-    float clutter_hi = 0.0f;
-    for (float c : in.clutter_loss_db) {
-        clutter_lo = std::min(clutter_lo, c);
-        clutter_hi = std::max(clutter_hi, c);
-    }
+    const float clutter_lo = bounds.clutter_min_db;
+    const float clutter_hi = bounds.clutter_max_db;
     const auto rings = static_cast<std::size_t>(std::ceil(cfg.max_radius_m / kReachStep_m)) + 1;
     parallel_for(std::size_t{0}, sources.size(), [&](std::size_t si) {
         Source& src = sources[si];
@@ -1143,6 +1137,14 @@ PredictionStats predict(const PredictionInputs& in, const std::function<void(Lay
         stats.mean_radius_m += src.sweep.radius_m;
     }
     stats.mean_radius_m /= static_cast<double>(std::max<std::size_t>(1, setup.sources.size()));
+    stats.site_sources.assign(table.sites.size(), 0);
+    stats.site_radius_sum_m.assign(table.sites.size(), 0.0);
+    stats.site_radius_max_m.assign(table.sites.size(), 0.0);
+    for (const auto& src : setup.sources) {
+        ++stats.site_sources[src.site];
+        stats.site_radius_sum_m[src.site] += src.sweep.radius_m;
+        stats.site_radius_max_m[src.site] = std::max(stats.site_radius_max_m[src.site], src.sweep.radius_m);
+    }
 
     const SweepSettings settings = SweepSettings::of(cfg);
     const Zones zones(grid, cfg.far_block_px, cfg.near_radius_m);

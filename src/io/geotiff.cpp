@@ -65,7 +65,50 @@ void write(const std::filesystem::path& path, const geo::Grid& grid, const void*
     std::filesystem::remove(path.string() + ".aux.xml", ec);  // statistics live in the file
 }
 
+void write_plain(const std::filesystem::path& path, const geo::Grid& grid, const void* data, GDALDataType type,
+                 double nodata, std::size_t size) {
+    if (size != grid.pixel_count() || size == 0) throw InternalError("write_plain_tiff: size mismatch");
+    GDALDriver* gtiff = GetGDALDriverManager()->GetDriverByName("GTiff");
+    if (gtiff == nullptr) throw GdalError("GDAL has no GTiff driver");
+    // Blocks of 256 px (a multiple of 16, as TIFF tiles must be): read back by window.
+    const char* options[] = {"TILED=YES", "BLOCKXSIZE=256", "BLOCKYSIZE=256", "COMPRESS=DEFLATE", nullptr};
+    geo::GdalErrorCapture cap;
+    geo::DatasetPtr out(gtiff->Create(path.c_str(), grid.cols, grid.rows, 1, type, const_cast<char**>(options)));
+    bool ok = static_cast<bool>(out);
+    if (ok) {
+        auto gt = grid.geotransform();
+        out->SetGeoTransform(gt.data());
+        OGRSpatialReference srs = geo::srs_from_epsg(grid.epsg);
+        out->SetSpatialRef(&srs);
+        GDALRasterBand* band = out->GetRasterBand(1);
+        band->SetNoDataValue(nodata);
+        ok = band->RasterIO(GF_Write, 0, 0, grid.cols, grid.rows, const_cast<void*>(data), grid.cols, grid.rows, type,
+                            0, 0) == CE_None;
+    }
+    out.reset();
+    ok = ok && cap.last_error().empty();
+    if (!ok) {
+        std::error_code ec;
+        std::filesystem::remove(path, ec);
+        throw GdalError("cannot write " + path.string() + ": " + cap.last_error());
+    }
+}
+
 }  // namespace
+
+void write_plain_tiff(const std::filesystem::path& path, const geo::Grid& grid, std::span<const float> values) {
+    write_plain(path, grid, values.data(), GDT_Float32, std::numeric_limits<double>::quiet_NaN(), values.size());
+}
+
+void write_plain_tiff(const std::filesystem::path& path, const geo::Grid& grid, std::span<const std::int32_t> values,
+                      std::int32_t nodata) {
+    write_plain(path, grid, values.data(), GDT_Int32, nodata, values.size());
+}
+
+void write_plain_tiff(const std::filesystem::path& path, const geo::Grid& grid, std::span<const std::uint8_t> values,
+                      std::uint8_t nodata) {
+    write_plain(path, grid, values.data(), GDT_Byte, nodata, values.size());
+}
 
 void write_cog(const std::filesystem::path& path, const geo::Grid& grid,
                std::span<const float> values, const RasterMeta& meta) {

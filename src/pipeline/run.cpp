@@ -24,6 +24,7 @@
 #include "phusong/io/vector_writer.hpp"
 #include "phusong/pipeline/stages.hpp"
 #include "destination.hpp"
+#include "run_stages.hpp"
 #include "phusong/sites/placement.hpp"
 
 namespace phusong::pipeline {
@@ -39,14 +40,24 @@ RunSummary run(const RunRequest& request) {
     Manifest manifest;
     StageTimer validate_timer(manifest, "validate");
     const Prepared prepared = prepare(request.scenario);
-    const Scenario& scenario = prepared.scenario;
-    const sites::SiteTable& table = prepared.table;
     const std::filesystem::path dest =
-        request.out.empty() ? std::filesystem::path("out") / scenario.file.stem() : request.out;
-    check_destination(dest, request.overwrite, scenario);
+        request.out.empty() ? std::filesystem::path("out") / prepared.scenario.file.stem() : request.out;
+    check_destination(dest, request.overwrite, prepared.scenario);
     check_grid(prepared);
     io::OutputDir out(dest, request.overwrite);
     validate_timer.stop();
+    const LayerSource predict = [&](const geo::GridInputs& g, std::span<const sites::SitePlacement> placements,
+                                    const std::function<void(coverage::LayerResult&&)>& on_layer) {
+        const coverage::PredictionInputs pin{g.grid,          g.dem_m,           prepared.table, placements,
+                                             prepared.scenario.prediction, prepared.antennas, g.clutter_loss_db};
+        return coverage::predict(pin, on_layer);
+    };
+    return run_stages(prepared, out, manifest, {predict, request.threads, {}});
+}
+
+RunSummary run_stages(const Prepared& prepared, io::OutputDir& out, Manifest& manifest, const RunStagesOptions& options) {
+    const Scenario& scenario = prepared.scenario;
+    const sites::SiteTable& table = prepared.table;
     spdlog::info("scenario \"{}\": {} sites, {} cells, {} layers", scenario.name, table.sites.size(),
                  table.cells.size(), table.layers.size());
 
@@ -56,7 +67,7 @@ RunSummary run(const RunRequest& request) {
     manifest.add_input("aoi", scenario.inputs.aoi);
     manifest.add_input("sites", scenario.inputs.sites);
     if (scenario.inputs.admin) manifest.add_input("admin", *scenario.inputs.admin);
-    manifest.section("threads") = request.threads;
+    manifest.section("threads") = options.threads;
 
     StageTimer grid_timer(manifest, "grid");
     const geo::GridInputs g = geo::build_grid_inputs(scenario.inputs, scenario.grid, scenario.clutter);
@@ -103,11 +114,9 @@ RunSummary run(const RunRequest& request) {
     io::AnalysisWriteOptions analysis_options{tags, analysis::thresholds_json(scenario.analysis),
                                               scenario.analysis.geopackage};
     tbb::task_group writers;
-    const coverage::PredictionInputs pin{g.grid,          g.dem_m,           table, placements, scenario.prediction,
-                                         prepared.antennas, g.clutter_loss_db};
     coverage::PredictionStats pstats;
     try {
-        pstats = coverage::predict(pin, [&](coverage::LayerResult&& result) {
+        pstats = options.layers(g, placements, [&](coverage::LayerResult&& result) {
             writers.run([&, r = std::move(result)] {
                 const io::LayerWriteOptions options{tags, std::string(radio::to_string(r.model.kind)),
                                                     scenario.prediction.load};
@@ -170,6 +179,7 @@ RunSummary run(const RunRequest& request) {
                                       {"mean_radius_m", pstats.mean_radius_m},
                                       {"cells_outside_model_validity", pstats.model_warnings},
                                       {"wall_s", summary.predict_s}};
+    if (!options.shards.is_null()) manifest.section("shards") = options.shards;
 
     std::set<std::string> operators;
     for (const auto& s : table.sites) operators.insert(s.operator_name);

@@ -47,6 +47,16 @@ struct Case {
 
 // ---- helpers to break the fixture ----------------------------------------------------------
 
+/// The plan of the fixture in 9 shards of 64 px ({runs}/sharded), and the shards `run` of them.
+void make_shards(const Fixture& fx, const std::vector<int>& run) {
+    const Result plan = run_phusong(fx, "shard {scenario} --out {runs}/sharded --shard-px 64");
+    REQUIRE_MESSAGE(plan.code == 0, plan.err);
+    for (const int k : run) {
+        const Result r = run_phusong(fx, "run {scenario} --shard " + std::to_string(k) + " --out {runs}/sharded");
+        REQUIRE_MESSAGE(r.code == 0, r.err);
+    }
+}
+
 std::vector<std::string> split_csv(const std::string& line) {
     std::vector<std::string> f;
     std::string cur;
@@ -822,6 +832,38 @@ std::vector<Case> catalogue() {
                      scenario_replace(fx, "[grid]", "[clutter.21]\nloss_db = 90\n\n[grid]");
                  },
                  3, {"key clutter.21.loss_db", "expected -30 ≤ loss_db ≤ 60 (dB), got 90"}, true});
+    // Sharded runs (issue #27): the plan in {runs}/sharded (9 shards of 64 px), shards run or not.
+    c.push_back({"shard", "shard-index-out-of-range", "run --shard with an index the plan does not have",
+                 [](Fixture& fx) { make_shards(fx, {}); }, 3,
+                 {"{runs}/sharded/shards.json, shard 9: no such shard: the plan has 9 shards, 0 to 8"}, false,
+                 "run {scenario} --shard 9 --out {runs}/sharded"});
+    c.push_back({"shard", "shard-scenario-changed", "run --shard after the scenario changed since the plan was made",
+                 [](Fixture& fx) {
+                     make_shards(fx, {});
+                     scenario_replace(fx, "margin_m = 1000", "margin_m = 1200");
+                 },
+                 3, {"{runs}/sharded/shards.json, key scenario.config_sha256: the plan was made from another version"},
+                 false, "run {scenario} --shard 0 --out {runs}/sharded"});
+    c.push_back({"shard", "shard-px-not-tiles", "shard --shard-px that is not a multiple of the tile size", [](Fixture&) {},
+                 2, {"--shard-px 100: a shard is a block of whole tiles", "multiple of grid.tile_size_px = 64"}, false,
+                 "shard {scenario} --out {out} --shard-px 100"});
+    c.push_back({"shard", "merge-incomplete", "merge with shards 3 and 7 not finished (a killed task leaves only its temporary folder)",
+                 [](Fixture& fx) {
+                     make_shards(fx, {0, 1, 2, 4, 5, 6, 8});
+                     fs::create_directories(fx.runs / "sharded" / "shards" / ".7.tmp-999999" / "layers");
+                 },
+                 3, {"{runs}/sharded/shards/3: shard 3 is not finished (no shard.json)", "{runs}/sharded/shards/7: shard 7"},
+                 false, "merge {runs}/sharded"});
+    c.push_back({"shard", "merge-mixed", "merge of shards where one was made from another scenario",
+                 [](Fixture& fx) {
+                     make_shards(fx, {0, 1, 2, 3, 4, 5, 6, 7, 8});
+                     const fs::path marker = fx.runs / "sharded" / "shards" / "4" / "shard.json";
+                     auto j = nlohmann::json::parse(slurp(marker));
+                     j["config_sha256"] = std::string(64, '0');
+                     spit(marker, j.dump(1));
+                 },
+                 3, {"{runs}/sharded/shards/4/shard.json, key config_sha256: shard 4 was made from another scenario"},
+                 false, "merge {runs}/sharded"});
     return c;
 }
 
@@ -906,5 +948,6 @@ TEST_CASE("catalogue:vectors") { run_group("vectors"); }
 TEST_CASE("catalogue:output") { run_group("output"); }
 TEST_CASE("catalogue:cli") { run_group("cli"); }
 TEST_CASE("catalogue:calibration") { run_group("calibration"); }
+TEST_CASE("catalogue:shard: bad inputs of shard, run --shard and merge") { run_group("shard"); }
 
 }  // namespace phusong::catalogue

@@ -2,7 +2,11 @@
 /// The prediction stage: every cell's signal over the grid, composed per layer into best server,
 /// second best, overlap, SINR and throughput (DESIGN.md "Link budget", "Area sweep").
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <limits>
+#include <optional>
 #include <functional>
 #include <map>
 #include <memory>
@@ -50,7 +54,35 @@ struct PredictionStats {
     double mean_radius_m = 0;
     std::size_t model_warnings = 0;      ///< cells outside their model's validity range
     std::size_t itm_undefined = 0;       ///< pixel × band where ITM is not defined (no signal)
+    /// Per SiteTable::sites entry: its sources and the sum and largest of their radii, m (the
+    /// merge of a sharded run adds up each shard's own sites).
+    std::vector<std::size_t> site_sources;
+    std::vector<double> site_radius_sum_m;
+    std::vector<double> site_radius_max_m;
 };
+
+/// What bounds every cell's reach besides its link budget: the lowest ground of the grid (the
+/// lowest receiver) and the range of the receiver clutter loss. The reach sets the rays a source
+/// sweeps, so a shard predicting on a window of a run's grid passes the whole grid's bounds
+/// (PredictionInputs::reach_bounds) to get the same pixels as the run.
+struct ReachBounds {
+    float lowest_ground_m = std::numeric_limits<float>::infinity();  ///< m amsl; infinity: no ground
+    float clutter_min_db = 0.0f;  ///< min(0, lowest clutter loss), dB
+    float clutter_max_db = 0.0f;  ///< max(0, highest clutter loss), dB
+};
+
+/// The bounds of a grid's DEM (NaN skipped) and clutter loss (empty: none).
+[[nodiscard]] inline ReachBounds reach_bounds_of(std::span<const float> dem_m, std::span<const float> clutter_loss_db) {
+    ReachBounds b;
+    for (const float h : dem_m) {
+        if (std::isfinite(h)) b.lowest_ground_m = std::min(b.lowest_ground_m, h);
+    }
+    for (const float c : clutter_loss_db) {
+        b.clutter_min_db = std::min(b.clutter_min_db, c);
+        b.clutter_max_db = std::max(b.clutter_max_db, c);
+    }
+    return b;
+}
 
 struct PredictionInputs {
     const geo::Grid& grid;
@@ -62,6 +94,9 @@ struct PredictionInputs {
     /// Clutter loss at the receiver per grid pixel, dB (empty: none); added to every empirical
     /// model's loss (SPM: × Kclutter), not to ITM's.
     std::span<const float> clutter_loss_db = {};
+    /// The reach bounds of the whole run's grid when `grid` is a window of it (a shard); empty:
+    /// reach_bounds_of(dem_m, clutter_loss_db).
+    std::optional<ReachBounds> reach_bounds = {};
 };
 
 /// The model overrides of [prediction] against the site table: a band override naming no known

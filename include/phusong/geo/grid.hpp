@@ -75,6 +75,17 @@ struct Grid {
     [[nodiscard]] Bounds bounds() const noexcept;
     /// The tiles that cover the grid, row-major; edge tiles are smaller.
     [[nodiscard]] std::vector<Window> tiles() const;
+    /// The grid of a window of this grid (same CRS, resolution and tile size; its origin the
+    /// window's top-left corner, a whole number of pixels from this origin, so that pixel centres
+    /// are the same values).
+    [[nodiscard]] Grid window(const Window& w) const noexcept {
+        Grid g = *this;
+        g.origin_x_m = origin_x_m + w.col0 * resolution_m;
+        g.origin_y_m = origin_y_m - w.row0 * resolution_m;
+        g.cols = w.cols;
+        g.rows = w.rows;
+        return g;
+    }
     /// Pixel area, m².
     [[nodiscard]] double pixel_area_m2() const noexcept { return resolution_m * resolution_m; }
 };

@@ -41,4 +41,13 @@ void write_cog(const std::filesystem::path& path, const geo::Grid& grid,
 void write_cog(const std::filesystem::path& path, const geo::Grid& grid,
                std::span<const std::uint8_t> values, std::uint8_t nodata, const RasterMeta& meta);
 
+/// Writes values on the grid as a plain tiled GeoTIFF (DEFLATE, no overviews, no statistics):
+/// the intermediate rasters of a sharded run, read back value for value. `nodata` marks no value
+/// (NaN for floats). Throws GdalError on failure; a partially written file is removed.
+void write_plain_tiff(const std::filesystem::path& path, const geo::Grid& grid, std::span<const float> values);
+void write_plain_tiff(const std::filesystem::path& path, const geo::Grid& grid, std::span<const std::int32_t> values,
+                      std::int32_t nodata);
+void write_plain_tiff(const std::filesystem::path& path, const geo::Grid& grid, std::span<const std::uint8_t> values,
+                      std::uint8_t nodata);
+
 }  // namespace phusong::io

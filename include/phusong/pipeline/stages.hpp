@@ -76,6 +76,66 @@ struct RunSummary {
 /// and the report, into `out` (moved into place only when all succeed).
 [[nodiscard]] RunSummary run(const RunRequest& request);
 
+struct ShardRequest {
+    std::filesystem::path scenario;
+    std::filesystem::path out;         ///< the sharded run's folder (DIR)
+    int shard_px = 2048;               ///< shard edge, pixels: a multiple of grid.tile_size_px
+    bool overwrite = false;
+    std::filesystem::path executable;  ///< phusong, named in the Slurm scripts; empty: this process's
+};
+
+struct ShardSummary {
+    geo::Grid grid;
+    std::size_t shards = 0;
+    int shard_px = 0;
+    int halo_px = 0;
+    std::size_t max_sites = 0;         ///< the most sites one shard reads
+    std::filesystem::path outputs;     ///< DIR
+    std::filesystem::path shard_script, merge_script;  ///< DIR/slurm/{shard,merge}.sbatch, absolute
+};
+
+/// Fixes the grid once, as `run` would, and cuts it into shards of whole tiles, each owning its
+/// pixels and reading every site within prediction.max_radius_m of them (docs/commands/shard.md):
+/// writes DIR/shards.json, the grid's DEM (and clutter loss) the shards read by window, and the
+/// Slurm scripts DIR/slurm/shard.sbatch (a job array) and merge.sbatch, atomically.
+[[nodiscard]] ShardSummary shard(const ShardRequest& request);
+
+struct ShardRunRequest {
+    std::filesystem::path scenario;
+    std::filesystem::path dir;  ///< the folder `shard` made
+    int shard = 0;              ///< index in DIR/shards.json
+    int threads = 0;            ///< recorded in the shard's manifest
+};
+
+struct ShardRunSummary {
+    int shard = 0;
+    std::size_t shards = 0;
+    geo::Window owned, halo;    ///< pixels of the run's grid
+    std::size_t sites = 0;      ///< sites read (the halo rule)
+    coverage::PredictionStats prediction;
+    double wall_s = 0;
+    std::filesystem::path outputs;  ///< DIR/shards/K
+};
+
+/// One shard of a sharded run: predicts every layer on the shard's halo window with the sites it
+/// reads and writes the owned window's rasters to DIR/shards/K, atomically (a temporary folder
+/// renamed into place, shard.json written last): running it twice is harmless. InputError (exit 3)
+/// for an index out of range or a scenario or site table other than the plan's.
+[[nodiscard]] ShardRunSummary run_shard(const ShardRunRequest& request);
+
+struct MergeRequest {
+    std::filesystem::path dir;  ///< the folder `shard` made, every shard finished
+    std::filesystem::path out;  ///< empty: DIR/merged
+    bool overwrite = false;
+    int threads = 0;
+};
+
+/// Assembles the shards into exactly the folder a single `run` of the scenario writes: the layers
+/// mosaicked through GDAL VRTs into the same COGs, then the analysis, the plan, the project and
+/// the report as `run` makes them. InputError (exit 3), nothing written, when a shard is missing
+/// or unfinished or was made from another scenario or inputs.
+[[nodiscard]] RunSummary merge(const MergeRequest& request);
+
 struct AnalyseRequest {
     std::filesystem::path dir;       ///< output folder of a previous run
     std::filesystem::path scenario;  ///< empty: the one the manifest records
