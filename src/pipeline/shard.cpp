@@ -33,6 +33,7 @@
 #include "phusong/core/input_file.hpp"
 #include "phusong/core/interrupt.hpp"
 #include "phusong/core/manifest.hpp"
+#include "phusong/core/output_file.hpp"
 #include "phusong/core/text.hpp"
 #include "phusong/geo/gdal.hpp"
 #include "phusong/geo/grid_inputs.hpp"
@@ -287,7 +288,7 @@ ShardSummary shard(const ShardRequest& request) {
     io::write_plain_tiff(out.file("grid/dem.tif"), grid, g.dem_m);
     if (!g.clutter_loss_db.empty()) io::write_plain_tiff(out.file("grid/clutter_loss.tif"), grid, g.clutter_loss_db);
     fs::create_directories(out.file("shards"));
-    io::write_file_atomically(out.file("shards.json"), plan.dump(1) + "\n");
+    write_file_atomically(out.file("shards.json"), plan.dump(1) + "\n");
 
     // Slurm: one array task per shard, then the merge once every task has succeeded.
     fs::create_directories(out.file("slurm"));
@@ -476,7 +477,7 @@ ShardRunSummary run_shard(const ShardRunRequest& request) {
                             {"cells_outside_model_validity", stats.model_warnings}};
     marker["threads"] = request.threads;
     marker["wall_s"] = std::round(summary.wall_s * 1000.0) / 1000.0;
-    io::write_file_atomically(out.file("shard.json"), marker.dump(1) + "\n");
+    write_file_atomically(out.file("shard.json"), marker.dump(1) + "\n");
     throw_if_interrupted();
     out.commit();
 
