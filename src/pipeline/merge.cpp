@@ -131,6 +131,8 @@ RunSummary merge(const MergeRequest& request) {
     }
     const fs::path dest = request.out.empty() ? request.dir / "merged" : request.out;
     check_destination(dest, request.overwrite, prepared.scenario);
+    // The pixel limit only: the merge predicts nothing (run_memory_bytes bounds a prediction).
+    check_grid(prepared, false);
     io::OutputDir out(dest, request.overwrite);
     validate_timer.stop();
 

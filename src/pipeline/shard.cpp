@@ -208,7 +208,7 @@ ShardSummary shard(const ShardRequest& request) {
                                      request.shard_px, scenario.grid.tile_size_px, 4 * scenario.grid.tile_size_px));
     }
     check_destination(request.out, request.overwrite, scenario);
-    check_grid(prepared);
+    check_grid(prepared, false);  // each shard holds its halo window only
     io::OutputDir out(request.out, request.overwrite);
     const fs::path dir = fs::absolute(request.out).lexically_normal();
     const fs::path exe = request.executable.empty() ? fs::read_symlink("/proc/self/exe") : fs::absolute(request.executable);
@@ -231,6 +231,7 @@ ShardSummary shard(const ShardRequest& request) {
     const double select_m = radius_m + 2.0 * grid.resolution_m;
     nlohmann::ordered_json shards = nlohmann::ordered_json::array();
     std::size_t max_sites = 0;
+    std::size_t max_halo_px = 0;
     int index = 0;
     for (int r0 = 0; r0 < grid.rows; r0 += request.shard_px) {
         for (int c0 = 0; c0 < grid.cols; c0 += request.shard_px) {
@@ -248,6 +249,7 @@ ShardSummary shard(const ShardRequest& request) {
                 }
             }
             max_sites = std::max(max_sites, ids.size());
+            max_halo_px = std::max(max_halo_px, halo.size());
             shards.push_back({{"index", index++},
                               {"owned", detail::to_json(owned)},
                               {"halo", detail::to_json(halo)},
@@ -320,7 +322,11 @@ ShardSummary shard(const ShardRequest& request) {
     // The folder is phusong's (check_destination lets --overwrite replace it).
     manifest.set_config(scenario.file, scenario.config_hash);
     manifest.section("grid") = detail::to_json(grid);
-    manifest.section("shards") = {{"count", count}, {"shard_px", request.shard_px}, {"halo_px", halo_px}};
+    manifest.section("shards") = {
+        {"count", count},
+        {"shard_px", request.shard_px},
+        {"halo_px", halo_px},
+        {"memory_bytes_per_shard", run_memory_bytes(max_halo_px, layers_per_operator(prepared.table))}};
     manifest.add_output("shards.json", "the shard plan: grid, each shard's owned and halo windows and sites");
     manifest.add_output("grid/dem.tif", "terrain height on the run's grid, read by window by each shard");
     if (!g.clutter_loss_db.empty()) manifest.add_output("grid/clutter_loss.tif", "clutter loss on the run's grid, dB");
@@ -336,6 +342,7 @@ ShardSummary shard(const ShardRequest& request) {
     summary.shard_px = request.shard_px;
     summary.halo_px = halo_px;
     summary.max_sites = max_sites;
+    summary.shard_memory_bytes = run_memory_bytes(max_halo_px, layers_per_operator(prepared.table));
     summary.outputs = out.destination();
     summary.shard_script = dir / "slurm" / "shard.sbatch";
     summary.merge_script = dir / "slurm" / "merge.sbatch";

@@ -41,7 +41,15 @@ std::uint64_t run_memory_bytes(std::size_t pixels, std::size_t layers_per_operat
     return static_cast<std::uint64_t>(pixels) * (kBase + kPerLayer * layers_per_operator);
 }
 
-void check_grid(const Prepared& p) {
+std::size_t layers_per_operator(const sites::SiteTable& table) {
+    std::map<std::string, std::size_t> layers;
+    for (const auto& l : table.layers) ++layers[l.operator_name];
+    std::size_t most = 0;
+    for (const auto& [op, n] : layers) most = std::max(most, n);
+    return most;
+}
+
+void check_grid(const Prepared& p, bool predicts_whole_grid) {
     geo::Grid grid;
     try {
         grid = geo::grid_for(p.scenario.inputs, p.scenario.grid);
@@ -56,10 +64,8 @@ void check_grid(const Prepared& p) {
         }
         throw InputError(named);
     }
-    std::map<std::string, std::size_t> layers;
-    for (const auto& l : p.table.layers) ++layers[l.operator_name];
-    std::size_t most = 0;
-    for (const auto& [op, n] : layers) most = std::max(most, n);
+    if (!predicts_whole_grid) return;
+    const std::size_t most = layers_per_operator(p.table);
     const std::uint64_t need = run_memory_bytes(grid.pixel_count(), most);
     const long pages = sysconf(_SC_PHYS_PAGES);
     const long page = sysconf(_SC_PAGE_SIZE);

@@ -41,8 +41,13 @@ struct Prepared {
 [[nodiscard]] std::uint64_t run_memory_bytes(std::size_t pixels, std::size_t layers_per_operator);
 
 /// The grid a run will use (from the AOI alone): InputError (key grid.resolution_m) when it has
-/// more than 2e9 pixels or a run on it needs more memory than the machine has (run_memory_bytes).
-void check_grid(const Prepared& p);
+/// more than 2e9 pixels or, with `predicts_whole_grid` (a run; not `shard`, whose shards each
+/// predict a window, nor `merge`), a run on it needs more memory than the machine has
+/// (run_memory_bytes).
+void check_grid(const Prepared& p, bool predicts_whole_grid = true);
+
+/// The most layers one operator has in the site table (what run_memory_bytes counts).
+[[nodiscard]] std::size_t layers_per_operator(const sites::SiteTable& table);
 
 /// `prepare`, then that the DEM, the population raster and the AOI can be opened and are usable
 /// (CRS, north-up, polygons, a projected grid CRS): every check `run` makes before it computes.
@@ -90,6 +95,7 @@ struct ShardSummary {
     int shard_px = 0;
     int halo_px = 0;
     std::size_t max_sites = 0;         ///< the most sites one shard reads
+    std::uint64_t shard_memory_bytes = 0;  ///< run_memory_bytes of the largest halo window
     std::filesystem::path outputs;     ///< DIR
     std::filesystem::path shard_script, merge_script;  ///< DIR/slurm/{shard,merge}.sbatch, absolute
 };
