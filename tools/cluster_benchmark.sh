@@ -6,7 +6,7 @@
 #
 # Runs `phusong shard`, starts the two-node cluster (tools/slurm_cluster.sh, root), submits the array
 # (LIST: Slurm's --array syntax, e.g. 5,6 or 0-15; default all shards) with every task's binary under
-# GNU time, waits, and prints per shard: node, owned pixels, sites read, wall time, peak resident memory;
+# GNU time, waits, and prints per shard: node, owned pixels, sites read, wall and CPU time, peak memory;
 # then the array's wall time. With --merge (all shards only), the merge job too. Stops the cluster.
 # The binary is build/release's when built, else build/default's (PHUSONG_BIN overrides).
 set -euo pipefail
@@ -63,17 +63,18 @@ fi
 /usr/bin/python3 - "$run/shards.json" "$out/time" <<'PY'
 import glob, json, os, re, sys
 plan = json.load(open(sys.argv[1]))
-print(f"{'shard':>5}  {'node':<5}  {'owned px':>10}  {'sites':>5}  {'wall s':>7}  {'peak RSS MB':>11}")
+print(f"{'shard':>5}  {'node':<5}  {'owned px':>10}  {'sites':>5}  {'wall s':>7}  {'CPU s':>7}  {'peak RSS MB':>11}")
 for f in sorted(glob.glob(os.path.join(sys.argv[2], "shard_*.txt")), key=lambda p: int(p.split("_")[-3])):
     k, node = int(f.split("_")[-3]), f.split("_")[-2]
     t = open(f).read()
     wall = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", t)
     secs = int(wall.group(1) or 0) * 3600 + int(wall.group(2)) * 60 + float(wall.group(3))
     rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", t).group(1)) / 1024
+    cpu = sum(float(re.search(rf"{w} time \(seconds\): ([\d.]+)", t).group(1)) for w in ("User", "System"))
     s = plan["shards"][k]
     owned = s.get("owned", {})
     px = owned.get("cols", 0) * owned.get("rows", 0)
-    print(f"{k:>5}  {node:<5}  {px:>10}  {len(s.get('sites', [])):>5}  {secs:>7.1f}  {rss:>11.0f}")
+    print(f"{k:>5}  {node:<5}  {px:>10}  {len(s.get('sites', [])):>5}  {secs:>7.1f}  {cpu:>7.1f}  {rss:>11.0f}")
 m = os.path.join(sys.argv[2], "merge.txt")
 if os.path.exists(m):
     t = open(m).read()
