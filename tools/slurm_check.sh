@@ -189,7 +189,7 @@ check "merge with shard $kk killed mid-write: exit 3" test "$rc" -eq 3
 check "... naming shard $kk" grep -qE "shards/$kk: shard $kk " "$W/log/premature.out"
 check "... nothing written" test ! -e "$W/premature"
 detected=""
-for i in $(seq 1 240); do
+for i in $(seq 1 $((limit * 2))); do
   grep -q "requeue job JobId=${jid}_$kk(.*due to failure of node node2" "$W/cluster/log/slurmctld.log" && { detected=$(el "$T_KILL"); break; }
   sleep 0.5
 done
