@@ -47,12 +47,14 @@ void row_geometry(const geo::Grid& g, int col0, int n, double x_m, double dy_m, 
 /// The cell loop of evaluate_zone for 16 consecutive pixels of a window row (AVX-512): on each
 /// lane the same operations in the same order as the scalar loop there, and
 /// GainTable::gain_dbi_within_turn's (no FMA: the build's -ffp-contract=off). Returns the lanes
-/// the scalar loop evaluates (a distance, within the cell's reach in its 5° bin, a finite loss);
+/// the scalar loop evaluates (a distance, within the cell's reach in its 5° bin, a finite loss, in the
+/// zone the test puts the cell in: `block_d` and `block_az` given, the exact zone; `extended`);
 /// `emit` gets those at or above the cell's floor and `signal` every evaluated lane's signal,
 /// dBm. Gathers read only evaluated lanes (the others' azimuths need not be valid).
 PHUSONG_AVX512_TARGET
 std::uint32_t cell_signals_avx512(const double* dist, const float* az, const float* dep, const float* loss,
-                                  const CellPlan& cell, float* signal, std::uint32_t& emit) {
+                                  const float* block_d, const float* block_az, bool extended, const CellPlan& cell,
+                                  float* signal, std::uint32_t& emit) {
     // Masked forms with every lane on: GCC 12's unmasked ones start from an undefined vector,
     // which it reports as uninitialised.
     constexpr __mmask16 kAll = 0xFFFF;
@@ -76,8 +78,22 @@ std::uint32_t cell_signals_avx512(const double* dist, const float* az, const flo
     const __m512 l = _mm512_loadu_ps(loss);
     // Not finite: ±∞ or NaN (quiet or signalling).
     const __mmask16 finite = static_cast<__mmask16>(~_mm512_fpclass_ps_mask(l, 0x01 | 0x08 | 0x10 | 0x80));
-    const __mmask16 evaluated =
-        has_distance & static_cast<__mmask16>(~_mm512_cmp_ps_mask(d, reach, _CMP_GT_OQ)) & finite;
+    __mmask16 evaluated = has_distance & static_cast<__mmask16>(~_mm512_cmp_ps_mask(d, reach, _CMP_GT_OQ)) & finite;
+    if (block_d != nullptr) {
+        // The exact zone: the pixel's block centre within the cell's exact zone in its bin.
+        __m512 block_offset = _mm512_maskz_sub_ps(kAll, _mm512_loadu_ps(block_az), _mm512_set1_ps(cell.azimuth_deg));
+        block_offset = _mm512_mask_add_ps(block_offset, _mm512_cmp_ps_mask(block_offset, zero, _CMP_LT_OQ),
+                                          block_offset, _mm512_set1_ps(360.0f));
+        const __m512i block_bin = _mm512_maskz_min_epi32(
+            kAll, _mm512_maskz_cvttps_epi32(kAll, _mm512_maskz_div_ps(kAll, block_offset, _mm512_set1_ps(5.0f))),
+            _mm512_set1_epi32(GainTable::kBins - 1));
+        const __m512 exact = _mm512_mask_i32gather_ps(zero, evaluated, block_bin, cell.exact_m.data(), 4);
+        evaluated &= static_cast<__mmask16>(~_mm512_cmp_ps_mask(_mm512_loadu_ps(block_d), exact, _CMP_GT_OQ));
+    } else if (extended) {
+        // The extended zone: the block centre beyond the cell's exact zone.
+        const __m512 exact = _mm512_mask_i32gather_ps(zero, evaluated, bin, cell.exact_m.data(), 4);
+        evaluated &= _mm512_cmp_ps_mask(d, exact, _CMP_GT_OQ);
+    }
 
     // gain_dbi_within_turn(offset, depression).
     const __m512 a = _mm512_mask_sub_ps(offset, _mm512_cmp_ps_mask(offset, _mm512_set1_ps(360.0f), _CMP_GE_OQ),
@@ -122,22 +138,14 @@ std::size_t SourceEvaluator::evaluate(const Source& src, const Setup& setup, con
     const geo::Grid& grid = in.grid;
     const PredictionConfig& cfg = in.config;
     SweepSettings swept = settings;
-    swept.near_radius_m = zones.near_radius_m;
-    swept.far_block_px = zones.block;
     // A source whose bands are all on ITM needs the rays' terrain only, not Bullington's horizons.
     if (std::all_of(src.bands.begin(), src.bands.end(),
                     [&](const auto& b) { return setup.models[b.model].kind == radio::ModelKind::itm; })) {
         swept.method = DiffractionMethod::none;
     }
     const double r = src.sweep.radius_m;
-    // One zone: the sweep finds the horizons only where the zone's pixels ask (RadialSweep::want).
-    // Two zones: every sample's (the first zone's pixels are located before the second's).
-    const bool two_zones = zones.has_far() && r > zones.near_radius_m;
-    if (two_zones) {
-        m_sweep.run(src.sweep, grid, in.dem_m, swept);
-    } else {
-        m_sweep.prepare(src.sweep, grid, swept);
-    }
+    // Two zones where some cell's exact zone ends before its reach.
+    const bool two_zones = zones.has_far() && src.exact_min_m < r;
     // Empirical loss per band, tabulated every resolution/4 up to the radius.
     m_loss_tables.resize(src.bands.size());
     m_diff_factor.resize(src.bands.size());
@@ -180,44 +188,54 @@ std::size_t SourceEvaluator::evaluate(const Source& src, const Setup& setup, con
         m_diff_factor[b] = static_cast<float>(diffraction_factor(m));
         m_clutter_factor[b] = static_cast<float>(m.kind == radio::ModelKind::spm ? m.spm.k_clutter : 1.0);
     }
-    const double x0 = src.sweep.x_m;
-    const double y0 = src.sweep.y_m;
-    const double near2 = zones.near_radius_m * zones.near_radius_m;
+    const auto dem_ground = [&](int col, int row) { return in.dem_m[grid.index(col, row)]; };
     if (!two_zones) {
-        return evaluate_zone(
-            src, in, grid, zones.fine_tiles, false, true, r, [](int, int) { return true; },
-            [&](int col, int row) { return in.dem_m[grid.index(col, row)]; }, sink);
+        // The sweep finds the horizons only where the zone's pixels ask (RadialSweep::want).
+        m_sweep.prepare(src.sweep, grid, swept);
+        return evaluate_zone(src, in, m_sweep, grid, zones, ZoneTest::none, r, dem_ground, sink);
     }
-    // Main zone: the pixels of the blocks whose centre is within the near radius (a block is
-    // wholly in one zone, so that every pixel is evaluated once).
+    // Exact zone: the pixels of the blocks whose centre is within some cell's exact zone, on the
+    // rays an all-exact prediction has (ray_radius_m), swept only as far as those blocks reach
+    // (their pixels are at most half a block's diagonal beyond their centre; rays stop at the
+    // largest radius of their bin and its neighbours, so that bins are widened to the distance
+    // where a block spans under 5° of azimuth).
     const double half_diagonal = zones.block * grid.resolution_m * std::numbers::sqrt2 / 2;
-    std::size_t evaluated = evaluate_zone(
-        src, in, grid, zones.fine_tiles, false, false, std::min(r, zones.near_radius_m + half_diagonal),
-        [&](int col, int row) { return zones.block_d2(col, row, x0, y0) <= near2; },
-        [&](int col, int row) { return in.dem_m[grid.index(col, row)]; }, sink);
-    // Far zone: one point per block at its centre, on the DEM there (the centre pixel for odd
-    // blocks; partial edge blocks take the nearest point of the grid).
+    const double min_radius = half_diagonal / std::sin(5.0 / kRadToDeg) + half_diagonal;
+    SweepSource exact = src.sweep;
+    for (std::size_t b = 0; b < exact.radius_by_bin_m.size(); ++b) {
+        exact.radius_by_bin_m[b] = static_cast<float>(
+            std::min<double>(exact.radius_by_bin_m[b], std::max<double>(src.exact_by_bin_m[b] + half_diagonal, min_radius)));
+    }
+    exact.radius_m = *std::max_element(exact.radius_by_bin_m.begin(), exact.radius_by_bin_m.end());
+    SweepSettings exact_settings = swept;
+    exact_settings.ray_radius_m = r;
+    m_sweep.prepare(exact, grid, exact_settings);
+    std::size_t evaluated = evaluate_zone(src, in, m_sweep, grid, zones, ZoneTest::exact, exact.radius_m, dem_ground, sink);
+    // Extended zone: one point per block at its centre, on the DEM there (the centre pixel for
+    // odd blocks; partial edge blocks take the nearest point of the grid), on rays a block apart
+    // at the radius.
+    SweepSettings extended_settings = swept;
+    extended_settings.ray_spacing_px = swept.ray_spacing_px * zones.block;
+    m_extended_sweep.prepare(src.sweep, grid, extended_settings);
     const geo::Grid& cg = zones.coarse;
-    evaluated += evaluate_zone(
-        src, in, cg, zones.coarse_tiles, true, false, r,
-        [&](int col, int row) {
-            const double dx = cg.col_center_x(col) - x0;
-            const double dy = cg.row_center_y(row) - y0;
-            return dx * dx + dy * dy > near2;
-        },
+    const std::size_t extended = evaluate_zone(
+        src, in, m_extended_sweep, cg, zones, ZoneTest::extended, r,
         [&](int col, int row) {
             const double fc = std::min(grid.fcol(cg.col_center_x(col)), grid.cols - 0.5);
             const double fr = std::min(grid.frow(cg.row_center_y(row)), grid.rows - 0.5);
             return static_cast<float>(geo::sample_bilinear(grid, in.dem_m, fc, fr));
         },
         sink);
-    return evaluated;
+    extended_evaluations += extended;
+    return evaluated + extended;
 }
 
-template <typename InZone, typename Ground>
-std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionInputs& in, const geo::Grid& g,
-                                           std::span<const geo::Window> tiles, bool far, bool lazy, double r,
-                                           InZone&& in_zone, Ground&& ground_of, const ZoneSink& sink) {
+template <typename Ground>
+std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionInputs& in, RadialSweep& sweep,
+                                           const geo::Grid& g, const Zones& zones, ZoneTest test, double r,
+                                           Ground&& ground_of, const ZoneSink& sink) {
+    const bool far = test == ZoneTest::extended;
+    const std::span<const geo::Window> tiles = far ? zones.coarse_tiles : zones.fine_tiles;
     const PredictionConfig& cfg = in.config;
     const double hts = src.sweep.ground_m + src.sweep.height_agl_m;
     const auto c0 = static_cast<int>(std::floor(g.fcol(src.sweep.x_m - r)));
@@ -228,6 +246,7 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
     std::size_t evaluated = 0;
     m_cell_windows.clear();
     for (const CellPlan& cell : src.cells) m_cell_windows.push_back(reach_window(cell, src, g).intersect(window));
+    const int block_col0 = window.col0 / zones.block;  // the window's first column of blocks
     // Where a pixel is on the source's rays: false where it has no prediction.
     struct Located {
         double d;
@@ -240,7 +259,15 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
     auto locate = [&](int col, int row, Located& at) {
         const auto i = static_cast<std::size_t>(col - window.col0);
         const double d2 = m_row_d2[i];
-        if (d2 > r * r || !in_zone(col, row)) return false;
+        if (d2 > r * r) return false;
+        if (test == ZoneTest::exact) {
+            // The pixel's block: within the source's exact zone at its centre (m_row_block_*).
+            const auto k = static_cast<std::size_t>(col / zones.block - block_col0);
+            const auto bin = std::min(static_cast<int>(m_row_block_az[k] / 5.0f), GainTable::kBins - 1);
+            if (m_row_block_d[k] > src.exact_by_bin_m[static_cast<std::size_t>(bin)]) return false;
+        } else if (test == ZoneTest::extended && d2 <= static_cast<double>(src.exact_min_m) * src.exact_min_m) {
+            return false;  // every cell's exact zone holds the block
+        }
         at.azimuth_deg = m_row_az[i];
         at.az_deg = at.azimuth_deg < 0 ? at.azimuth_deg + 360.0 : at.azimuth_deg;
         const auto bin = std::min(static_cast<int>(at.az_deg / 5.0), GainTable::kBins - 1);
@@ -249,8 +276,8 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
         at.ground = ground_of(col, row);
         if (!std::isfinite(at.ground)) return false;
         at.d = m_row_d[i];
-        at.ray = m_sweep.ray_of(at.azimuth_deg / kRadToDeg);
-        return m_sweep.reaches(at.ray, at.d);
+        at.ray = sweep.ray_of(at.azimuth_deg / kRadToDeg);
+        return sweep.reaches(at.ray, at.d);
     };
     // First the geometry of every pixel of the window, and the pixels of each ray (a counting
     // sort by ray); then the terrain losses ray by ray (ITM's by ItmRays, the diffraction of the
@@ -262,14 +289,36 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
     m_waz.resize(wsize);
     m_wray.resize(wsize);
     m_wground.resize(wsize);
-    m_ray_start.assign(static_cast<std::size_t>(m_sweep.rays()) + 1, 0);
-    if (!m_itm_params.empty()) m_itm.reset(m_sweep);
+    m_ray_start.assign(static_cast<std::size_t>(sweep.rays()) + 1, 0);
+    if (!m_itm_params.empty()) m_itm.reset(sweep);
+    if (test == ZoneTest::exact) {
+        m_wblock_d.resize(wsize);
+        m_wblock_az.resize(wsize);
+    }
+    int block_row = std::numeric_limits<int>::min();  // the row of blocks m_row_block_* are for
     {
         Located at{};
         m_row_d2.resize(wcols);
         m_row_az.resize(wcols);
         m_row_d.resize(wcols);
         for (int row = window.row0; row < window.row_end(); ++row) {
+            if (test == ZoneTest::exact && row / zones.block != block_row) {
+                // The centres of this row's blocks: distance and azimuth (0 … 360°) from the
+                // source, as the extended zone's evaluation of the same block has them
+                // (row_geometry on the block grid), so that each block is in one zone only.
+                block_row = row / zones.block;
+                const int block_cols = (window.col_end() - 1) / zones.block + 1 - block_col0;
+                m_row_block_d.resize(static_cast<std::size_t>(block_cols));
+                m_row_block_az.resize(static_cast<std::size_t>(block_cols));
+                const double bdy = zones.coarse.row_center_y(block_row) - src.sweep.y_m;
+                for (int k = 0; k < block_cols; ++k) {
+                    const double bdx = zones.coarse.origin_x_m + (block_col0 + k + 0.5) * zones.coarse.resolution_m -
+                                       src.sweep.x_m;
+                    const double az = radio::fast_atan2_deg(bdx, bdy);
+                    m_row_block_d[static_cast<std::size_t>(k)] = static_cast<float>(std::sqrt(bdx * bdx + bdy * bdy));
+                    m_row_block_az[static_cast<std::size_t>(k)] = static_cast<float>(az < 0 ? az + 360.0 : az);
+                }
+            }
             // The row's columns that can lie within the radius, a pixel wider each side than the
             // chord (locate tests each); the rest of the row has no prediction.
             const double dy = g.row_center_y(row) - src.sweep.y_m;
@@ -300,7 +349,12 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
                 m_wray[w] = at.ray;
                 m_wground[w] = at.ground;
                 ++m_ray_start[static_cast<std::size_t>(at.ray) + 1];
-                if (lazy) m_sweep.want(at.ray, at.d);
+                if (test == ZoneTest::exact) {
+                    const auto k = static_cast<std::size_t>(col / zones.block - block_col0);
+                    m_wblock_d[w] = m_row_block_d[k];
+                    m_wblock_az[w] = m_row_block_az[k];
+                }
+                sweep.want(at.ray, at.d);
             }
         }
     }
@@ -334,13 +388,13 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
         if (diffraction) {
             m_ray_loss.resize(n * groups);
             m_ray_reached.resize(n);
-            m_sweep.ray_losses_db(ray, std::span(m_by_ray_d).subspan(e0, n), std::span(m_by_ray_ground).subspan(e0, n),
+            sweep.ray_losses_db(ray, std::span(m_by_ray_d).subspan(e0, n), std::span(m_by_ray_ground).subspan(e0, n),
                                   m_ray_loss, m_ray_reached);
         }
         for (std::size_t i = 0; i < n; ++i) {
             const std::size_t e = e0 + i;
             const std::uint32_t w = m_by_ray_w[e];
-            if (diffraction ? m_ray_reached[i] == 0 : !m_sweep.reaches(ray, m_by_ray_d[e])) {
+            if (diffraction ? m_ray_reached[i] == 0 : !sweep.reaches(ray, m_by_ray_d[e])) {
                 m_wdist[w] = -1.0;
                 continue;
             }
@@ -356,11 +410,7 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
             }
         }
     };
-    if (lazy) {
-        m_sweep.sweep(in.grid, in.dem_m, visit);
-    } else {
-        for (int ray = 0; ray < m_sweep.rays(); ++ray) visit(ray);
-    }
+    sweep.sweep(in.grid, in.dem_m, visit);
     // The receiver's clutter loss, at the pixel of the analysis grid under the point (a far-zone
     // block: under its centre).
     if (diffraction && !in.clutter_loss_db.empty()) {
@@ -376,7 +426,7 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
     }
     if (!m_itm_params.empty()) {
         m_itm_loss.assign(m_itm_params.size() * wsize, kNaN);
-        itm_undefined += m_itm.evaluate(m_sweep, m_itm_params, wsize, m_itm_loss);
+        itm_undefined += m_itm.evaluate(sweep, m_itm_params, wsize, m_itm_loss);
     }
     const bool avx512 = radio::best_kernels() == radio::Kernels::avx512;
     for (std::size_t t = 0; t < tiles.size(); ++t) {
@@ -412,8 +462,11 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
                                 static_cast<std::size_t>(row - window.row0) * wcols + (col - window.col0);
                             std::array<float, 16> signal;
                             std::uint32_t to_emit = 0;
-                            evaluated += static_cast<std::size_t>(std::popcount(cell_signals_avx512(
-                                &m_wdist[w], &m_waz[w], &m_wdep[w], &pl[w], cell, signal.data(), to_emit)));
+                            const float* block_d = test == ZoneTest::exact ? &m_wblock_d[w] : nullptr;
+                            const float* block_az = test == ZoneTest::exact ? &m_wblock_az[w] : nullptr;
+                            evaluated += static_cast<std::size_t>(std::popcount(
+                                cell_signals_avx512(&m_wdist[w], &m_waz[w], &m_wdep[w], &pl[w], block_d, block_az,
+                                                    test == ZoneTest::extended, cell, signal.data(), to_emit)));
                             for (; to_emit != 0; to_emit &= to_emit - 1) {
                                 const int lane = std::countr_zero(to_emit);
                                 emit_dbm(col + lane, row, signal[static_cast<std::size_t>(lane)]);
@@ -429,6 +482,15 @@ std::size_t SourceEvaluator::evaluate_zone(const Source& src, const PredictionIn
                         const auto bin = std::min(static_cast<int>(offset / 5.0f), GainTable::kBins - 1);
                         if (static_cast<float>(m_wdist[w]) > cell.radius_m[static_cast<std::size_t>(bin)] ||
                             !std::isfinite(pl[w])) {
+                            continue;
+                        }
+                        if (test == ZoneTest::exact) {
+                            float block_offset = m_wblock_az[w] - cell.azimuth_deg;
+                            if (block_offset < 0) block_offset += 360.0f;
+                            const auto block_bin = std::min(static_cast<int>(block_offset / 5.0f), GainTable::kBins - 1);
+                            if (m_wblock_d[w] > cell.exact_m[static_cast<std::size_t>(block_bin)]) continue;
+                        } else if (test == ZoneTest::extended &&
+                                   !(static_cast<float>(m_wdist[w]) > cell.exact_m[static_cast<std::size_t>(bin)])) {
                             continue;
                         }
                         const float signal = cell.power_dbm + cell.gain->gain_dbi_within_turn(offset, m_wdep[w]) - pl[w];

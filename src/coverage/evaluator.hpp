@@ -67,15 +67,20 @@ public:
                          const SweepSettings& settings, const Zones& zones, const ZoneSink& sink);
 
 private:
-    /// One zone: every point of `g` (the grid or the block grid) in `tiles` within `radius_m`
-    /// for which `in_zone(col, row)` holds, on ground `ground_of(col, row)`. With `lazy`, the
-    /// sweep is only prepared: the zone's points are wanted, then the rays swept.
-    template <typename InZone, typename Ground>
-    std::size_t evaluate_zone(const Source& src, const PredictionInputs& in, const geo::Grid& g,
-                              std::span<const geo::Window> tiles, bool far, bool lazy, double radius_m, InZone&& in_zone,
-                              Ground&& ground_of, const ZoneSink& sink);
+    /// Which cells a zone's point is evaluated for: every cell (one zone), the cells whose exact
+    /// zone holds the point's block centre (CellPlan::exact_m), or those whose exact zone does not
+    /// hold the point (a block centre of the extended zone).
+    enum class ZoneTest { none, exact, extended };
+    /// One zone: every point of `g` (the grid, or the block grid of the extended zone) within
+    /// `radius_m` of the source and on `sweep`'s rays (prepared: the zone's points are wanted,
+    /// then the rays swept), on ground `ground_of(col, row)`.
+    template <typename Ground>
+    std::size_t evaluate_zone(const Source& src, const PredictionInputs& in, RadialSweep& sweep, const geo::Grid& g,
+                              const Zones& zones, ZoneTest test, double radius_m, Ground&& ground_of,
+                              const ZoneSink& sink);
 
-    RadialSweep m_sweep;
+    RadialSweep m_sweep;           ///< the only zone's, or the exact zone's
+    RadialSweep m_extended_sweep;  ///< the extended zone's, its rays a block apart at the radius
     ItmRays m_itm;
     std::vector<radio::itm::Params> m_itm_params;  ///< per ITM band of the source
     std::vector<std::size_t> m_itm_slot;          ///< per band: its index in m_itm_params, or npos
@@ -106,8 +111,15 @@ private:
     std::vector<double> m_row_az;             ///< azimuth (degrees) and distance of each pixel
     std::vector<double> m_row_d;
     std::vector<Hit> m_hits;                  ///< one cell's hits in one tile, for the sink
+    // The exact zone: per window pixel, its block centre's distance (m) and azimuth (0 … 360°);
+    // per block of the window's current row of blocks, the same.
+    std::vector<float> m_wblock_d;
+    std::vector<float> m_wblock_az;
+    std::vector<float> m_row_block_d;
+    std::vector<float> m_row_block_az;
 public:
     std::size_t itm_undefined = 0;  ///< pixel × band where ITM failed (PredictionStats)
+    std::size_t extended_evaluations = 0;  ///< cell × block evaluations of the extended zone
 };
 
 }  // namespace phusong::coverage::detail

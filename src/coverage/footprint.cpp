@@ -19,10 +19,10 @@ namespace phusong::coverage {
 using namespace detail;
 
 std::vector<Footprint> site_footprints(const PredictionInputs& in, double threshold_dbm) {
-    const Setup setup = make_setup(in, threshold_dbm, false);
+    // Footprints are for planning on a demand grid that is itself coarse: no extended zone.
+    const Setup setup = make_setup(in, threshold_dbm, false, 1);
     const SweepSettings settings = SweepSettings::of(in.config);
-    // Footprints are for planning on a demand grid that is itself coarse: no far zone.
-    const Zones zones(in.grid, 1, 0.0);
+    const Zones zones(in.grid, 1);
     tbb::enumerable_thread_specific<SourceEvaluator> evaluators;
     // Each source's (pixel, signal) pairs, then per site the strongest per pixel.
     std::vector<std::vector<std::pair<std::uint32_t, std::int16_t>>> hits(setup.sources.size());

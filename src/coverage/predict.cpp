@@ -29,7 +29,9 @@ PredictionStats predict(const PredictionInputs& in, const std::function<void(Lay
     const geo::Grid& grid = in.grid;
     const PredictionConfig& cfg = in.config;
     const sites::SiteTable& table = in.table;
-    const Setup setup = make_setup(in, -std::numeric_limits<double>::infinity(), true);
+    // The extended zone's block; 1: none.
+    const int block = cfg.zones == ZoneMode::exact ? 1 : cfg.far_block_px;
+    const Setup setup = make_setup(in, -std::numeric_limits<double>::infinity(), true, block);
     PredictionStats stats;
     stats.sources = setup.sources.size();
     stats.cells = table.cells.size();
@@ -41,7 +43,7 @@ PredictionStats predict(const PredictionInputs& in, const std::function<void(Lay
     stats.mean_radius_m /= static_cast<double>(std::max<std::size_t>(1, setup.sources.size()));
 
     const SweepSettings settings = SweepSettings::of(cfg);
-    const Zones zones(grid, cfg.far_block_px, cfg.near_radius_m);
+    const Zones zones(grid, block);
     std::atomic<std::size_t> evaluations{0};
     tbb::enumerable_thread_specific<SourceEvaluator> evaluators;
 
@@ -97,6 +99,7 @@ PredictionStats predict(const PredictionInputs& in, const std::function<void(Lay
         }
     }
     stats.pixel_evaluations = evaluations.load();
+    for (const SourceEvaluator& e : evaluators) stats.extended_evaluations += e.extended_evaluations;
     for (const SourceEvaluator& e : evaluators) stats.itm_undefined += e.itm_undefined;
     if (stats.itm_undefined > 0) {
         spdlog::warn("ITM is not defined at {} pixel × band pairs, which get no signal: the surface "

@@ -62,14 +62,14 @@ constexpr double kReachStep_m = 250.0;
 /// largest gain for depressions up to the steepest a pixel can be seen at from d0 (the lowest
 /// ground of the area), so beyond the reach no pixel is above the floor.
 std::array<float, GainTable::kBins> cell_reach(const CellPlan& cell, std::span<const double> ring_loss_db,
-                                               double hts_m, double lowest_rx_m, double max_m) {
+                                               double hts_m, double lowest_rx_m, double max_m, double floor_dbm) {
     std::array<float, GainTable::kBins> reach{};
     for (int b = 0; b < GainTable::kBins; ++b) {
         double r = kReachStep_m;
         for (std::size_t j = 1; j < ring_loss_db.size(); ++j) {
             const double d0 = (j - 1) * kReachStep_m;
             const auto dep = static_cast<float>(std::atan2(hts_m - lowest_rx_m, std::max(d0, 1.0)) * kRadToDeg);
-            if (cell.power_dbm + cell.gain->max_gain_dbi(b, dep) - ring_loss_db[j - 1] >= cell.floor_dbm) {
+            if (cell.power_dbm + cell.gain->max_gain_dbi(b, dep) - ring_loss_db[j - 1] >= floor_dbm) {
                 r = static_cast<double>(j) * kReachStep_m;
             }
         }
@@ -227,7 +227,7 @@ std::vector<std::string> prediction_warnings(const PredictionConfig& cfg, const 
                           fmt_g(v.h_rx_min_m) + "–" + fmt_g(v.h_rx_max_m) + " m; its predictions are extrapolated");
         }
     }
-    if (any_itm && cfg.far_block_px > 1) {
+    if (any_itm && cfg.far_block_px > 1 && cfg.zones == ZoneMode::distance) {
         // tools/sweep_accuracy on the demo (docs/models/itm.md): far_block_px = 3 gives a
         // 95th percentile of 10 dB with ITM (5 dB with Bullington).
         out.push_back("prediction.far_block_px = " + std::to_string(cfg.far_block_px) +
@@ -285,7 +285,7 @@ AntennaCatalogue load_antennas(const std::map<std::string, AntennaSpec>& specs,
 
 namespace detail {
 
-Setup make_setup(const PredictionInputs& in, double min_floor_dbm, bool check_overrides) {
+Setup make_setup(const PredictionInputs& in, double min_floor_dbm, bool check_overrides, int block_px) {
     const PredictionConfig& cfg = in.config;
     const sites::SiteTable& table = in.table;
     Setup setup;
@@ -302,6 +302,10 @@ Setup make_setup(const PredictionInputs& in, double min_floor_dbm, bool check_ov
         }
     }
     check_model_overrides(cfg, table, check_overrides);
+    const bool extended = block_px > 1 && cfg.zones != ZoneMode::exact;
+    if (extended && cfg.zones == ZoneMode::thresholds && !in.zone_thresholds_dbm) {
+        throw InternalError("predict: zones = thresholds without the thresholds (PredictionInputs::zone_thresholds_dbm)");
+    }
     check_cell_bandwidths(cfg, table);
 
     // Gain tables, one per (antenna, mechanical tilt, electrical tilt), built in parallel.
@@ -354,6 +358,7 @@ Setup make_setup(const PredictionInputs& in, double min_floor_dbm, bool check_ov
             plan.azimuth_deg = static_cast<float>(c.azimuth_deg);
             plan.floor_dbm = static_cast<float>(std::max(floor_for(c.tech, cfg), min_floor_dbm));
             plan.gain = gains.at({c.antenna, c.mech_tilt_deg, c.elec_tilt_deg}).get();
+            plan.tech = c.tech;
             const radio::ValidityRange v = radio::validity(setup.models[model].kind);
             if (c.freq_mhz < v.f_min_mhz || c.freq_mhz > v.f_max_mhz || c.height_agl_m < v.h_tx_min_m ||
                 c.height_agl_m > v.h_tx_max_m) {
@@ -398,17 +403,43 @@ Setup make_setup(const PredictionInputs& in, double min_floor_dbm, bool check_ov
             }
         }
         src.sweep.radius_by_bin_m.assign(GainTable::kBins, 0.0f);
+        src.exact_by_bin_m.assign(GainTable::kBins, 0.0f);
         for (CellPlan& cell : src.cells) {
-            cell.radius_m = cell_reach(cell, ring_loss[cell.band], hts, lowest_rx, cfg.max_radius_m);
+            cell.radius_m = cell_reach(cell, ring_loss[cell.band], hts, lowest_rx, cfg.max_radius_m, cell.floor_dbm);
+            cell.exact_m.fill(std::numeric_limits<float>::infinity());
+            if (extended && cfg.zones == ZoneMode::distance) {
+                cell.exact_m.fill(static_cast<float>(cfg.near_radius_m));
+            } else if (extended) {
+                // The exact zone ends where the cell's signal can no longer reach its technology's
+                // threshold: the same bound as the reach (cell_reach), at the threshold instead of
+                // the floor. A block is wholly exact or wholly extended, decided at its centre:
+                // every block holding a pixel within that bound is exact when the bound is widened
+                // by the block's half diagonal and taken over the neighbouring bins (a block spans
+                // less than ±5° of azimuth beyond 1 km).
+                const double threshold = (*in.zone_thresholds_dbm)[static_cast<std::size_t>(cell.tech)];
+                if (threshold > cell.floor_dbm) {
+                    const auto bound = cell_reach(cell, ring_loss[cell.band], hts, lowest_rx, cfg.max_radius_m, threshold);
+                    const double half_diagonal = block_px * in.grid.resolution_m * std::numbers::sqrt2 / 2;
+                    for (int b = 0; b < GainTable::kBins; ++b) {
+                        const auto at = [&](int k) {
+                            return bound[static_cast<std::size_t>((k + GainTable::kBins) % GainTable::kBins)];
+                        };
+                        cell.exact_m[static_cast<std::size_t>(b)] =
+                            static_cast<float>(std::max({at(b - 1), at(b), at(b + 1)}) + half_diagonal);
+                    }
+                }
+            }
             // Cell bin b spans offsets [5b, 5b + 5): true azimuths cell_az + that, which straddle
             // two true-azimuth bins.
             for (int b = 0; b < GainTable::kBins; ++b) {
                 const float r = cell.radius_m[static_cast<std::size_t>(b)];
+                const float e = cell.exact_m[static_cast<std::size_t>(b)];
+                src.exact_min_m = std::min(src.exact_min_m, e);
                 const int first = static_cast<int>(std::floor((cell.azimuth_deg + 5.0f * b) / 5.0f));
                 for (int w = first; w <= first + 1; ++w) {
-                    float& dst = src.sweep.radius_by_bin_m[static_cast<std::size_t>(
-                        ((w % GainTable::kBins) + GainTable::kBins) % GainTable::kBins)];
-                    dst = std::max(dst, r);
+                    const auto bin = static_cast<std::size_t>(((w % GainTable::kBins) + GainTable::kBins) % GainTable::kBins);
+                    src.sweep.radius_by_bin_m[bin] = std::max(src.sweep.radius_by_bin_m[bin], r);
+                    src.exact_by_bin_m[bin] = std::max(src.exact_by_bin_m[bin], e);
                 }
             }
         }

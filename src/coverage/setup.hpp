@@ -3,6 +3,7 @@
 // and the sources (site × antenna height) with their bands, cells and reach.
 
 #include <array>
+#include <limits>
 #include <map>
 #include <memory>
 #include <string>
@@ -30,7 +31,12 @@ struct CellPlan {
     float power_dbm = 0;          ///< reference-signal power at the antenna, feeder loss deducted
     float azimuth_deg = 0;
     float floor_dbm = 0;
+    radio::Technology tech = radio::Technology::lte;
     std::array<float, GainTable::kBins> radius_m{};  ///< reach per 5° bin of azimuth offset, m
+    /// The exact zone per 5° bin of azimuth offset, m: a block of the extended zone (zones.hpp)
+    /// whose centre is within it, in the bin of its centre, is evaluated pixel by pixel for
+    /// this cell; beyond it, once for the block. Infinity: no extended zone.
+    std::array<float, GainTable::kBins> exact_m{};
     const GainTable* gain = nullptr;
 };
 
@@ -41,6 +47,10 @@ struct Source {
     std::vector<Band> bands;
     std::vector<CellPlan> cells;
     std::string operator_name;
+    /// The largest of the cells' exact zones per 5° bin of true azimuth (as SweepSource's
+    /// radius_by_bin_m), and the smallest over every cell and bin, m.
+    std::vector<float> exact_by_bin_m;
+    float exact_min_m = std::numeric_limits<float>::infinity();
 };
 
 /// What predict and site_footprints share: models, gain tables and sources with their reach.
@@ -68,7 +78,9 @@ struct Setup {
 /// into sources (site × antenna height) and bands, and bounds every cell's reach. Cells'
 /// floors are raised to `min_floor_dbm` where it is higher (footprints need less reach). With
 /// `check_overrides`, model overrides naming no layer or band of the table are reported (a
-/// planning table of candidates legitimately uses few of the scenario's layers and bands).
-[[nodiscard]] Setup make_setup(const PredictionInputs& in, double min_floor_dbm, bool check_overrides);
+/// planning table of candidates legitimately uses few of the scenario's layers and bands). With
+/// `block_px` > 1, each cell's exact zone (CellPlan::exact_m) as PredictionConfig::zones says,
+/// for an extended zone of blocks of block_px × block_px pixels; else none.
+[[nodiscard]] Setup make_setup(const PredictionInputs& in, double min_floor_dbm, bool check_overrides, int block_px);
 
 }  // namespace phusong::coverage::detail

@@ -2,9 +2,30 @@
 #include "zones.hpp"
 
 #include <algorithm>
+#include <array>
 #include <numbers>
 
-namespace phusong::coverage::detail {
+namespace phusong::coverage {
+
+std::array<double, 4> zone_thresholds_dbm(const AnalysisConfig& analysis, const PlanConfig& plan) {
+    std::array<double, 4> out{};
+    for (const radio::Technology t :
+         {radio::Technology::gsm, radio::Technology::umts, radio::Technology::lte, radio::Technology::nr}) {
+        const auto i = static_cast<std::size_t>(t);
+        const ClassThresholds& c = analysis.thresholds[i];
+        // The classes' signal bounds already hold the location margin (read_analysis).
+        double lowest = std::min(c.good_signal_dbm, c.fair_signal_dbm);
+        // The sensitivity table counts RSRP only (analysis::Accumulator::stats_of).
+        if (t == radio::Technology::lte || t == radio::Technology::nr) {
+            lowest = std::min(lowest, analysis.sensitivity_min_dbm);
+        }
+        if (t == radio::Technology::nr && plan.enabled) lowest = std::min(lowest, plan.coverage_threshold_dbm);
+        out[i] = lowest - kOverlapMarginDb;
+    }
+    return out;
+}
+
+namespace detail {
 
 geo::Window reach_window(const CellPlan& cell, const Source& src, const geo::Grid& g) {
     double min_x = 0;
@@ -34,4 +55,5 @@ geo::Window reach_window(const CellPlan& cell, const Source& src, const geo::Gri
     return geo::Window{c0, r0, c1 - c0, r1 - r0};
 }
 
-}  // namespace phusong::coverage::detail
+}  // namespace detail
+}  // namespace phusong::coverage

@@ -12,19 +12,17 @@
 namespace phusong::coverage::detail {
 
 
-/// Where a source's signal is evaluated: the grid's pixels in the main zone, and blocks of
-/// `block` × `block` pixels beyond `near_radius_m` (PredictionConfig::far_block_px).
+/// Where a source's signal is evaluated: the grid's pixels in each cell's exact zone
+/// (CellPlan::exact_m), and beyond it blocks of `block` × `block` pixels, aligned on the grid.
 struct Zones {
     geo::Grid coarse;                       ///< one pixel per block, same origin
     std::vector<geo::Window> fine_tiles;
     std::vector<geo::Window> coarse_tiles;
     int block = 1;
-    double near_radius_m = std::numeric_limits<double>::infinity();
 
-    Zones(const geo::Grid& grid, int block_px, double near_m) : block(block_px) {
+    Zones(const geo::Grid& grid, int block_px) : block(block_px) {
         fine_tiles = grid.tiles();
         if (block > 1) {
-            near_radius_m = near_m;
             coarse = grid;
             coarse.resolution_m = grid.resolution_m * block;
             coarse.cols = (grid.cols + block - 1) / block;  // partial blocks at the right and bottom
@@ -34,12 +32,6 @@ struct Zones {
         }
     }
     [[nodiscard]] bool has_far() const noexcept { return block > 1; }
-    /// Squared distance from (x, y) to the centre of the block holding pixel (col, row).
-    [[nodiscard]] double block_d2(int col, int row, double x, double y) const noexcept {
-        const double dx = coarse.col_center_x(col / block) - x;
-        const double dy = coarse.row_center_y(row / block) - y;
-        return dx * dx + dy * dy;
-    }
 };
 
 /// The part of the grid a sink receives signals for: a tile of the grid (indices Grid::index),

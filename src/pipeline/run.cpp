@@ -102,8 +102,14 @@ RunSummary run(const RunRequest& request) {
     io::AnalysisWriteOptions analysis_options{tags, analysis::thresholds_json(scenario.analysis),
                                               scenario.analysis.geopackage};
     tbb::task_group writers;
-    const coverage::PredictionInputs pin{g.grid,          g.dem_m,           table, placements, scenario.prediction,
-                                         prepared.antennas, g.clutter_loss_db};
+    const coverage::PredictionInputs pin{g.grid,
+                                         g.dem_m,
+                                         table,
+                                         placements,
+                                         scenario.prediction,
+                                         prepared.antennas,
+                                         g.clutter_loss_db,
+                                         coverage::zone_thresholds_dbm(scenario.analysis, scenario.plan)};
     coverage::PredictionStats pstats;
     try {
         pstats = coverage::predict(pin, [&](coverage::LayerResult&& result) {
@@ -162,9 +168,16 @@ RunSummary run(const RunRequest& request) {
     // What `phusong analyse` and `phusong plan` check before reusing these layers (RunFolder::check_stamp).
     manifest.section("scenario")["path"] = std::filesystem::absolute(scenario.file).lexically_normal().string();
     manifest.section("scenario")["prediction_config_sha256"] = prediction_config_hash(scenario.file);
+    // The exact zones were chosen for these thresholds: `analyse` refuses lower ones.
+    if (scenario.prediction.zones == ZoneMode::thresholds) {
+        const auto zt = coverage::zone_thresholds_dbm(scenario.analysis, scenario.plan);
+        manifest.section("scenario")["zone_thresholds_dbm"] = {
+            {"GSM", zt[0]}, {"UMTS", zt[1]}, {"LTE", zt[2]}, {"NR", zt[3]}};
+    }
     manifest.section("prediction") = {{"sources", pstats.sources},
                                       {"cells", pstats.cells},
                                       {"pixel_evaluations", pstats.pixel_evaluations},
+                                      {"extended_zone_evaluations", pstats.extended_evaluations},
                                       {"max_radius_m", pstats.max_radius_m},
                                       {"mean_radius_m", pstats.mean_radius_m},
                                       {"cells_outside_model_validity", pstats.model_warnings},
