@@ -3,10 +3,11 @@
 #include <spdlog/spdlog.h>
 
 #include <cmath>
-#include <fstream>
+#include <sstream>
 
 #include "phusong/core/error.hpp"
 #include "phusong/core/hash.hpp"
+#include "phusong/core/output_file.hpp"
 
 namespace phusong {
 
@@ -24,8 +25,11 @@ void Manifest::set_config(const std::filesystem::path& scenario_file, const std:
 }
 
 void Manifest::add_input(const std::string& role, const std::filesystem::path& path) {
-    m_json["inputs"].push_back(
-        {{"role", role}, {"path", path.string()}, {"sha256", sha256_file_hex(path)}});
+    // Absolute: `report`, `analyse` and `plan` read the inputs' sources and the AOI again, from
+    // whatever folder they are started in.
+    m_json["inputs"].push_back({{"role", role},
+                                {"path", std::filesystem::absolute(path).lexically_normal().string()},
+                                {"sha256", sha256_file_hex(path)}});
 }
 
 void Manifest::add_stage(const std::string& name, double wall_s, std::optional<double> cpu_s) {
@@ -39,10 +43,9 @@ void Manifest::add_output(const std::string& relative_path, const std::string& d
 }
 
 void Manifest::write(const std::filesystem::path& path) const {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    std::ostringstream out;
     out << m_json.dump(2) << '\n';
-    out.close();
-    if (!out) throw Error("cannot write " + path.string());
+    write_output_file(path, out.str());
 }
 
 StageTimer::StageTimer(Manifest& manifest, std::string name)

@@ -1,6 +1,7 @@
 #include "phusong/geo/gdal.hpp"
 
 #include <ogrsf_frmts.h>
+#include <sys/statvfs.h>
 
 #include <cerrno>
 #include <cmath>
@@ -11,6 +12,7 @@
 #include "phusong/core/error.hpp"
 #include "phusong/core/input_file.hpp"
 #include "phusong/core/interrupt.hpp"
+#include "phusong/core/output_file.hpp"
 
 namespace phusong::geo {
 
@@ -30,7 +32,17 @@ void CPL_STDCALL GdalErrorCapture::handler(CPLErr cls, CPLErrorNum /*num*/, cons
     auto* self = static_cast<GdalErrorCapture*>(CPLGetErrorHandlerUserData());
     if (cls >= CE_Failure && self != nullptr) {
         self->m_last = msg != nullptr ? msg : "unknown GDAL error";
+        if (self->m_all.size() < 4096) self->m_all += self->m_last + "\n";
     }
+}
+
+std::string write_failure(const std::filesystem::path& path, const GdalErrorCapture& cap) {
+    if (const int err = write_cause_in(cap.all_errors()); err != 0) return write_failure_message(path, err);
+    // libtiff may report only "IO error writing tag data": a disk with no room left is the cause.
+    if (struct statvfs fs {}; ::statvfs(path.parent_path().c_str(), &fs) == 0 && fs.f_bavail == 0) {
+        return write_failure_message(path, ENOSPC);
+    }
+    return "cannot write " + path.string() + (cap.last_error().empty() ? "" : ": " + cap.last_error());
 }
 
 namespace {

@@ -34,7 +34,7 @@ namespace {
 /// The share of the AOI's pixels where `values` has no data: warned about when any, refused when
 /// above grid.max_nodata_share, and always when the whole AOI is without data.
 void check_coverage(const GridInputs& g, const std::vector<float>& values, const std::filesystem::path& file,
-                    const std::string& role, const GridConfig& config) {
+                    const std::string& role, const GridConfig& config, const OGRGeometry& aoi_ll) {
     std::size_t in_aoi = 0;
     std::size_t missing = 0;
     for (std::size_t i = 0; i < values.size(); ++i) {
@@ -44,9 +44,12 @@ void check_coverage(const GridInputs& g, const std::vector<float>& values, const
     }
     if (in_aoi == 0 || missing == 0) return;
     if (missing == in_aoi) {
+        const Bounds b = envelope(aoi_ll);
         throw InputError(file.string(), "",
-                         "none of the AOI lies on the " + role + " (it has data only around the AOI): use a " +
-                             role + " that covers the AOI");
+                         fmt::format("none of the AOI (longitude {:.3f} to {:.3f}°, latitude {:.3f} to {:.3f}°) lies on "
+                                     "the {} (it has data only around the AOI): use a {} that covers the AOI, or "
+                                     "check the AOI's coordinates (latitude and longitude swapped?)",
+                                     b.min_x, b.max_x, b.min_y, b.max_y, role, role));
     }
     const double share = static_cast<double>(missing) / static_cast<double>(in_aoi);
     const std::string text = fmt::format("{:.1f} % of the AOI ({} of {} pixels) has no {} data", 100.0 * share,
@@ -133,12 +136,12 @@ GridInputs build_grid_inputs(const InputsConfig& inputs, const GridConfig& confi
                                      "use a finer grid.resolution_m",
                                      out.grid.resolution_m));
     }
-    check_coverage(out, out.dem_m, inputs.dem, "DEM", config);
+    check_coverage(out, out.dem_m, inputs.dem, "DEM", config, *aoi_ll);
 
     PopulationOnGrid pop = resample_population(inputs.population, out.grid);
     out.population = std::move(pop.people);
     out.population_method = pop.method;
-    check_coverage(out, out.population, inputs.population, "population", config);
+    check_coverage(out, out.population, inputs.population, "population", config, *aoi_ll);
     for (std::size_t i = 0; i < out.population.size(); ++i) {
         if (out.aoi_mask[i] != 0 && std::isfinite(out.population[i])) out.people_in_aoi += out.population[i];
     }

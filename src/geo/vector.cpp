@@ -1,5 +1,6 @@
 #include "phusong/geo/vector.hpp"
 
+#include <fmt/format.h>
 #include <ogrsf_frmts.h>
 
 #include "phusong/core/error.hpp"
@@ -65,6 +66,20 @@ PolygonLayer read_polygons(const std::filesystem::path& path, const std::string&
             }
             out.repaired.push_back(where + ": invalid polygon (e.g. self-intersection) repaired with make-valid");
             geom = std::move(fixed);
+        }
+        if (src.IsGeographic()) {
+            // GeoJSON and most GIS files store longitude first (RFC 7946 §3.1.1); a latitude
+            // beyond ±90° is a longitude in the wrong place.
+            OGREnvelope e;
+            geom->getEnvelope(&e);
+            if (e.MinY < -90.0 || e.MaxY > 90.0) {
+                problems.add(file, where,
+                             fmt::format("latitudes from {:g} to {:g}°, beyond ±90°: the coordinates look like "
+                                         "(latitude, longitude) where (longitude, latitude) is expected; swap them "
+                                         "(QGIS: Processing › Swap X and Y coordinates)",
+                                         e.MinY, e.MaxY));
+                continue;
+            }
         }
         if (geom->transform(transform.get()) != OGRERR_NONE) {
             problems.add(file, where, "cannot transform the polygon to the grid CRS");

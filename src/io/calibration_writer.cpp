@@ -13,6 +13,7 @@
 
 #include "phusong/core/error.hpp"
 #include "phusong/core/manifest.hpp"
+#include "phusong/core/output_file.hpp"
 #include "phusong/core/text.hpp"
 #include "phusong/geo/gdal.hpp"
 #include "phusong/io/chart.hpp"

@@ -59,7 +59,7 @@ void write(const std::filesystem::path& path, const geo::Grid& grid, const void*
     if (!ok) {
         std::error_code ec;
         std::filesystem::remove(path, ec);
-        throw GdalError("cannot write " + path.string() + ": " + cap.last_error());
+        throw GdalError(geo::write_failure(path, cap));
     }
     std::error_code ec;
     std::filesystem::remove(path.string() + ".aux.xml", ec);  // statistics live in the file

@@ -4,42 +4,32 @@
 
 #include <cctype>
 #include <cmath>
-#include <fstream>
+#include <sstream>
 #include <functional>
 #include <vector>
 
 #include "phusong/core/error.hpp"
+#include "phusong/core/output_file.hpp"
 #include "phusong/core/parallel.hpp"
 #include "phusong/io/geotiff.hpp"
 #include "phusong/io/qgis_style.hpp"
+#include "phusong/io/vector_writer.hpp"
 
 namespace phusong::io {
 
-namespace {
-
-std::string csv_field(const std::string& v) {
-    if (v.find_first_of(",\"\n\r") == std::string::npos) return v;
-    std::string q = "\"";
-    for (char c : v) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return q + "\"";
-}
-
-}  // namespace
-
 void write_cells_csv(const std::filesystem::path& path, const sites::SiteTable& table) {
-    std::ofstream out(path, std::ios::binary);
+    std::ostringstream out;
     out << "index,cell_id,site_id,operator,layer,tech,band,freq_mhz,lon,lat,azimuth_deg,height_agl_m\n";
     for (std::size_t i = 0; i < table.cells.size(); ++i) {
         const auto& c = table.cells[i];
-        out << i << ',' << csv_field(c.cell_id) << ',' << csv_field(c.site_id) << ','
-            << csv_field(c.operator_name) << ',' << csv_field(table.layers[c.layer].name) << ','
-            << radio::to_string(c.tech) << ',' << csv_field(c.band) << ','
+        out << i << ',' << csv_text(c.cell_id) << ',' << csv_text(c.site_id) << ','
+            << csv_text(c.operator_name) << ',' << csv_text(table.layers[c.layer].name) << ','
+            << radio::to_string(c.tech) << ',' << csv_text(c.band) << ','
             << fmt::format("{:g},{:.6f},{:.6f},{:g},{:g}", c.freq_mhz, c.lon_deg, c.lat_deg, c.azimuth_deg,
                            c.height_agl_m)
             << '\n';
     }
-    out.close();
-    if (!out) throw Error("cannot write " + path.string());
+    write_output_file(path, out.str());
 }
 
 nlohmann::ordered_json write_layer(const std::filesystem::path& folder, const std::string& relative_folder,

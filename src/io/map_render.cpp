@@ -3,6 +3,7 @@
 #include <cpl_minixml.h>
 #include <cpl_vsi.h>
 #include <gdal_alg.h>
+#include <gdal_utils.h>
 #include <gdalwarper.h>
 #include <ogrsf_frmts.h>
 
@@ -52,12 +53,6 @@ double parse_value(const char* text, const fs::path& qml) {
     return v;
 }
 
-OGRSpatialReference traditional(const OGRSpatialReference& srs) {
-    OGRSpatialReference s(srs);
-    s.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-    return s;
-}
-
 /// Polygon and multipolygon rings as line strings (outlines); other geometries unchanged.
 std::unique_ptr<OGRGeometry> rings_of(const OGRGeometry& g) {
     const auto type = wkbFlatten(g.getGeometryType());
@@ -77,44 +72,32 @@ std::unique_ptr<OGRGeometry> rings_of(const OGRGeometry& g) {
     return std::unique_ptr<OGRGeometry>(g.clone());
 }
 
-/// The features' geometries of a vector file's first layer passing `where` (OGR SQL, empty: all),
-/// in the CRS `to_wkt`; with the text of `field` when one is named.
-std::vector<std::unique_ptr<OGRGeometry>> read_geometries(const fs::path& vector, const std::string& to_wkt,
+/// The geometries of `layer`'s features passing `where` (OGR SQL, empty: all), with the text of
+/// `field` when one is named. The layer's filter is cleared afterwards.
+std::vector<std::unique_ptr<OGRGeometry>> read_geometries(OGRLayer& layer, const fs::path& vector,
                                                           const std::string& where = {},
                                                           const std::string& field = {},
                                                           std::vector<std::string>* texts = nullptr) {
-    geo::DatasetPtr ds = geo::open_vector(vector, "map layer");
-    OGRLayer* layer = ds->GetLayer(0);
     if (!where.empty()) {
         geo::GdalErrorCapture cap;
-        if (layer->SetAttributeFilter(where.c_str()) != OGRERR_NONE) {
+        if (layer.SetAttributeFilter(where.c_str()) != OGRERR_NONE) {
             throw GdalError("cannot filter " + vector.string() + " by " + where + ": " + cap.last_error());
         }
     }
-    const int field_index = field.empty() ? -1 : layer->GetLayerDefn()->GetFieldIndex(field.c_str());
-    OGRSpatialReference to;
-    to.importFromWkt(to_wkt.c_str());
-    to = traditional(to);
-    geo::TransformPtr transform;
-    if (const OGRSpatialReference* from = layer->GetSpatialRef(); from != nullptr && !from->IsSame(&to)) {
-        transform = geo::make_transform(traditional(*from), to);
-    }
+    const int field_index = field.empty() ? -1 : layer.GetLayerDefn()->GetFieldIndex(field.c_str());
     std::vector<std::unique_ptr<OGRGeometry>> out;
-    layer->ResetReading();
-    for (auto& feature : *layer) {
+    layer.ResetReading();
+    for (auto& feature : layer) {
         const OGRGeometry* g = feature->GetGeometryRef();
         if (g == nullptr || g->IsEmpty()) continue;
-        std::unique_ptr<OGRGeometry> copy(g->clone());
-        if (transform && copy->transform(transform.get()) != OGRERR_NONE) {
-            throw GdalError("cannot transform a geometry of " + vector.string() + " to the map's CRS");
-        }
-        out.push_back(std::move(copy));
+        out.emplace_back(g->clone());
         if (texts != nullptr) {
             texts->emplace_back(field_index >= 0 && feature->IsFieldSetAndNotNull(field_index)
                                     ? feature->GetFieldAsString(field_index)
                                     : "");
         }
     }
+    layer.SetAttributeFilter(nullptr);
     return out;
 }
 
@@ -191,7 +174,46 @@ RasterColours read_raster_colours(const fs::path& qml) {
     return out;
 }
 
-MapCanvas::MapCanvas(const fs::path& frame_raster, int long_side_px) {
+struct VectorCache::Copy {
+    geo::DatasetPtr dataset;
+};
+
+VectorCache::VectorCache() = default;
+VectorCache::~VectorCache() = default;
+
+OGRLayer& VectorCache::layer(const fs::path& vector, const std::string& crs_wkt) {
+    auto& copy = m_copies[{vector, crs_wkt}];
+    if (!copy) {
+        geo::DatasetPtr src = geo::open_vector(vector, "map layer");
+        std::vector<std::string> args = {"-f", "Memory"};
+        if (!crs_wkt.empty()) {
+            const OGRSpatialReference* from = src->GetLayer(0)->GetSpatialRef();
+            OGRSpatialReference to;
+            to.importFromWkt(crs_wkt.c_str());
+            if (from != nullptr && !from->IsSame(&to)) args.insert(args.end(), {"-t_srs", crs_wkt});
+        }
+        args.emplace_back(src->GetLayer(0)->GetName());  // the first layer only
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        geo::GdalErrorCapture cap;
+        GDALVectorTranslateOptions* options = GDALVectorTranslateOptionsNew(argv.data(), nullptr);
+        GDALDatasetH handle = GDALDatasetH(src.get());
+        geo::DatasetPtr mem(GDALDataset::FromHandle(GDALVectorTranslate("", nullptr, 1, &handle, options, nullptr)));
+        GDALVectorTranslateOptionsFree(options);
+        if (!mem || mem->GetLayerCount() < 1) {
+            throw GdalError("cannot read " + vector.string() + " for a map: " + cap.last_error());
+        }
+        copy = std::make_unique<Copy>(Copy{std::move(mem)});
+    }
+    OGRLayer& layer = *copy->dataset->GetLayer(0);
+    layer.SetAttributeFilter(nullptr);
+    return layer;
+}
+
+MapCanvas::MapCanvas(const fs::path& frame_raster, int long_side_px, VectorCache* vectors)
+    : m_own_vectors(vectors == nullptr ? std::make_unique<VectorCache>() : nullptr),
+      m_vectors(vectors != nullptr ? vectors : m_own_vectors.get()) {
     if (long_side_px < 1) throw InternalError("MapCanvas: long side must be ≥ 1 px");
     geo::DatasetPtr ds = geo::open_raster(frame_raster, "map frame");
     const int cols = ds->GetRasterXSize();
@@ -283,7 +305,7 @@ void MapCanvas::draw_raster(const fs::path& raster, const RasterColours& colours
 }
 
 std::vector<std::uint8_t> MapCanvas::rasterise(const fs::path& vector, bool boundaries, const std::string& where) const {
-    std::vector<std::unique_ptr<OGRGeometry>> geoms = read_geometries(vector, m_crs_wkt, where);
+    std::vector<std::unique_ptr<OGRGeometry>> geoms = read_geometries(m_vectors->layer(vector, m_crs_wkt), vector, where);
     std::vector<OGRGeometryH> handles;
     std::vector<std::unique_ptr<OGRGeometry>> outlines;
     for (const auto& g : geoms) {
@@ -364,7 +386,7 @@ void MapCanvas::draw_points(const fs::path& vector, Rgba fill, int radius_px) {
             }
         }
     };
-    for (const auto& g : read_geometries(vector, m_crs_wkt)) {
+    for (const auto& g : read_geometries(m_vectors->layer(vector, m_crs_wkt), vector)) {
         const auto type = wkbFlatten(g->getGeometryType());
         if (type == wkbPoint) {
             disc(g->toPoint()->getX(), g->toPoint()->getY());
@@ -380,7 +402,7 @@ void MapCanvas::draw_points(const fs::path& vector, Rgba fill, int radius_px) {
 std::vector<MapLabel> MapCanvas::locate(const fs::path& vector, const std::string& field,
                                         const std::string& where) const {
     std::vector<std::string> texts;
-    const auto geoms = read_geometries(vector, m_crs_wkt, where, field, &texts);
+    const auto geoms = read_geometries(m_vectors->layer(vector, m_crs_wkt), vector, where, field, &texts);
     std::vector<MapLabel> out;
     for (std::size_t k = 0; k < geoms.size(); ++k) {
         const OGRGeometry& g = *geoms[k];

@@ -7,9 +7,10 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <fstream>
+#include <sstream>
 
 #include "phusong/core/error.hpp"
+#include "phusong/core/output_file.hpp"
 #include "phusong/geo/gdal.hpp"
 #include "phusong/io/vector_style.hpp"
 #include "phusong/io/vector_writer.hpp"
@@ -30,7 +31,7 @@ void write_candidates_geojson(const std::filesystem::path& path, const planning:
     std::error_code ec;
     std::filesystem::remove(path, ec);
     geo::DatasetPtr ds(driver->Create(path.string().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
-    if (!ds) throw GdalError("cannot create " + path.string() + ": " + cap.last_error());
+    if (!ds) throw GdalError(geo::write_failure(path, cap));
     OGRSpatialReference wgs84 = geo::srs_wgs84();
     char** options = CSLSetNameValue(nullptr, "RFC7946", "YES");
     options = CSLSetNameValue(options, "WRITE_NAME", "NO");
@@ -82,11 +83,11 @@ void write_candidates_geojson(const std::filesystem::path& path, const planning:
         OGRPoint pt(c.lon_deg, c.lat_deg);
         f.SetGeometry(&pt);
         if (layer->CreateFeature(&f) != OGRERR_NONE) {
-            throw GdalError("cannot write a feature to " + path.string() + ": " + cap.last_error());
+            throw GdalError(geo::write_failure(path, cap));
         }
     }
     ds.reset();  // closes the file; GDAL 3.6's GDALClose reports failures only via CPLError
-    if (!cap.last_error().empty()) throw GdalError("cannot write " + path.string() + ": " + cap.last_error());
+    if (!cap.last_error().empty()) throw GdalError(geo::write_failure(path, cap));
 }
 
 namespace {
@@ -132,7 +133,7 @@ void write_candidates_kmz(const std::filesystem::path& path, const planning::Pla
     std::error_code ec;
     std::filesystem::remove(path, ec);
     geo::DatasetPtr ds(driver->Create(path.string().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
-    if (!ds) throw GdalError("cannot create " + path.string() + ": " + cap.last_error());
+    if (!ds) throw GdalError(geo::write_failure(path, cap));
     OGRSpatialReference wgs84 = geo::srs_wgs84();
     const char* const layer_options[] = {"NAME=5G candidates, ranked", nullptr};
     OGRLayer* layer = ds->CreateLayer("candidates", &wgs84, wkbPoint, const_cast<char**>(layer_options));
@@ -179,18 +180,18 @@ void write_candidates_kmz(const std::filesystem::path& path, const planning::Pla
         OGRPoint pt(c.lon_deg, c.lat_deg);
         f.SetGeometry(&pt);
         if (layer->CreateFeature(&f) != OGRERR_NONE) {
-            throw GdalError("cannot write a feature to " + path.string() + ": " + cap.last_error());
+            throw GdalError(geo::write_failure(path, cap));
         }
     }
     ds.reset();  // writes and zips the KML; GDAL 3.6's GDALClose reports failures only via CPLError
     if (!cap.last_error().empty()) {
         std::filesystem::remove(path, ec);
-        throw GdalError("cannot write " + path.string() + ": " + cap.last_error());
+        throw GdalError(geo::write_failure(path, cap));
     }
 }
 
 void write_coverage_curve_csv(const std::filesystem::path& path, const planning::PlanResult& plan) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    std::ostringstream out;
     out << "rank,site_id,kind,marginal_people,cumulative_people,covered_share,cost,cumulative_cost\n";
     const double existing_share = plan.people_in_aoi > 0 ? plan.people_covered_existing / plan.people_in_aoi : 0.0;
     out << fmt::format("0,,existing,{:.1f},0.0,{:.6f},0,0\n", plan.people_covered_existing, existing_share);
@@ -200,8 +201,7 @@ void write_coverage_curve_csv(const std::filesystem::path& path, const planning:
         out << fmt::format("{},{},{},{:.1f},{:.1f},{:.6f},{:g},{:g}\n", r + 1, c.site_id, planning::to_string(c.kind),
                            p.marginal_people, p.cumulative_people, p.covered_share, p.cost, p.cumulative_cost);
     }
-    out.close();
-    if (!out) throw Error("cannot write " + path.string());
+    write_output_file(path, out.str());
 }
 
 void write_coverage_curve_png(const std::filesystem::path& path, const planning::PlanResult& plan) {
@@ -291,7 +291,7 @@ void write_coverage_curve_png(const std::filesystem::path& path, const planning:
     geo::DatasetPtr out(png->CreateCopy(path.string().c_str(), mem.get(), FALSE, nullptr, nullptr, nullptr));
     const bool created = static_cast<bool>(out);
     out.reset();  // closes the file; failures come through CPLError
-    if (!created || !cap.last_error().empty()) throw GdalError("cannot write " + path.string() + ": " + cap.last_error());
+    if (!created || !cap.last_error().empty()) throw GdalError(geo::write_failure(path, cap));
     std::error_code ec;
     std::filesystem::remove(path.string() + ".aux.xml", ec);
 }

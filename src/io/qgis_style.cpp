@@ -4,10 +4,10 @@
 
 #include <array>
 #include <cmath>
-#include <fstream>
 #include <limits>
 
 #include "phusong/core/error.hpp"
+#include "phusong/core/output_file.hpp"
 #include "phusong/core/text.hpp"
 
 namespace phusong::io {
@@ -43,13 +43,6 @@ std::string pseudocolour(const std::vector<Item>& items, bool discrete, double m
                          xml_escape(it.label));
     }
     return x + "        </colorrampshader>\n      </rastershader>\n    </rasterrenderer>\n";
-}
-
-void write_text(const std::filesystem::path& path, const std::string& text) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.close();
-    if (!out) throw Error("cannot write " + path.string());
 }
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
@@ -118,7 +111,7 @@ void write_raster_style(const std::filesystem::path& raster, RasterStyle style) 
                                 true, 0, 40);
             break;
     }
-    write_text(style_path(raster), header() + body + footer());
+    write_output_file(style_path(raster), header() + body + footer());
 }
 
 void write_server_style(const std::filesystem::path& raster,
@@ -140,7 +133,7 @@ void write_server_style(const std::filesystem::path& raster,
                             value, to8(q[0]), to8(q[1]), to8(q[2]), xml_escape(label));
     }
     body += "      </colorPalette>\n    </rasterrenderer>\n";
-    write_text(style_path(raster), header() + body + footer());
+    write_output_file(style_path(raster), header() + body + footer());
 }
 
 void write_outline_style(const std::filesystem::path& vector) {
@@ -170,7 +163,7 @@ void write_outline_style(const std::filesystem::path& vector) {
         "  <featureBlendMode>0</featureBlendMode>\n"
         "  <layerGeometryType>2</layerGeometryType>\n"
         "</qgis>\n";
-    write_text(style_path(vector), text);
+    write_output_file(style_path(vector), text);
 }
 
 }  // namespace phusong::io

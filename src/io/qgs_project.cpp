@@ -17,6 +17,7 @@
 
 #include "phusong/core/error.hpp"
 #include "phusong/core/hash.hpp"
+#include "phusong/core/output_file.hpp"
 #include "phusong/geo/gdal.hpp"
 #include "phusong/io/qgis_style.hpp"
 #include "xml.hpp"
@@ -109,27 +110,6 @@ std::vector<fs::path> map_files_in(const fs::path& dir, const fs::path& sub) {
 
 }  // namespace
 
-void write_file_atomically(const fs::path& path, std::string_view bytes) {
-    const fs::path temp = path.parent_path() / ("." + path.filename().string() + ".tmp-" + std::to_string(getpid()));
-    {
-        std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-        out.close();
-        if (!out) {
-            std::error_code ec;
-            fs::remove(temp, ec);
-            throw Error("cannot write " + path.string());
-        }
-    }
-    std::error_code ec;
-    fs::rename(temp, path, ec);
-    if (ec) {
-        std::error_code ignored;
-        fs::remove(temp, ignored);
-        throw Error("cannot move " + temp.string() + " to " + path.string() + ": " + ec.message());
-    }
-}
-
 std::optional<fs::path> write_outline(const fs::path& dir, const json& manifest) {
     const fs::path target = dir / kOutlineFile;
     std::error_code ec;
@@ -178,7 +158,7 @@ std::optional<fs::path> write_outline(const fs::path& dir, const json& manifest)
     const bool ok = out != nullptr && cap.last_error().empty();
     if (!ok) {
         fs::remove(temp, ec);
-        throw GdalError("cannot write the AOI outline " + target.string() + ": " + cap.last_error());
+        throw GdalError(geo::write_failure(target, cap));
     }
     write_outline_style(temp);
     fs::rename(style_path(temp), style_path(target), ec);

@@ -18,6 +18,7 @@
 #include <sstream>
 
 #include "phusong/core/error.hpp"
+#include "phusong/core/output_file.hpp"
 #include "phusong/core/text.hpp"
 #include "phusong/geo/gdal.hpp"
 #include "phusong/io/map_render.hpp"
@@ -112,9 +113,8 @@ struct Rows {
     }
 };
 
-Rows read_rows(const fs::path& file) {
-    geo::DatasetPtr ds = geo::open_vector(file, "report table");
-    OGRLayer* layer = ds->GetLayer(0);
+Rows read_rows(const fs::path& file, VectorCache& vectors) {
+    OGRLayer* layer = &vectors.layer(file);
     Rows t;
     OGRFeatureDefn* defn = layer->GetLayerDefn();
     for (int i = 0; i < defn->GetFieldCount(); ++i) t.columns.emplace_back(defn->GetFieldDefn(i)->GetNameRef());
@@ -129,9 +129,9 @@ Rows read_rows(const fs::path& file) {
     return t;
 }
 
-std::optional<Rows> read_rows_if(const fs::path& file) {
+std::optional<Rows> read_rows_if(const fs::path& file, VectorCache& vectors) {
     if (!is_file(file)) return std::nullopt;
-    return read_rows(file);
+    return read_rows(file, vectors);
 }
 
 // ---- HTML pieces -------------------------------------------------------------------------------
@@ -265,6 +265,7 @@ struct Inputs {
     fs::path dir;
     const json& manifest;
     const OutputCatalogue& cat;
+    VectorCache& vectors;
     std::vector<ViewFigures> views;          ///< union and layer views, file order
     std::map<std::string, GapFigures> gaps;  ///< by view name
     std::optional<Rows> gap_rows;
@@ -294,9 +295,9 @@ struct Inputs {
     }
 };
 
-Inputs gather(const fs::path& dir, const json& manifest, const OutputCatalogue& cat) {
-    Inputs in{dir, manifest, cat, {}, {}, {}, {}, {}};
-    if (auto s = read_rows_if(in.file("analysis/coverage_summary.csv"))) {
+Inputs gather(const fs::path& dir, const json& manifest, const OutputCatalogue& cat, VectorCache& vectors) {
+    Inputs in{dir, manifest, cat, vectors, {}, {}, {}, {}, {}};
+    if (auto s = read_rows_if(in.file("analysis/coverage_summary.csv"), vectors)) {
         for (std::size_t r = 0; r < s->rows.size(); ++r) {
             ViewFigures v;
             v.kind = s->text(r, "view_kind");
@@ -312,7 +313,7 @@ Inputs gather(const fs::path& dir, const json& manifest, const OutputCatalogue& 
             if (!v.name.empty() && std::isfinite(v.share)) in.views.push_back(std::move(v));
         }
     }
-    in.gap_rows = read_rows_if(in.file("analysis/gaps.geojson"));
+    in.gap_rows = read_rows_if(in.file("analysis/gaps.geojson"), vectors);
     if (in.gap_rows) {
         const Rows& g = *in.gap_rows;
         for (std::size_t r = 0; r < g.rows.size(); ++r) {
@@ -328,8 +329,8 @@ Inputs gather(const fs::path& dir, const json& manifest, const OutputCatalogue& 
             }
         }
     }
-    in.admin_rows = read_rows_if(in.file("analysis/admin_coverage.csv"));
-    in.curve = read_rows_if(in.file("plan/coverage_curve.csv"));
+    in.admin_rows = read_rows_if(in.file("analysis/admin_coverage.csv"), vectors);
+    in.curve = read_rows_if(in.file("plan/coverage_curve.csv"), vectors);
     return in;
 }
 
@@ -385,7 +386,7 @@ std::string map_figure(const Inputs& in, const MapSpec& m, const Text& t) {
     const fs::path frame = !m.class_raster.empty() && is_file(in.file(m.class_raster)) ? in.file(m.class_raster)
                                                                                          : in.file("dem.tif");
     if (!is_file(frame)) return "";
-    MapCanvas c(frame, kMapLongSidePx);
+    MapCanvas c(frame, kMapLongSidePx, &in.vectors);
     std::string legend;
     const auto swatch = [](const std::string& style, const std::string& label) {
         return "<li><span class=\"sw\" style=\"" + style + "\"></span>" + xml_escape(label) + "</li>";
@@ -493,9 +494,21 @@ std::vector<Milestone> milestones(const Rows& curve, const json& plan) {
     if (by_rank.empty()) return out;
     std::map<long, std::optional<std::size_t>> chosen;
     const auto bounds = plan.value("bounds", json::array());
+    const bool in_cost = plan.value("budget_kind", std::string("sites")) == "cost";
     for (std::size_t b = 0; b < bounds.size(); ++b) {
-        const long budget = bounds[b].value("budget", 0L);
-        if (by_rank.contains(budget) && plan.value("budget_kind", std::string("sites")) == "sites") chosen[budget] = b;
+        const double budget = bounds[b].value("budget", 0.0);
+        // A budget in sites is a rank. One in cost units is the longest prefix of the ranking that
+        // it pays for, when that prefix is the set whose optimality was measured: the greedy within
+        // a cost budget skips a pick that no longer fits and may take a cheaper one after it.
+        std::optional<long> rank;
+        for (const auto& [k, r] : by_rank) {
+            if (in_cost ? curve.num(r, "cumulative_cost") <= budget + 1e-9 : k == std::lround(budget)) rank = k;
+        }
+        if (rank && in_cost &&
+            std::abs(curve.num(by_rank[*rank], "cumulative_people") - bounds[b].value("greedy_people", -1e18)) > 1.0) {
+            rank.reset();
+        }
+        if (rank) chosen[*rank] = b;
     }
     const double final_share = curve.num(by_rank.rbegin()->second, "covered_share");
     for (const double f : {0.5, 0.9}) {
@@ -577,7 +590,7 @@ std::string plan_summary(const Inputs& in, const Text& t) {
         table.rows.push_back({t.num(curve.num(m.row, "rank")), t.num(people_existing + cum_people),
                               t.pct(curve.num(m.row, "covered_share")), t.num(cost, 1),
                               cost > 0 ? t.num(cum_people / cost) : "–",
-                              m.bound ? optimality_cell(bounds[*m.bound], t) : "–"});
+                              m.bound ? optimality_cell(bounds[*m.bound], t) : t("not measured", "không đo")});
     }
     h += table.html();
     return h;
@@ -1101,9 +1114,11 @@ std::string scenario_title(const json& manifest) {
     return "phusong run";
 }
 
-std::string report_html(const fs::path& dir, const json& manifest, const OutputCatalogue& cat, ReportLanguage lang) {
+std::string report_html(const fs::path& dir, const json& manifest, const OutputCatalogue& cat, ReportLanguage lang,
+                        VectorCache* vectors) {
     const Text t{lang};
-    const Inputs in = gather(dir, manifest, cat);
+    VectorCache own;
+    const Inputs in = gather(dir, manifest, cat, vectors != nullptr ? *vectors : own);
     const std::string title = scenario_title(manifest);
     const std::vector<ReportLanguage> langs = report_languages(manifest);
 
@@ -1217,9 +1232,10 @@ std::string report_html(const fs::path& dir, const json& manifest, const OutputC
 
 std::vector<PresentationFile> write_reports(const fs::path& dir, const json& manifest, const OutputCatalogue& catalogue) {
     std::vector<PresentationFile> files;
+    VectorCache vectors;
     for (const ReportLanguage lang : report_languages(manifest)) {
         const std::string name = report_file_name(lang);
-        write_file_atomically(dir / name, report_html(dir, manifest, catalogue, lang));
+        write_file_atomically(dir / name, report_html(dir, manifest, catalogue, lang, &vectors));
         files.push_back({name, lang == ReportLanguage::vi
                                    ? "self-contained HTML report in Vietnamese: summary, maps, appendix tables"
                                    : "self-contained HTML report in English: summary, maps, appendix tables"});

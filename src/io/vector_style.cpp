@@ -2,10 +2,10 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
 #include <limits>
 
 #include "phusong/core/error.hpp"
+#include "phusong/core/output_file.hpp"
 #include "phusong/core/text.hpp"
 
 namespace phusong::io {
@@ -15,13 +15,6 @@ namespace {
 std::string rgba(const std::string& hex) {
     const auto v = std::stoul(hex.substr(1), nullptr, 16);
     return fmt::format("{},{},{},255", (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff);
-}
-
-void write_text(const std::filesystem::path& path, const std::string& text) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.close();
-    if (!out) throw Error("cannot write " + path.string());
 }
 
 std::filesystem::path qml_of(const std::filesystem::path& file) {
@@ -59,7 +52,7 @@ void write_graduated_polygon_style(const std::filesystem::path& vector_file, con
                               c.lower, c.upper, i, xml_escape(c.label));
         symbols += fill_symbol(i, c.colour);
     }
-    write_text(qml_of(vector_file),
+    write_output_file(qml_of(vector_file),
                std::string(kHeader) +
                    fmt::format("  <renderer-v2 type=\"graduatedSymbol\" attr=\"{}\" graduatedMethod=\"GraduatedColor\" "
                                "symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n    <ranges>\n",
@@ -111,7 +104,7 @@ void write_gap_style(const std::filesystem::path& vector_file, const std::vector
         }
         rules += "      </rule>\n";
     }
-    write_text(qml_of(vector_file),
+    write_output_file(qml_of(vector_file),
                std::string(kHeader) +
                    "  <renderer-v2 type=\"RuleRenderer\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n"
                    "    <rules key=\"root\">\n" +
@@ -179,7 +172,7 @@ void write_candidates_style(const std::filesystem::path& vector_file) {
     rules += fmt::format("    <rule key=\"r{}\" symbol=\"{}\" filter=\"{}\" label=\"not chosen\" checkstate=\"0\"/>\n",
                          index, index, xml_escape("\"rank\" IS NULL"));
     symbol(index, "circle", "#bdbdbd", 1.4);
-    write_text(
+    write_output_file(
         qml_of(vector_file),
         "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
         "<qgis version=\"3.22.0\" styleCategories=\"Symbology|Labeling\" labelsEnabled=\"1\">\n"
@@ -255,7 +248,7 @@ void write_cells_style(const std::filesystem::path& vector_file) {
             index, index, rgba(t.colour), 2 * t.radius_m, xml_escape("\"azimuth_deg\" + 45"));
         ++index;
     }
-    write_text(qml_of(vector_file),
+    write_output_file(qml_of(vector_file),
                "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
                "<qgis version=\"3.22.0\" styleCategories=\"Symbology\">\n"
                "  <renderer-v2 type=\"RuleRenderer\" symbollevels=\"1\" enableorderby=\"0\" forceraster=\"0\">\n"
@@ -265,7 +258,7 @@ void write_cells_style(const std::filesystem::path& vector_file) {
 }
 
 void write_class_raster_style(const std::filesystem::path& raster) {
-    write_text(qml_of(raster),
+    write_output_file(qml_of(raster),
                std::string(kHeader) +
                    "  <pipe>\n"
                    "    <rasterrenderer type=\"paletted\" band=\"1\" opacity=\"1\" alphaBand=\"-1\" nodataColor=\"\">\n"

@@ -5,9 +5,10 @@
 #include <ogrsf_frmts.h>
 
 #include <cmath>
-#include <fstream>
+#include <sstream>
 
 #include "phusong/core/error.hpp"
+#include "phusong/core/output_file.hpp"
 #include "phusong/geo/gdal.hpp"
 #include "phusong/io/geotiff.hpp"
 #include "phusong/io/vector_style.hpp"
@@ -19,13 +20,6 @@ double rounded(double v, int decimals) {
     const double f = std::pow(10.0, decimals);
     const double r = std::round(v * f) / f;
     return r == 0.0 ? 0.0 : r;  // no "-0"
-}
-
-std::string csv_text(const std::string& v) {
-    if (v.find_first_of(",\"\n\r") == std::string::npos) return v;
-    std::string q = "\"";
-    for (char c : v) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return q + "\"";
 }
 
 std::string csv_cell(const Value& v, const Field& f) {
@@ -48,7 +42,8 @@ OGRFieldType ogr_type(FieldType t) {
     return OFTString;
 }
 
-void fill_layer(OGRLayer* layer, const VectorLayer& v, const std::string& file) {
+void fill_layer(OGRLayer* layer, const VectorLayer& v, const std::filesystem::path& path, const geo::GdalErrorCapture& cap) {
+    const std::string file = path.string();
     for (const Field& f : v.table.fields) {
         OGRFieldDefn def(f.name.c_str(), ogr_type(f.type));
         if (layer->CreateField(&def) != OGRERR_NONE) throw GdalError("cannot create field " + f.name + " in " + file);
@@ -72,7 +67,7 @@ void fill_layer(OGRLayer* layer, const VectorLayer& v, const std::string& file) 
             }
         }
         if (v.geometries[r]) feature.SetGeometry(v.geometries[r].get());
-        if (layer->CreateFeature(&feature) != OGRERR_NONE) throw GdalError("cannot write feature " + std::to_string(r) + " to " + file);
+        if (layer->CreateFeature(&feature) != OGRERR_NONE) throw GdalError(geo::write_failure(path, cap));
     }
 }
 
@@ -81,14 +76,21 @@ void close_or_throw(geo::DatasetPtr& ds, const geo::GdalErrorCapture& cap, const
     if (!cap.last_error().empty()) {
         std::error_code ec;
         std::filesystem::remove(path, ec);
-        throw GdalError("cannot write " + path.string() + ": " + cap.last_error());
+        throw GdalError(geo::write_failure(path, cap));
     }
 }
 
 }  // namespace
 
+std::string csv_text(const std::string& v) {
+    if (v.find_first_of(",\"\n\r") == std::string::npos) return v;
+    std::string q = "\"";
+    for (char c : v) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return q + "\"";
+}
+
 void write_csv(const std::filesystem::path& path, const Table& table) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    std::ostringstream out;
     for (std::size_t i = 0; i < table.fields.size(); ++i) out << (i ? "," : "") << csv_text(table.fields[i].name);
     out << '\n';
     for (const auto& row : table.rows) {
@@ -96,8 +98,7 @@ void write_csv(const std::filesystem::path& path, const Table& table) {
         for (std::size_t i = 0; i < row.size(); ++i) out << (i ? "," : "") << csv_cell(row[i], table.fields[i]);
         out << '\n';
     }
-    out.close();
-    if (!out) throw Error("cannot write " + path.string());
+    write_output_file(path, out.str());
 }
 
 void write_geojson(const std::filesystem::path& path, const VectorLayer& v) {
@@ -108,7 +109,7 @@ void write_geojson(const std::filesystem::path& path, const VectorLayer& v) {
     std::filesystem::remove(path, ec);
     geo::GdalErrorCapture cap;
     geo::DatasetPtr ds(drv->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
-    if (!ds) throw GdalError("cannot create " + path.string() + ": " + cap.last_error());
+    if (!ds) throw GdalError(geo::write_failure(path, cap));
     OGRSpatialReference srs = geo::srs_from_epsg(v.epsg);
     // The metadata rides as a foreign member of the FeatureCollection (RFC 7946 §6.1).
     const std::string native = nlohmann::ordered_json{{"phusong", v.metadata}}.dump();
@@ -117,7 +118,7 @@ void write_geojson(const std::filesystem::path& path, const VectorLayer& v) {
                              "NATIVE_MEDIA_TYPE=application/vnd.geo+json", native_opt.c_str(), nullptr};
     OGRLayer* layer = ds->CreateLayer(v.name.c_str(), &srs, wkbUnknown, const_cast<char**>(options));
     if (layer == nullptr) throw GdalError("cannot create a layer in " + path.string() + ": " + cap.last_error());
-    fill_layer(layer, v, path.string());
+    fill_layer(layer, v, path, cap);
     close_or_throw(ds, cap, path);
 }
 
@@ -133,15 +134,15 @@ void write_geopackage(const std::filesystem::path& path, std::span<const VectorL
     std::filesystem::remove(path, ec);
     geo::GdalErrorCapture cap;
     geo::DatasetPtr ds(drv->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
-    if (!ds) throw GdalError("cannot create " + path.string() + ": " + cap.last_error());
+    if (!ds) throw GdalError(geo::write_failure(path, cap));
     for (const VectorLayer* v : layers) {
         OGRSpatialReference srs = geo::srs_from_epsg(v->epsg);
         OGRLayer* layer = ds->CreateLayer(v->name.c_str(), &srs, wkbUnknown, nullptr);
         if (layer == nullptr) throw GdalError("cannot create layer " + v->name + " in " + path.string());
         layer->SetMetadataItem("PHUSONG", v->metadata.dump().c_str());
         if (layer->StartTransaction() != OGRERR_NONE) throw GdalError("cannot start a transaction in " + path.string());
-        fill_layer(layer, *v, path.string());
-        if (layer->CommitTransaction() != OGRERR_NONE) throw GdalError("cannot commit " + v->name + " in " + path.string());
+        fill_layer(layer, *v, path, cap);
+        if (layer->CommitTransaction() != OGRERR_NONE) throw GdalError(geo::write_failure(path, cap));
     }
     close_or_throw(ds, cap, path);
 }

@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "phusong/core/interrupt.hpp"
+#include "phusong/core/output_file.hpp"
 #include "phusong/geo/gdal.hpp"
 #include "phusong/geo/grid_inputs.hpp"
 #include "phusong/geo/vector.hpp"
@@ -63,7 +64,7 @@ PlanSummary plan(const PlanRequest& request) {
     out.open();
     std::vector<std::pair<std::string, std::string>> listed;
     for (const auto& [name, what] : io::write_plan(out.file(""), summary.plan, scenario.analysis.geopackage)) listed.emplace_back("plan/" + name, what);
-    io::write_file_atomically(out.file("plan.json"), section.dump(2) + "\n");
+    write_file_atomically(out.file("plan.json"), section.dump(2) + "\n");
     listed.emplace_back("plan/plan.json", kPlanJsonDescription);
     throw_if_interrupted();
     out.commit();

@@ -9,6 +9,7 @@
 #include "phusong/core/error.hpp"
 #include "phusong/core/interrupt.hpp"
 #include "phusong/core/manifest.hpp"
+#include "phusong/core/output_file.hpp"
 #include "phusong/core/text.hpp"
 #include "phusong/geo/gdal.hpp"
 #include "phusong/geo/grid_inputs.hpp"
@@ -161,7 +162,7 @@ RunSummary run(const RunRequest& request) {
         }
         manifest.section("plan") = io::plan_manifest_section(*summary.plan, scenario.plan);
         // The same plan/plan.json as `phusong plan` writes (docs/outputs.md#plan).
-        io::write_file_atomically(out.file("plan/plan.json"), manifest.section("plan").dump(2) + "\n");
+        write_file_atomically(out.file("plan/plan.json"), manifest.section("plan").dump(2) + "\n");
         manifest.add_output("plan/plan.json", kPlanJsonDescription);
         plan_timer.stop();
     }

@@ -8,6 +8,7 @@
 #include "phusong/core/analysis_config.hpp"
 #include "phusong/core/error.hpp"
 #include "phusong/core/hash.hpp"
+#include "phusong/core/output_file.hpp"
 #include "phusong/coverage/predict.hpp"
 #include "phusong/io/qgs_project.hpp"
 #include "phusong/io/report.hpp"
@@ -196,6 +197,6 @@ void RunFolder::add_stage(const std::string& name, double wall_s) {
 
 void RunFolder::save() const { save_to(manifest_file()); }
 
-void RunFolder::save_to(const fs::path& path) const { io::write_file_atomically(path, m_manifest.dump(2) + "\n"); }
+void RunFolder::save_to(const fs::path& path) const { write_file_atomically(path, m_manifest.dump(2) + "\n"); }
 
 }  // namespace phusong::pipeline

@@ -644,10 +644,15 @@ std::vector<Case> catalogue() {
                  [](Fixture& fx) {
                      spit(fx.aoi, aoi_feature(R"({"type":"Polygon","coordinates":[[[105.57,21.28],[105.60,21.31],[105.63,21.34],[105.60,21.31],[105.57,21.28]]]})"));
                  }, 3, {"{aoi}: the AOI has zero area"}});
+    c.push_back({"vectors", "aoi-lat-lon-swapped", "AOI drawn as (latitude, longitude) instead of (longitude, latitude)",
+                 [](Fixture& fx) {
+                     spit(fx.aoi, aoi_feature(R"({"type":"Polygon","coordinates":[[[21.28,105.57],[21.28,105.63],[21.34,105.63],[21.34,105.57],[21.28,105.57]]]})"));
+                 }, 3, {"{aoi}, feature 0: latitudes from 105.57 to 105.63°, beyond ±90°", "swap them"}});
     c.push_back({"vectors", "aoi-off-dem", "AOI east of the DEM (only the grid margin lies on it)",
                  [](Fixture& fx) {
                      spit(fx.aoi, aoi_feature(R"({"type":"Polygon","coordinates":[[[105.662,21.29],[105.68,21.29],[105.68,21.31],[105.662,21.31],[105.662,21.29]]]})"));
-                 }, 3, {"{dem}: none of the AOI lies on the DEM"}});
+                 }, 3, {"{dem}: none of the AOI (longitude 105.662 to 105.680°, latitude 21.290 to 21.310°) lies on the DEM",
+                        "latitude and longitude swapped?"}});
 
     c.push_back({"vectors", "admin-self-intersection",
                  "admin unit bow-tie polygon (repaired with make-valid, reported, in the manifest)",

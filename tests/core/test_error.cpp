@@ -1,9 +1,12 @@
 #include <doctest/doctest.h>
 #include <sys/stat.h>
 
+#include <cerrno>
+
 #include "phusong/core/error.hpp"
 #include "phusong/core/hash.hpp"
 #include "phusong/core/input_file.hpp"
+#include "phusong/core/output_file.hpp"
 #include "phusong/core/toml_reader.hpp"
 #include "test_util.hpp"
 
@@ -68,4 +71,30 @@ TEST_CASE("special files (FIFO, device) are refused before they are opened; whol
     CHECK(read_input_file(text, 10, "scenario file") == "0123456789");
     CHECK_THROWS_WITH_AS((void)read_input_file(text, 9, "scenario file"),
                          doctest::Contains("the scenario file is 10 bytes, more than the 9 bytes"), InputError);
+}
+
+TEST_CASE("a failed write keeps its cause: a full disk, a read-only place") {
+    test::TempDir dir;
+    const auto ok = dir.path() / "a.csv";
+    write_output_file(ok, "x,y\n");
+    CHECK(read_input_file(ok, 100, "table") == "x,y\n");
+    write_file_atomically(ok, "z\n");
+    CHECK(read_input_file(ok, 100, "table") == "z\n");
+    // /dev/full fails every write with ENOSPC, as a full disk does (null(4)); it is not removed.
+    if (std::filesystem::exists("/dev/full")) {
+        CHECK_THROWS_WITH_AS(write_output_file("/dev/full", "x"),
+                             "cannot write /dev/full: no space left on device: free space on that disk or give an "
+                             "output folder on another one (-o)",
+                             Error);
+        CHECK(special_file_kind("/dev/full") == "a character device");
+    }
+    CHECK_THROWS_WITH_AS(write_output_file(dir.path() / "missing" / "a.csv", "x"),
+                         doctest::Contains("missing/a.csv: no such file or directory"), Error);
+    // Libraries state the cause in their own words.
+    CHECK(write_cause_in("_tiffWriteProc:No space left on device") == ENOSPC);
+    CHECK(write_cause_in("sqlite3_exec(INSERT …) failed: database or disk is full") == ENOSPC);
+    CHECK(write_cause_in("TIFFWriteDirectorySec:IO error writing directory") == 0);
+    CHECK(write_failure_message("x.tif", EROFS) ==
+          "cannot write x.tif: read-only file system: the file system is mounted read-only: give an output folder "
+          "on a writable one (-o)");
 }

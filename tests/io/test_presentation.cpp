@@ -330,6 +330,28 @@ TEST_CASE("report with admin units and a plan: place names as in the inputs, the
     CHECK(vi.find("≥ 98,7% so với mức tốt nhất có thể (cận trên)") != std::string::npos);
     CHECK(en.find("1 upgrades of existing sites and 1 new sites") != std::string::npos);
 
+    // A budget in cost units is matched to the ranking's prefix that it pays for, when that prefix
+    // is greedy's set at the budget; another prefix is "not measured".
+    auto manifest = nlohmann::ordered_json::parse(slurp(out / "manifest.json"));
+    manifest["plan"]["budget_kind"] = "cost";
+    manifest["plan"]["bounds"][0]["budget"] = 3;  // pays for rank 1 (cost 1), not rank 2 (3.5)
+    std::ofstream(out / "manifest.json") << manifest.dump(2);
+    phusong::io::write_presentation(out);
+    const auto plan_table = [&] {
+        const std::string html = slurp(out / "report.html");
+        const std::size_t from = html.find("<table id=\"plan-summary\"");
+        return html.substr(from, html.find("</table>", from) - from);
+    };
+    std::string cost = plan_table();
+    CHECK(count(cost, "≥ 98.7% of the best possible (bound)") == 1);
+    CHECK(count(cost, "not measured") == 1);  // rank 2, the last
+    manifest["plan"]["bounds"][0]["greedy_people"] = 45000.0;  // greedy took another set within 3 units
+    std::ofstream(out / "manifest.json") << manifest.dump(2);
+    phusong::io::write_presentation(out);
+    cost = plan_table();
+    CHECK(cost.find("98.7%") == std::string::npos);
+    CHECK(count(cost, "not measured") == 2);
+
     Xml doc(CPLParseXMLString(slurp(out / "coverage.qgs").c_str()));
     REQUIRE(doc);
     std::vector<std::string> groups;

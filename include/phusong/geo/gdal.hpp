@@ -23,11 +23,19 @@ public:
     GdalErrorCapture& operator=(const GdalErrorCapture&) = delete;
     /// The last error message captured, or "" if none.
     [[nodiscard]] const std::string& last_error() const noexcept { return m_last; }
+    /// Every error message captured, one per line (the first few): a library often states the
+    /// cause (libtiff: "No space left on device") before the message that ends the write.
+    [[nodiscard]] const std::string& all_errors() const noexcept { return m_all; }
 
 private:
     static void CPL_STDCALL handler(CPLErr cls, CPLErrorNum num, const char* msg);
     std::string m_last;
+    std::string m_all;
 };
+
+/// "cannot write PATH: …" for a write GDAL failed: the cause and its fix when GDAL's message names
+/// a system error (libtiff's "No space left on device"), else GDAL's message.
+[[nodiscard]] std::string write_failure(const std::filesystem::path& path, const GdalErrorCapture& cap);
 
 using DatasetPtr = GDALDatasetUniquePtr;
 

@@ -6,9 +6,13 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+class OGRLayer;
 
 namespace phusong::io {
 
@@ -49,12 +53,33 @@ struct MapLabel {
     std::string text;
 };
 
+/// Vector files read once for the many maps and tables of a report: a file's first layer is
+/// copied into memory (GDAL's Memory driver), reprojected to the CRS asked for, on its first use;
+/// later reads and attribute filters run on the copy. A report draws the gaps of every view on its
+/// own map, in each language: parsing an 18 MB gaps.geojson each time was most of its time.
+/// One thread at a time.
+class VectorCache {
+public:
+    VectorCache();
+    ~VectorCache();
+    VectorCache(const VectorCache&) = delete;
+    VectorCache& operator=(const VectorCache&) = delete;
+    /// The first layer of `vector` in the CRS `crs_wkt` (empty: as stored), its filter cleared.
+    /// InputError if the file cannot be opened, GdalError if it cannot be reprojected.
+    [[nodiscard]] OGRLayer& layer(const std::filesystem::path& vector, const std::string& crs_wkt = {});
+
+private:
+    struct Copy;
+    std::map<std::pair<std::filesystem::path, std::string>, std::unique_ptr<Copy>> m_copies;
+};
+
 /// An RGB image over the extent of a reference raster, in that raster's CRS.
 class MapCanvas {
 public:
     /// A white canvas over `frame_raster`'s extent, scaled so that its longer side is
-    /// `long_side_px` pixels (up or down). InputError if the raster cannot be opened.
-    MapCanvas(const std::filesystem::path& frame_raster, int long_side_px);
+    /// `long_side_px` pixels (up or down), reading vector layers through `vectors` (none: a cache
+    /// of its own). InputError if the raster cannot be opened.
+    MapCanvas(const std::filesystem::path& frame_raster, int long_side_px, VectorCache* vectors = nullptr);
 
     [[nodiscard]] int width() const noexcept { return m_width; }
     [[nodiscard]] int height() const noexcept { return m_height; }
@@ -99,6 +124,8 @@ private:
     std::array<double, 6> m_gt{};
     std::string m_crs_wkt;
     std::vector<std::uint8_t> m_rgb;
+    std::unique_ptr<VectorCache> m_own_vectors;
+    VectorCache* m_vectors = nullptr;
 };
 
 /// RGB pixels (row-major, 3 bytes each) as PNG bytes (GDAL PNG driver through /vsimem/).

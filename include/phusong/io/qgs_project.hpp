@@ -45,10 +45,6 @@ struct OutputCatalogue {
     int epsg = 0;                                  ///< the grid's CRS (manifest "grid")
 };
 
-/// Writes `bytes` to `path` through a temporary file beside it and a rename, so that a reader
-/// never sees a half-written file and a failure leaves the previous file as it was. Throws Error.
-void write_file_atomically(const std::filesystem::path& path, std::string_view bytes);
-
 /// File name of the AOI outline that write_outline() puts in an output folder.
 inline constexpr const char* kOutlineFile = "aoi.geojson";
 

@@ -36,10 +36,15 @@ namespace phusong::io {
 /// languages); English and Vietnamese when it has none.
 [[nodiscard]] std::vector<ReportLanguage> report_languages(const nlohmann::ordered_json& manifest);
 
-/// The report page in `lang`. Deterministic: the same folder gives the same bytes (no clock is
-/// read; times shown are the manifest's). Throws Error/GdalError if a map cannot be drawn.
+class VectorCache;
+
+/// The report page in `lang`, reading the folder's vector files through `vectors` (none: a cache
+/// of its own; pages in several languages share one). Deterministic: the same folder gives the
+/// same bytes (no clock is read; times shown are the manifest's). Throws Error/GdalError if a map
+/// cannot be drawn.
 [[nodiscard]] std::string report_html(const std::filesystem::path& dir, const nlohmann::ordered_json& manifest,
-                                      const OutputCatalogue& catalogue, ReportLanguage lang);
+                                      const OutputCatalogue& catalogue, ReportLanguage lang,
+                                      VectorCache* vectors = nullptr);
 
 /// A file written by write_presentation, for the manifest's "outputs".
 struct PresentationFile {

@@ -47,6 +47,10 @@ struct VectorLayer {
     nlohmann::ordered_json metadata;  ///< GeoJSON: a foreign member "phusong"; GPKG: layer metadata
 };
 
+/// A CSV field: quoted, with its quotes doubled, when it holds a comma, a quote or a line break
+/// (RFC 4180 §2, rules 6 and 7).
+[[nodiscard]] std::string csv_text(const std::string& v);
+
 /// Writes a CSV file. Throws Error if it cannot be written completely.
 void write_csv(const std::filesystem::path& path, const Table& table);
 
