@@ -11,6 +11,12 @@
 #                                       # site: ours on one thread, and all N sites at once on every
 #                                       # thread; SPLAT one process per site, as above
 #                                       # (tools/itm_vs_splat.cpp, issue #8)
+#   tools/benchmark.sh --zones DIR [S]  # the demo (or scenario S) run twice in one sequence, with the
+#                                       # default zones and all-exact (prediction.zones = "exact"):
+#                                       # DIR/zones/ and DIR/exact/ are the two complete run folders;
+#                                       # prints wall and CPU time of both, their ratios, peak RSS and
+#                                       # the output-level differences (tools/zones_compare.cpp,
+#                                       # issue #26), one `name: value` line each
 #
 # The side-by-side run gives phusong the same radius for every cell (floors at −200 dBm, so the
 # adaptive radius is the cap R) and the same 30 m resolution; SPLAT runs one site per process,
@@ -36,9 +42,11 @@ radius_km=10
 mode=${1:-}
 if [ "$mode" = "--splat" ] || [ "$mode" = "--itm" ]; then splat_n=${2:-3}; radius_km=${3:-10}; fi
 tools/setup.sh time $([ "$splat_n" -gt 0 ] && echo splat)
-cmake --preset release >/dev/null
-cmake --build --preset release --target phusong itm_vs_splat predict_bench >/dev/null
-exe=$root/build/release/src/cli/phusong
+# The build measured: the release preset unless PHUSONG_BENCHMARK_PRESET names another.
+preset=${PHUSONG_BENCHMARK_PRESET:-release}
+cmake --preset "$preset" >/dev/null
+cmake --build --preset "$preset" --target phusong itm_vs_splat predict_bench zones_compare >/dev/null
+exe=$root/build/$preset/src/cli/phusong
 # One-thread timings side by side run on the same CPU: a virtual machine's cores can differ in
 # speed, and change (the development machine's two were up to 1.45× apart): SPLAT! on one and
 # phusong on the other would skew the ratio.
@@ -86,8 +94,47 @@ splat_terrain() {
 
 json() { /usr/bin/python3 -c "import json,sys; d=json.load(open('$1')); print($2)"; }
 
+# time_of FILE: "wall_s cpu_s peak_rss_mb" of a /usr/bin/time -v report (cpu: user + sys).
+time_of() {
+  awk -F': ' '/Elapsed/ {split($2,t,":"); w=0; for(i=1;i<=length(t);i++) w=w*60+t[i]}
+              /User time/ {u=$2} /System time/ {s=$2} /Maximum resident/ {r=$2/1024}
+              END {printf "%.2f %.2f %.0f\n", w, u+s, r}' "$1"
+}
+
+if [ "$mode" = "--zones" ]; then
+  out=${2:?usage: tools/benchmark.sh --zones DIR [SCENARIO]}
+  [[ "$out" = /* ]] || out="$caller/$out"
+  scenario=${3:-gis_data/vinh_phuc.toml}
+  [[ "$scenario" = /* ]] || [ -f "$scenario" ] || scenario="$caller/$scenario"
+  scenario=$(cd "$(dirname "$scenario")" && pwd)/$(basename "$scenario")
+  mkdir -p "$out"
+  # The all-exact scenario: the same file with prediction.zones = "exact", beside the original so
+  # that its relative paths still hold; removed on exit.
+  exact_scenario="${scenario%.toml}.zones_exact.toml"
+  trap 'rm -rf "$work" "$exact_scenario"' EXIT
+  awk '{print} /^\[prediction\]/ {print "zones = \"exact\""}' "$scenario" > "$exact_scenario"
+  grep -q '^zones = "exact"' "$exact_scenario" || { echo "no [prediction] table in $scenario" >&2; exit 2; }
+  /usr/bin/time -v -o "$work/zones.txt" "$exe" -q run "$scenario" --out "$out/zones" --overwrite >/dev/null
+  /usr/bin/time -v -o "$work/exact.txt" "$exe" -q run "$exact_scenario" --out "$out/exact" --overwrite >/dev/null
+  read -r zw zc zr < <(time_of "$work/zones.txt")
+  read -r ew ec er < <(time_of "$work/exact.txt")
+  stage() { json "$1/manifest.json" "[s.get('$2', 0) for s in d['stages'] if s['name']=='predict'][0]"; }
+  {
+    echo "zones_wall_s: $zw"; echo "zones_cpu_s: $zc"; echo "zones_peak_rss_mb: $zr"
+    echo "exact_wall_s: $ew"; echo "exact_cpu_s: $ec"; echo "exact_peak_rss_mb: $er"
+    /usr/bin/python3 -c "print(f'wall_ratio_exact_over_zones: {$ew/$zw:.2f}'); print(f'cpu_ratio_exact_over_zones: {$ec/$zc:.2f}')"
+    zp=$(stage "$out/zones" cpu_s); ep=$(stage "$out/exact" cpu_s)
+    echo "zones_predict_cpu_s: $zp"; echo "exact_predict_cpu_s: $ep"
+    /usr/bin/python3 -c "print(f'predict_cpu_ratio_exact_over_zones: {$ep/max($zp, 1e-9):.2f}')"
+    "$root/build/$preset/tools/zones_compare" "$out/zones" "$out/exact"
+  } | tee "$work/zones_figures.txt"
+  sed -n 's/^\([a-z0-9_]*\): \([-0-9.]*\)$/\1 \2/p' "$work/zones_figures.txt" > "$work/figures.txt"
+  record_file zones "$(basename "$scenario"); all threads" "$work/figures.txt"
+  exit 0
+fi
+
 if [ "$mode" = "--predict" ]; then
-  /usr/bin/time -v -o "$work/time.txt" "$root/build/release/tools/predict_bench" gis_data/vinh_phuc.toml 2>/dev/null |
+  /usr/bin/time -v -o "$work/time.txt" "$root/build/$preset/tools/predict_bench" gis_data/vinh_phuc.toml 2>/dev/null |
       tee "$work/predict.txt"
   rss=$(awk -F': ' '/Maximum resident/ {printf "%.0f", $2/1024}' "$work/time.txt")
   echo "peak RSS $rss MB, $(nproc) cores"
@@ -193,9 +240,9 @@ ours_pass() {
   rm -rf "$work/out" "$work/out1"
   $pin "$exe" -q --threads 1 run "$work/bench.toml" --out "$work/out" >/dev/null
   $pin "$exe" -q --threads 1 run "$work/one.toml" --out "$work/out1" >/dev/null
-  alone+=" $($pin "$root/build/release/tools/predict_bench" "$work/bench.toml" --threads 1 2>/dev/null | \
+  alone+=" $($pin "$root/build/$preset/tools/predict_bench" "$work/bench.toml" --threads 1 2>/dev/null | \
       sed -n 's/.*cells, \([0-9.]*\) s wall.*/\1/p')"
-  alone_one+=" $($pin "$root/build/release/tools/predict_bench" "$work/one.toml" --threads 1 2>/dev/null | \
+  alone_one+=" $($pin "$root/build/$preset/tools/predict_bench" "$work/one.toml" --threads 1 2>/dev/null | \
       sed -n 's/.*cells, \([0-9.]*\) s wall.*/\1/p')"
   ours_predict+=" $(json "$work/out/manifest.json" "[s['wall_s'] for s in d['stages'] if s['name']=='predict'][0]")"
   ours_one+=" $(json "$work/out1/manifest.json" "[s['wall_s'] for s in d['stages'] if s['name']=='predict'][0]")"

@@ -70,7 +70,8 @@ int main(int argc, char** argv) {
         const geo::GridInputs g = geo::build_grid_inputs(s.inputs, s.grid);
         const auto placements = sites::place_sites(table, g.grid, g.dem_m, g.aoi_mask);
         const coverage::AntennaCatalogue antennas = coverage::load_antennas(s.antennas, table, s.file);
-        const coverage::PredictionInputs in{g.grid, g.dem_m, table, placements, s.prediction, antennas};
+        const coverage::PredictionInputs in{g.grid,   g.dem_m, table, placements, s.prediction,
+                                            antennas, {},    coverage::zone_thresholds_dbm(s.analysis, s.plan)};
         if (!save_dir.empty()) std::filesystem::create_directories(save_dir);
 
         std::string fingerprint;

@@ -99,8 +99,9 @@ int main(int argc, char** argv) {
         const PredictionConfig& pc = s.prediction;
         const int block = pc.far_block_px;
         coverage::SweepSettings settings = coverage::SweepSettings::of(pc);
-        if (block > 1) settings.near_radius_m = pc.near_radius_m;
-        settings.far_block_px = block;
+        // One sweep for both zones: rays one pixel apart out to near_radius_m and one block apart
+        // at the radius, whichever is denser (the extended zone's own rays are that sparse).
+        if (block > 1) settings.ray_radius_m = std::max(std::min(radius_m, pc.near_radius_m), radius_m / block);
         const double block_m = block * g.grid.resolution_m;
         std::mt19937_64 rng(seed);
         std::vector<double> abs_delta;

@@ -47,6 +47,12 @@ constexpr std::array<std::pair<std::string_view, DiffractionMethod>, 3> kDiffrac
     {"delta_bullington", DiffractionMethod::delta_bullington},
 }};
 
+constexpr std::array<std::pair<std::string_view, ZoneMode>, 3> kZoneModes = {{
+    {"thresholds", ZoneMode::thresholds},
+    {"distance", ZoneMode::distance},
+    {"exact", ZoneMode::exact},
+}};
+
 constexpr std::array<std::pair<std::string_view, radio::itm::Climate>, 7> kClimates = {{
     {"equatorial", radio::itm::Climate::equatorial},
     {"continental_subtropical", radio::itm::Climate::continental_subtropical},
@@ -107,6 +113,10 @@ constexpr Names<radio::LosMode> names_of<radio::LosMode>() {
 template <>
 constexpr Names<DiffractionMethod> names_of<DiffractionMethod>() {
     return kDiffraction;
+}
+template <>
+constexpr Names<ZoneMode> names_of<ZoneMode>() {
+    return kZoneModes;
 }
 template <>
 constexpr Names<radio::itm::Climate> names_of<radio::itm::Climate>() {
@@ -724,15 +734,20 @@ constexpr std::array kPrediction = {
     PHUSONG_OPTION(PredictionConfig, ray_spacing_px, .key = "ray_spacing_px", .unit = "pixels",
                    .range = {0.25, 8},
                    .help = "distance between neighbouring sweep rays at the radius"),
+    PHUSONG_OPTION(PredictionConfig, zones, .key = "zones",
+                   .help = "where each cell's exact zone ends: `thresholds` where its signal can no longer "
+                           "reach the weakest threshold any output reads for its technology, `distance` at "
+                           "near_radius_m, `exact` nowhere (every pixel to the floor; for validation); beyond "
+                           "it one evaluation per far_block_px block (docs/performance.md)"),
     PHUSONG_OPTION(PredictionConfig, near_radius_m, .key = "near_radius_m", .unit = "metres",
                    .range = {0, 200000},
-                   .help = "where the far zone starts (only with far_block_px > 1)"),
+                   .help = "where the exact zone ends with zones = \"distance\""),
     PHUSONG_OPTION(
         PredictionConfig, far_block_px, .key = "far_block_px", .unit = "pixels", .range = {1, 15},
-        .help = "1: every pixel evaluated; n > 1: beyond near_radius_m one evaluation per n × n "
-                "block (docs/performance.md)",
+        .help = "the extended zone's block: one evaluation per n × n pixels beyond the exact zone "
+                "(1: every pixel evaluated, as zones = \"exact\")",
         .message =
-            "expected a whole number of pixels from {lo} (no far zone) to {hi}, got {value}"),
+            "expected a whole number of pixels from {lo} (no extended zone) to {hi}, got {value}"),
     PHUSONG_OPTION(PredictionConfig, antenna_attenuation_weight, .key = "antenna_attenuation_weight",
                    .range = {0, 2},
                    .help = "gain = max gain − weight × the pattern's attenuation (1: as given; "
@@ -1003,6 +1018,9 @@ constexpr std::array kPlan = {
                    "for no bound"),
     PHUSONG_OPTION(PlanConfig, ilp_time_limit_s, .key = "ilp_time_limit_s", .unit = "seconds",
                    .range = {0.1, 86400}, .help = "wall seconds per budget for CBC"),
+    PHUSONG_OPTION(PlanConfig, ilp_gap, .key = "ilp_gap", .unit = "fraction", .range = {0, 0.5},
+                   .help = "CBC stops once its solution is proven within this fraction of the optimum "
+                           "(0: to optimality or ilp_time_limit_s)"),
 };
 
 constexpr std::array kReport = {

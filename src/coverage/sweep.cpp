@@ -234,10 +234,8 @@ void RadialSweep::prepare(const SweepSource& source, const geo::Grid& grid, cons
     m_curvature = 500.0 / m_ae_km;
     m_samples = std::max(1, static_cast<int>(std::ceil(source.radius_m / m_step_m)) + 1);
     const double spacing_m = settings.ray_spacing_px * grid.resolution_m;
-    const double near_m = std::min(source.radius_m, settings.near_radius_m);
-    m_rays = std::max({72, static_cast<int>(std::ceil(2.0 * std::numbers::pi * near_m / spacing_m)),
-                       static_cast<int>(std::ceil(2.0 * std::numbers::pi * source.radius_m /
-                                                  (spacing_m * std::max(1, settings.far_block_px))))});
+    const double ray_radius_m = settings.ray_radius_m.value_or(source.radius_m);
+    m_rays = std::max(72, static_cast<int>(std::ceil(2.0 * std::numbers::pi * ray_radius_m / spacing_m)));
     m_rays_per_rad = m_rays / (2.0 * std::numbers::pi);
     // No fill: every ray writes its samples 0 … m_ray_samples[ray], and nothing reads further.
     m_state.resize(static_cast<std::size_t>(m_rays) * static_cast<std::size_t>(m_samples + 1));

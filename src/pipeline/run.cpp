@@ -48,8 +48,9 @@ RunSummary run(const RunRequest& request) {
     validate_timer.stop();
     const LayerSource predict = [&](const geo::GridInputs& g, std::span<const sites::SitePlacement> placements,
                                     const std::function<void(coverage::LayerResult&&)>& on_layer) {
-        const coverage::PredictionInputs pin{g.grid,          g.dem_m,           prepared.table, placements,
-                                             prepared.scenario.prediction, prepared.antennas, g.clutter_loss_db};
+        coverage::PredictionInputs pin{g.grid,          g.dem_m,           prepared.table, placements,
+                                       prepared.scenario.prediction, prepared.antennas, g.clutter_loss_db};
+        pin.zone_thresholds_dbm = coverage::zone_thresholds_dbm(prepared.scenario.analysis, prepared.scenario.plan);
         return coverage::predict(pin, on_layer);
     };
     return run_stages(prepared, out, manifest, {predict, request.threads, {}});
@@ -172,9 +173,16 @@ RunSummary run_stages(const Prepared& prepared, io::OutputDir& out, Manifest& ma
     // What `phusong analyse` and `phusong plan` check before reusing these layers (RunFolder::check_stamp).
     manifest.section("scenario")["path"] = std::filesystem::absolute(scenario.file).lexically_normal().string();
     manifest.section("scenario")["prediction_config_sha256"] = prediction_config_hash(scenario.file);
+    // The exact zones were chosen for these thresholds: `analyse` refuses lower ones.
+    if (scenario.prediction.zones == ZoneMode::thresholds) {
+        const auto zt = coverage::zone_thresholds_dbm(scenario.analysis, scenario.plan);
+        manifest.section("scenario")["zone_thresholds_dbm"] = {
+            {"GSM", zt[0]}, {"UMTS", zt[1]}, {"LTE", zt[2]}, {"NR", zt[3]}};
+    }
     manifest.section("prediction") = {{"sources", pstats.sources},
                                       {"cells", pstats.cells},
                                       {"pixel_evaluations", pstats.pixel_evaluations},
+                                      {"extended_zone_evaluations", pstats.extended_evaluations},
                                       {"max_radius_m", pstats.max_radius_m},
                                       {"mean_radius_m", pstats.mean_radius_m},
                                       {"cells_outside_model_validity", pstats.model_warnings},

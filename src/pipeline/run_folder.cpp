@@ -9,6 +9,7 @@
 #include "phusong/core/error.hpp"
 #include "phusong/core/hash.hpp"
 #include "phusong/core/output_file.hpp"
+#include "phusong/coverage/predict.hpp"
 #include "phusong/io/qgs_project.hpp"
 #include "phusong/io/report.hpp"
 #include "destination.hpp"
@@ -142,6 +143,22 @@ void RunFolder::check_stamp(const Scenario& s) const {
                                      "[analysis], [plan] and inputs.admin* may change): re-run `phusong run` with "
                                      "this scenario",
                                      hash.substr(0, 12), s.file.string(), now.substr(0, 12)));
+        }
+        // With zones = thresholds the exact zones end where each cell's signal falls below its
+        // technology's weakest threshold: an analysis or plan reading weaker ones needs a new run.
+        const json zones = stamp.value("zone_thresholds_dbm", json::object());
+        const auto now_dbm = coverage::zone_thresholds_dbm(s.analysis, s.plan);
+        const std::array<const char*, 4> techs = {"GSM", "UMTS", "LTE", "NR"};
+        for (std::size_t t = 0; t < techs.size(); ++t) {
+            if (!zones.contains(techs[t])) continue;
+            const double then_dbm = zones[techs[t]].get<double>();
+            if (now_dbm[t] < then_dbm - 1e-9) {
+                problems.add(mf, std::string("key scenario.zone_thresholds_dbm.") + techs[t],
+                             fmt::format("the outputs' exact zones reach {} signals down to {:g} dBm, but {}'s "
+                                         "[analysis] or [plan] thresholds read them down to {:g} dBm (the overlap "
+                                         "margin of {:g} dB included): re-run `phusong run` with this scenario",
+                                         techs[t], then_dbm, s.file.string(), now_dbm[t], coverage::kOverlapMarginDb));
+            }
         }
     } else if (const std::string hash = stamp.value("config_sha256", std::string()); hash != s.config_hash) {
         problems.add(mf, "key scenario.config_sha256",

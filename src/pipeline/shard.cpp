@@ -428,6 +428,7 @@ ShardRunSummary run_shard(const ShardRunRequest& request) {
     coverage::PredictionInputs pin{halo_grid, dem, mine, placements, prepared.scenario.prediction, prepared.antennas,
                                    clutter};
     pin.reach_bounds = plan.reach;
+    pin.zone_thresholds_dbm = coverage::zone_thresholds_dbm(prepared.scenario.analysis, prepared.scenario.plan);
     const coverage::PredictionStats stats = coverage::predict(pin, [&](coverage::LayerResult&& r) {
         const std::string folder = "layers/" + slug(r.name);
         fs::create_directories(out.file(folder));

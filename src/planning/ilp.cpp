@@ -22,6 +22,7 @@ std::string to_string(IlpStatus status) {
     switch (status) {
         case IlpStatus::optimal: return "optimal";
         case IlpStatus::time_limit: return "time_limit";
+        case IlpStatus::within_gap: return "within_gap";
         case IlpStatus::root_time_limit: return "root_time_limit";
         case IlpStatus::failed: return "failed";
     }
@@ -233,6 +234,9 @@ IlpResult solve_max_coverage(const CoverageProblem& p, const IlpOptions& o) {
     model.messageHandler()->setLogLevel(0);
     model.setUseElapsedTime(true);
     model.setMaximumSeconds(remaining_s);
+    // The search ends once its solution is within the gap of its bound (the question the bound
+    // answers: how far greedy is from the optimum), not at the time limit.
+    if (o.gap > 0) model.setAllowableFractionGap(o.gap);
     model.setNumberThreads(0);
     model.setNumberStrong(0);
     CglClique clique;  // cliques of the spacing rows the solver's rows do not state
@@ -255,9 +259,13 @@ IlpResult solve_max_coverage(const CoverageProblem& p, const IlpOptions& o) {
     }
     res.objective = covered_weight(p, res.chosen);
     const double bound = -model.getBestPossibleObjValue();
-    if (model.isProvenOptimal() && best != nullptr) {
+    const bool within_gap = std::isfinite(bound) && bound > res.objective * (1.0 + 1e-9) + 1e-6;
+    if (model.isProvenOptimal() && best != nullptr && !within_gap) {
         res.status = IlpStatus::optimal;
         res.bound = res.objective;
+    } else if (model.isProvenOptimal() && best != nullptr) {
+        res.status = IlpStatus::within_gap;
+        res.bound = std::max(std::min(bound, root_bound), res.objective);
     } else if (std::isfinite(bound) && std::abs(bound) < 1e300) {
         res.status = IlpStatus::time_limit;
         res.bound = std::max(std::min(bound, root_bound), res.objective);

@@ -441,6 +441,7 @@ PlanResult run_plan(const PlanInputs& in) {
         io.budget_kind = cfg.budget_kind;
         io.budget = b;
         io.time_limit_s = cfg.ilp_time_limit_s;
+        io.gap = cfg.ilp_gap;
         io.warm_start = pb.lagrangian.best;
         io.fixed_out = std::move(pb.lagrangian.fixed_out);
         pb.lagrangian.fixed_out = {};
@@ -505,7 +506,8 @@ PlanCheck reanalyse_plan(const PlanInputs& in, const PlanResult& result) {
     }
     const coverage::AntennaCatalogue antennas = coverage::load_antennas(sc.antennas, all.table, sc.file);
     const geo::GridInputs& g = in.grid;
-    const coverage::PredictionInputs pin{g.grid, g.dem_m, all.table, all.placements, sc.prediction, antennas};
+    const coverage::PredictionInputs pin{g.grid,        g.dem_m, all.table, all.placements, sc.prediction, antennas, {},
+                                         coverage::zone_thresholds_dbm(sc.analysis, sc.plan)};
     std::vector<std::uint8_t> covered(g.grid.pixel_count(), 0);
     const float threshold = static_cast<float>(sc.plan.coverage_threshold_dbm);
     (void)coverage::predict(pin, [&](coverage::LayerResult&& r) {

@@ -76,7 +76,7 @@ nlohmann::json normalised_manifest(const fs::path& file) {
     std::function<void(nlohmann::json&)> strip = [&](nlohmann::json& j) {
         if (j.is_object()) {
             for (auto it = j.begin(); it != j.end();) {
-                if (it.key() == "wall_s") {
+                if (it.key() == "wall_s" || it.key() == "cpu_s") {
                     it = j.erase(it);
                 } else {
                     strip(*it);

@@ -104,10 +104,12 @@ TEST_CASE("prediction keys: models, overrides and ranges") {
                                              "far_block_px = 0\nnear_radius_m = -5\n"
                                              "[prediction.layer.\"X LTE B3\"]\nmodle = \"spm\"\n");
     const std::string msg = problems_of(bad);
-    CHECK(msg.find("key prediction.far_block_px (line 10): expected a whole number of pixels from 1 (no far zone) "
+    CHECK(msg.find("key prediction.far_block_px (line 10): expected a whole number of pixels from 1 (no extended zone) "
                    "to 15, got 0") != std::string::npos);
     CHECK(msg.find("key prediction.near_radius_m (line 11): expected 0 ≤ near_radius_m") != std::string::npos);
-    CHECK(s.prediction.far_block_px == 1);  // the far zone is off unless asked for
+    // Zones by default (issue #26): exact where a threshold reads the signal, blocks of 4 beyond.
+    CHECK(s.prediction.zones == ZoneMode::thresholds);
+    CHECK(s.prediction.far_block_px == 4);
     CHECK(msg.find("key prediction.model (line 7): unknown model \"hata\"") != std::string::npos);
     CHECK(msg.find("key prediction.diffraction_weight") != std::string::npos);
     CHECK(msg.find("key prediction.load (line 9): expected 0 ≤ load ≤ 1 (fraction), got 2") != std::string::npos);

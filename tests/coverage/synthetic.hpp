@@ -3,6 +3,7 @@
 
 #include <array>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,7 @@ struct Network {
     std::vector<sites::SitePlacement> placements;
     AntennaCatalogue antennas;
     PredictionConfig config;
+    std::optional<std::array<double, 4>> zone_thresholds_dbm;  ///< PredictionInputs'
 };
 
 /// Flat 10 km × 10 km at 50 m, ground 0 m; LTE B3 cells (1815 MHz, 20 MHz, 46 dBm, 18 dBi, 30 m,
@@ -80,13 +82,15 @@ inline Network make_network(const std::vector<std::array<double, 3>>& cells /* x
     n.config.model.kind = radio::ModelKind::free_space;
     n.config.diffraction = DiffractionMethod::none;
     n.config.max_radius_m = 8000;
+    // Every pixel to the floor: the tests of the zones set theirs.
+    n.config.zones = ZoneMode::exact;
     return n;
 }
 
 /// predict()'s layers, and its statistics into `stats` when given.
 inline std::vector<LayerResult> run(const Network& n, PredictionStats* stats = nullptr) {
     std::vector<LayerResult> out;
-    const PredictionInputs in{n.grid, n.dem, n.table, n.placements, n.config, n.antennas};
+    const PredictionInputs in{n.grid, n.dem, n.table, n.placements, n.config, n.antennas, {}, n.zone_thresholds_dbm};
     const PredictionStats s = predict(in, [&](LayerResult&& r) { out.push_back(std::move(r)); });
     if (stats != nullptr) *stats = s;
     return out;

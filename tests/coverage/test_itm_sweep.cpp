@@ -244,6 +244,7 @@ TEST_CASE("ITM prediction: hand-computed RSRP on flat ground, and the same bytes
     SUBCASE("hills: 1 and 2 threads, with and without the far zone") {
         Network n = make_network({{1025.0, 4975.0, 90.0}, {5025.0, 4975.0, 270.0}, {3025.0, 7025.0, 180.0},
                                   {3025.0, 2025.0, 30.0}});
+        n.config.zones = ZoneMode::distance;
         n.config.near_radius_m = 2000;
         n.table.cells[2].height_agl_m = 20;  // two antenna heights: two RayProfile set-ups
         for (int row = 0; row < n.grid.rows; ++row) {

@@ -135,9 +135,13 @@ TEST_CASE("results are identical with 1 and 2 threads") {
     n.config.diffraction = DiffractionMethod::delta_bullington;
     n.config.model.kind = radio::ModelKind::cost231_hata;
     n.config.near_radius_m = 2000;
+    n.zone_thresholds_dbm = std::array<double, 4>{-100.0, -110.0, -110.0, -110.0};
     for (std::size_t i = 0; i < n.dem.size(); ++i) n.dem[i] = static_cast<float>(20.0 * std::sin(i * 0.013));
-    for (const int block : {1, 3}) {  // without and with the far zone
-        CAPTURE(block);
+    // Without an extended zone, with one beyond near_radius_m, and beyond each cell's threshold.
+    for (const auto& [zones, block] : {std::pair{ZoneMode::exact, 1}, std::pair{ZoneMode::distance, 3},
+                                       std::pair{ZoneMode::thresholds, 3}}) {
+        CAPTURE(static_cast<int>(zones));
+        n.config.zones = zones;
         n.config.far_block_px = block;
         std::vector<LayerResult> one;
         std::vector<LayerResult> two;
@@ -152,8 +156,56 @@ TEST_CASE("results are identical with 1 and 2 threads") {
         REQUIRE(one.size() == two.size());
         CHECK(std::memcmp(one[0].best_dbm.data(), two[0].best_dbm.data(), one[0].best_dbm.size() * 4) == 0);
         CHECK(std::memcmp(one[0].sinr_db.data(), two[0].sinr_db.data(), one[0].sinr_db.size() * 4) == 0);
+        CHECK(std::memcmp(one[0].second_dbm.data(), two[0].second_dbm.data(), one[0].second_dbm.size() * 4) == 0);
         CHECK(one[0].server == two[0].server);
+        CHECK(one[0].n_within_6db == two[0].n_within_6db);
     }
+}
+
+TEST_CASE("zones = thresholds: every signal a threshold reads is the all-exact one; weaker ones come once per block (issue #26)") {
+    // Four cells on hilly ground with terrain diffraction; LTE's weakest threshold −110 dBm (the
+    // overlap margin already deducted, as zone_thresholds_dbm gives it), the floor −140 dBm.
+    Network n = make_network({{1025.0, 4975.0, 90.0}, {5025.0, 4975.0, 270.0}, {3025.0, 7025.0, 180.0},
+                              {3025.0, 2025.0, 30.0}});
+    n.config.model.kind = radio::ModelKind::cost231_hata;
+    n.config.diffraction = DiffractionMethod::bullington;
+    for (std::size_t i = 0; i < n.dem.size(); ++i) n.dem[i] = static_cast<float>(40.0 * std::sin(i * 0.0071));
+    PredictionStats exact_stats;
+    const LayerResult exact = run(n, &exact_stats)[0];
+    n.config.zones = ZoneMode::thresholds;
+    n.config.far_block_px = 3;
+    n.zone_thresholds_dbm = std::array<double, 4>{-100.0, -110.0, -110.0, -110.0};
+    PredictionStats zoned_stats;
+    const LayerResult zoned = run(n, &zoned_stats)[0];
+    CHECK(exact_stats.extended_evaluations == 0);
+    CHECK(zoned_stats.extended_evaluations > 0);
+    CHECK(zoned_stats.pixel_evaluations < exact_stats.pixel_evaluations / 2);
+    std::size_t strong = 0;
+    std::size_t weak = 0;
+    std::size_t lost = 0;
+    for (std::size_t i = 0; i < exact.best_dbm.size(); ++i) {
+        // Where the best signal is at a threshold (−104 dBm with the margin back), it and every
+        // signal within the margin are the exact ones: best, second, server and overlap.
+        if (exact.best_dbm[i] >= -104.0f) {
+            ++strong;
+            REQUIRE(zoned.best_dbm[i] == exact.best_dbm[i]);
+            REQUIRE(zoned.server[i] == exact.server[i]);
+            REQUIRE(zoned.n_within_6db[i] == exact.n_within_6db[i]);
+            if (exact.second_dbm[i] >= -110.0f) REQUIRE(zoned.second_dbm[i] == exact.second_dbm[i]);
+        } else if (std::isfinite(exact.best_dbm[i])) {
+            ++weak;
+            // Below every threshold, the best signal stays below it (a block's value is a signal
+            // beyond every cell's exact zone), or is gone where the block's centre is beyond the
+            // reach (the fringe at the floor).
+            REQUIRE_FALSE(zoned.best_dbm[i] >= -104.0f);
+            lost += std::isnan(zoned.best_dbm[i]) ? 1 : 0;
+        }
+    }
+    CHECK(strong > 300);
+    CHECK(weak > 1000);
+    // On this hilly ground the floor's fringe is wide: about 28 % of the weak pixels lie in
+    // blocks whose centre is below the floor.
+    CHECK(lost < weak / 2);
 }
 
 TEST_CASE("results are identical with every kernel this CPU has (the AVX-512 cell loop and ITM resampling)") {
@@ -165,9 +217,14 @@ TEST_CASE("results are identical with every kernel this CPU has (the AVX-512 cel
     n.config.rsrp_floor_dbm = -110.0;
     for (std::size_t i = 0; i < n.dem.size(); ++i) n.dem[i] = static_cast<float>(60.0 * std::sin(i * 0.0071));
     if (!radio::cpu_has_avx512()) MESSAGE("this CPU has no AVX-512: the AVX-512 kernels do not run");
-    for (const radio::ModelKind model : {radio::ModelKind::cost231_hata, radio::ModelKind::itm}) {
+    n.zone_thresholds_dbm = std::array<double, 4>{-90.0, -95.0, -95.0, -95.0};
+    for (const auto& [model, zones] : {std::pair{radio::ModelKind::cost231_hata, ZoneMode::exact},
+                                       std::pair{radio::ModelKind::itm, ZoneMode::exact},
+                                       std::pair{radio::ModelKind::cost231_hata, ZoneMode::thresholds}}) {
         CAPTURE(static_cast<int>(model));
+        CAPTURE(static_cast<int>(zones));
         n.config.model.kind = model;
+        n.config.zones = zones;
         std::vector<std::vector<LayerResult>> runs;
         for (const radio::Kernels k : {radio::Kernels::avx512, radio::Kernels::avx2, radio::Kernels::scalar}) {
             radio::limit_kernels(k);
@@ -196,6 +253,7 @@ TEST_CASE("beyond the near radius, one evaluation at the block centre counts for
     // full-resolution prediction gives the block's centre pixel, composed (best, second, server,
     // overlap, SINR) as if merged pixel by pixel.
     Network n = make_network({{1025.0, 4975.0, 90.0}, {5025.0, 4975.0, 270.0}});
+    n.config.zones = ZoneMode::distance;
     n.config.near_radius_m = 2500;
     n.config.far_block_px = 3;
     const LayerResult far = run(n)[0];
@@ -323,4 +381,26 @@ TEST_CASE("a site's footprint with several cells is their strongest signal per p
     CHECK(matched == clearly_above);
     CHECK(std::adjacent_find(feet[0].pixels.begin(), feet[0].pixels.end(), std::greater_equal<>()) ==
           feet[0].pixels.end());  // strictly ascending: one entry per pixel
+}
+
+TEST_CASE("the zones' thresholds: the weakest signal each technology's outputs read, less the overlap margin (issue #26)") {
+    AnalysisConfig analysis;
+    PlanConfig plan;
+    // Classes' fair bounds GSM −93, UMTS −110, LTE/NR −115 dBm; the sensitivity table down to
+    // −125 dBm (RSRP only); 6 dB of overlap margin.
+    auto t = zone_thresholds_dbm(analysis, plan);
+    CHECK(t[static_cast<std::size_t>(radio::Technology::gsm)] == doctest::Approx(-99.0));
+    CHECK(t[static_cast<std::size_t>(radio::Technology::umts)] == doctest::Approx(-116.0));
+    CHECK(t[static_cast<std::size_t>(radio::Technology::lte)] == doctest::Approx(-131.0));
+    CHECK(t[static_cast<std::size_t>(radio::Technology::nr)] == doctest::Approx(-131.0));
+    // A location-probability margin raises the classes' bounds (read_analysis adds it to them),
+    // and the plan's threshold counts for NR when the plan runs.
+    for (auto& c : analysis.thresholds) c.fair_signal_dbm += 20.0;
+    analysis.sensitivity_min_dbm = -95.0;
+    plan.enabled = true;
+    plan.coverage_threshold_dbm = -112.0;
+    t = zone_thresholds_dbm(analysis, plan);
+    CHECK(t[static_cast<std::size_t>(radio::Technology::gsm)] == doctest::Approx(-87.0));  // good −81 − 6
+    CHECK(t[static_cast<std::size_t>(radio::Technology::lte)] == doctest::Approx(-111.0));  // good −105 − 6
+    CHECK(t[static_cast<std::size_t>(radio::Technology::nr)] == doctest::Approx(-118.0));
 }

@@ -126,6 +126,17 @@ struct AntennaSpec {
 /// over flat ground for a 1.5 m receiver).
 enum class DiffractionMethod { none, bullington, delta_bullington };
 
+/// Where each cell's main (exact) zone ends (PredictionConfig::zones).
+enum class ZoneMode {
+    /// Where the cell's signal can no longer reach the weakest signal any planner-facing output
+    /// reads for its technology (coverage classes, the sensitivity table, the overlap margin, the
+    /// plan's threshold; coverage::zone_thresholds_dbm): the extended zone carries only signals
+    /// that enter interference sums or stay below every threshold.
+    thresholds,
+    distance,  ///< at near_radius_m from the site, for every cell
+    exact,     ///< nowhere: every pixel evaluated out to the floor (validation)
+};
+
 /// The area prediction ([prediction]).
 struct PredictionConfig {
     double receiver_height_m = 1.5;   ///< UE antenna height above ground, m
@@ -144,13 +155,14 @@ struct PredictionConfig {
     int nr_scs_khz = 30;              ///< NR sub-carrier spacing (SS-RSRP per RE), kHz
     double ray_spacing_px = 1.0;      ///< spacing of sweep rays at the radius, pixels
     /// Main and extended calculation zones (the "main matrix" and "extended matrix" of planning
-    /// tools such as Atoll): within near_radius_m of a site every pixel is evaluated; beyond it,
-    /// one evaluation per block of far_block_px × far_block_px pixels (aligned on the grid), at
-    /// the block centre, counts for the whole block: about far_block_px² times less work beyond
-    /// near_radius_m, at the price of the pixels' own ground height and position there
-    /// (docs/performance.md gives the measured speed and error). Off by default (far_block_px = 1).
-    double near_radius_m = 3000.0;
-    int far_block_px = 1;
+    /// tools such as Atoll): in a cell's main zone every pixel is evaluated; beyond it, out to the
+    /// floor, one evaluation per block of far_block_px × far_block_px pixels (aligned on the
+    /// grid), at the block centre, counts for the whole block, on rays far_block_px times
+    /// sparser. `zones` says where the main zone ends (ZoneMode); docs/performance.md gives the
+    /// measured speed and error.
+    ZoneMode zones = ZoneMode::thresholds;
+    double near_radius_m = 3000.0;    ///< ZoneMode::distance: the main zone's radius, m
+    int far_block_px = 4;
     /// Weight of the antenna pattern's attenuation: gain = max gain − weight × attenuation. 1: the
     /// pattern as given; a calibration against measurements may fit a lower one (measured
     /// signals often show less directivity than the assumed pattern).

@@ -3,6 +3,7 @@
 /// second best, overlap, SINR and throughput (DESIGN.md "Link budget", "Area sweep").
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -10,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -49,7 +51,8 @@ struct LayerResult {
 struct PredictionStats {
     std::size_t sources = 0;          ///< distinct (site, antenna height) swept
     std::size_t cells = 0;
-    std::size_t pixel_evaluations = 0;   ///< cell × pixel signal evaluations
+    std::size_t pixel_evaluations = 0;   ///< cell × pixel signal evaluations, both zones
+    std::size_t extended_evaluations = 0;  ///< those of the extended zone (one per cell × block)
     double max_radius_m = 0;             ///< largest calculation radius used
     double mean_radius_m = 0;
     std::size_t model_warnings = 0;      ///< cells outside their model's validity range
@@ -97,7 +100,23 @@ struct PredictionInputs {
     /// The reach bounds of the whole run's grid when `grid` is a window of it (a shard); empty:
     /// reach_bounds_of(dem_m, clutter_loss_db).
     std::optional<ReachBounds> reach_bounds = {};
+    /// Per technology (index radio::Technology), the weakest signal a planner-facing output
+    /// reads, dBm (zone_thresholds_dbm): where each cell's exact zone ends with
+    /// PredictionConfig::zones = thresholds, which needs them.
+    std::optional<std::array<double, 4>> zone_thresholds_dbm = {};
 };
+
+/// The overlap margin of LayerResult::n_within_6db, dB.
+inline constexpr double kOverlapMarginDb = 6.0;
+
+/// Per technology (index radio::Technology: GSM, UMTS, LTE, NR), the weakest signal, dBm, that an
+/// output a planner reads can depend on, less the overlap margin: the lowest of the coverage
+/// classes' signal bounds (their location-probability margin included), for LTE and NR the
+/// sensitivity table's lowest threshold, for NR the plan's coverage threshold where the plan is
+/// enabled; minus kOverlapMarginDb, so that every cell within the margin of a best signal at a
+/// threshold is evaluated exactly. Weaker signals only enter interference sums, or a best signal
+/// below every threshold (PredictionConfig::zones).
+[[nodiscard]] std::array<double, 4> zone_thresholds_dbm(const AnalysisConfig& analysis, const PlanConfig& plan);
 
 /// The model overrides of [prediction] against the site table: a band override naming no known
 /// band and, with `layers`, a layer override naming no layer of the table are an InputError (the

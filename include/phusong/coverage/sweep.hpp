@@ -24,6 +24,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -54,14 +55,13 @@ struct SweepSettings {
     DiffractionMethod method = default_prediction_config().diffraction;
     /// Distance between neighbouring rays at the radius, pixels.
     double ray_spacing_px = default_prediction_config().ray_spacing_px;
-    /// With a far zone (PredictionConfig::far_block_px > 1), rays need the spacing above only out
-    /// to near_radius_m, and far_block_px times it at the radius: there is one evaluation per block.
-    /// Infinity: no far zone, whatever far_block_px says.
-    double near_radius_m = std::numeric_limits<double>::infinity();
-    int far_block_px = default_prediction_config().far_block_px;
+    /// Where neighbouring rays are ray_spacing_px apart, m (nearer the site they are closer);
+    /// not given: at the source's radius. The exact zone of a prediction with an extended zone
+    /// sweeps to a shorter radius on the rays of the whole radius, so that its pixels get the
+    /// losses an all-exact prediction gives them.
+    std::optional<double> ray_radius_m;
 
-    /// The receiver height, earth radius factor, diffraction method and ray spacing of `config`;
-    /// the far zone stays off (the caller sets near_radius_m and far_block_px where it has one).
+    /// The receiver height, earth radius factor, diffraction method and ray spacing of `config`.
     [[nodiscard]] static SweepSettings of(const PredictionConfig& config) {
         SweepSettings s;
         s.rx_height_m = config.receiver_height_m;

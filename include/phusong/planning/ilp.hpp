@@ -27,6 +27,7 @@ namespace phusong::planning {
 enum class IlpStatus {
     optimal,          ///< proven optimal (within CBC's default tolerances)
     time_limit,       ///< branch and bound stopped at the time limit: `bound` is CBC's best bound
+    within_gap,       ///< stopped once the solution was proven within IlpOptions::gap of `bound`
     root_time_limit,  ///< the root LP did not finish within the time limit: no bound, no search
     failed,           ///< no integer solution and no bound (should not happen: x = 0 is feasible)
 };
@@ -36,6 +37,9 @@ struct IlpOptions {
     PlanBudgetKind budget_kind = PlanBudgetKind::sites;
     double budget = 0;               ///< sites or cost units
     double time_limit_s = 10;        ///< wall seconds for the root LP and branch and bound together
+    /// Stop once the best solution is proven within this fraction of the optimum (CBC's allowable
+    /// fraction gap); 0: to optimality or the time limit.
+    double gap = 0;
     std::vector<std::uint32_t> warm_start;  ///< a feasible choice (e.g. greedy's) given to CBC first
     /// Per candidate, 1 = x_i fixed to 0 (no column), e.g. LagrangianResult::fixed_out. Empty: none.
     /// The warm start must not use them.
