@@ -506,8 +506,8 @@ PlanCheck reanalyse_plan(const PlanInputs& in, const PlanResult& result) {
     }
     const coverage::AntennaCatalogue antennas = coverage::load_antennas(sc.antennas, all.table, sc.file);
     const geo::GridInputs& g = in.grid;
-    const coverage::PredictionInputs pin{g.grid,        g.dem_m, all.table, all.placements, sc.prediction, antennas, {},
-                                         coverage::zone_thresholds_dbm(sc.analysis, sc.plan)};
+    coverage::PredictionInputs pin{g.grid, g.dem_m, all.table, all.placements, sc.prediction, antennas};
+    pin.zone_thresholds_dbm = coverage::zone_thresholds_dbm(sc.analysis, sc.plan);
     std::vector<std::uint8_t> covered(g.grid.pixel_count(), 0);
     const float threshold = static_cast<float>(sc.plan.coverage_threshold_dbm);
     (void)coverage::predict(pin, [&](coverage::LayerResult&& r) {

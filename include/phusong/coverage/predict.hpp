@@ -97,13 +97,13 @@ struct PredictionInputs {
     /// Clutter loss at the receiver per grid pixel, dB (empty: none); added to every empirical
     /// model's loss (SPM: × Kclutter), not to ITM's.
     std::span<const float> clutter_loss_db = {};
-    /// The reach bounds of the whole run's grid when `grid` is a window of it (a shard); empty:
-    /// reach_bounds_of(dem_m, clutter_loss_db).
-    std::optional<ReachBounds> reach_bounds = {};
     /// Per technology (index radio::Technology), the weakest signal a planner-facing output
     /// reads, dBm (zone_thresholds_dbm): where each cell's exact zone ends with
     /// PredictionConfig::zones = thresholds, which needs them.
     std::optional<std::array<double, 4>> zone_thresholds_dbm = {};
+    /// The reach bounds of the whole run's grid when `grid` is a window of it (a shard); empty:
+    /// reach_bounds_of(dem_m, clutter_loss_db).
+    std::optional<ReachBounds> reach_bounds = {};
 };
 
 /// The overlap margin of LayerResult::n_within_6db, dB.
