@@ -150,6 +150,7 @@ RunSummary merge(const MergeRequest& request) {
         radius_sum += own.at("radius_sum_m").get<double>();
         stats.max_radius_m = std::max(stats.max_radius_m, own.at("max_radius_m").get<double>());
         stats.pixel_evaluations += p.at("pixel_evaluations").get<std::size_t>();
+        stats.extended_evaluations += p.value("extended_zone_evaluations", std::size_t{0});
         stats.model_warnings = std::max(stats.model_warnings, p.at("cells_outside_model_validity").get<std::size_t>());
         per_shard.push_back({{"index", m.at("shard")},
                              {"owned", m.at("owned")},

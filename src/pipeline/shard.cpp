@@ -480,6 +480,7 @@ ShardRunSummary run_shard(const ShardRunRequest& request) {
     marker["own_sites"] = {{"sources", own_sources}, {"radius_sum_m", own_radius_sum}, {"max_radius_m", own_radius_max}};
     marker["prediction"] = {{"sources", stats.sources},
                             {"pixel_evaluations", stats.pixel_evaluations},
+                            {"extended_zone_evaluations", stats.extended_evaluations},
                             {"max_radius_m", stats.max_radius_m},
                             {"mean_radius_m", stats.mean_radius_m},
                             {"cells_outside_model_validity", stats.model_warnings}};

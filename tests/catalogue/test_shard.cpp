@@ -30,12 +30,13 @@ nlohmann::json without_wall_times(nlohmann::json j) {
 }
 
 /// The manifest without what a merge records differently: stage timings, the shards, the
-/// prediction's evaluation count (halo sites are swept by each shard that reads them).
+/// prediction's evaluation counts (halo sites are swept by each shard that reads them).
 nlohmann::json comparable_manifest(const std::string& text) {
     nlohmann::json m = without_wall_times(nlohmann::json::parse(text));
     m.erase("stages");
     m.erase("shards");
     m["prediction"].erase("pixel_evaluations");
+    m["prediction"].erase("extended_zone_evaluations");
     m["prediction"].erase("cells_outside_model_validity");
     return m;
 }
