@@ -1,7 +1,10 @@
 #pragma once
 // Helpers shared by the tests: temporary folders and files.
 
+#include <sys/wait.h>
+
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -66,5 +69,13 @@ inline std::map<std::string, std::string> snapshot(const std::filesystem::path& 
     }
     return files;
 }
+
+#ifdef PHUSONG_EXE
+/// Runs `phusong -q ARGS` with its output in `log`; its exit code.
+inline int run_cli(const std::string& args, const std::filesystem::path& log) {
+    const std::string cmd = std::string("'") + PHUSONG_EXE + "' -q " + args + " > '" + log.string() + "' 2>&1";
+    return WEXITSTATUS(std::system(cmd.c_str()));
+}
+#endif
 
 }  // namespace phusong::test

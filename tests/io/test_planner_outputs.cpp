@@ -25,14 +25,10 @@
 
 namespace fs = std::filesystem;
 using phusong::test::TempDir;
+using phusong::test::run_cli;
 using phusong::test::slurp;
 
 namespace {
-
-int run_cli(const std::string& args, const fs::path& log) {
-    const std::string cmd = std::string("'") + PHUSONG_EXE + "' -q " + args + " > '" + log.string() + "' 2>&1";
-    return WEXITSTATUS(std::system(cmd.c_str()));
-}
 
 /// The tiny fixture with [plan] on (a 1 km greenfield lattice, two ILP budgets), run once for
 /// every test case of this file.

@@ -28,15 +28,10 @@
 
 namespace fs = std::filesystem;
 using phusong::test::TempDir;
+using phusong::test::run_cli;
 using phusong::test::slurp;
 
 namespace {
-
-int run_cli(const std::string& args, const fs::path& log) {
-    const std::string cmd = std::string("'") + PHUSONG_EXE + "' -q " + args + " > '" + log.string() + "' 2>&1";
-    const int status = std::system(cmd.c_str());
-    return WEXITSTATUS(status);
-}
 
 /// A fresh `phusong run` of the tiny fixture (absolute paths, so the manifest's inputs resolve
 /// from anywhere).
