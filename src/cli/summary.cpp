@@ -126,12 +126,15 @@ void print_plan_summary(const pipeline::PlanSummary& s) {
     for (const auto& b : plan.bounds) {
         const bool proven = b.bound_source == planning::BoundSource::ilp_optimal;
         const std::string found = proven ? "" : fmt::format(", best found {:.0f}", b.ilp.objective);
+        const std::string ilp = b.ilp.status == planning::IlpStatus::not_needed
+                                    ? std::string("ILP not needed (the bound is within ilp_gap)")
+                                    : fmt::format("ILP {} on {} candidates ({:.1f} s)", planning::to_string(b.ilp.status),
+                                                  b.ilp.candidate_columns, b.ilp.wall_s);
         std::printf("  budget %-4d greedy %.0f%s, %s %.0f (%s): greedy/optimal %s %.4f; Lagrangian %.0f (%zu fixed "
-                    "out, %.1f s), ILP %s on %zu candidates (%.1f s)\n",
+                    "out, %.1f s), %s\n",
                     b.budget, b.greedy_people, found.c_str(), proven ? "optimum" : "bound", b.best_bound,
                     planning::to_string(b.bound_source), proven ? "=" : "≥", b.ratio, b.lagrangian.bound,
-                    b.lagrangian.fixed_count, b.lagrangian.wall_s, planning::to_string(b.ilp.status).c_str(),
-                    b.ilp.candidate_columns, b.ilp.wall_s);
+                    b.lagrangian.fixed_count, b.lagrangian.wall_s, ilp.c_str());
     }
     if (s.check) {
         const double curve = plan.ranking.empty() ? 0.0 : plan.ranking.back().covered_share;

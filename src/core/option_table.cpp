@@ -1019,8 +1019,9 @@ constexpr std::array kPlan = {
     PHUSONG_OPTION(PlanConfig, ilp_time_limit_s, .key = "ilp_time_limit_s", .unit = "seconds",
                    .range = {0.1, 86400}, .help = "wall seconds per budget for CBC"),
     PHUSONG_OPTION(PlanConfig, ilp_gap, .key = "ilp_gap", .unit = "fraction", .range = {0, 0.5},
-                   .help = "CBC stops once its solution is proven within this fraction of the optimum "
-                           "(0: to optimality or ilp_time_limit_s)"),
+                   .help = "how closely the bound answers greedy's distance from the optimum: CBC runs only "
+                           "where the Lagrangian bound is farther than this fraction from the best known "
+                           "solution, and stops once within it (0: to optimality or ilp_time_limit_s)"),
 };
 
 constexpr std::array kReport = {

@@ -1,4 +1,4 @@
-// The prediction's scheduling (predict.hpp): sources operator by operator on every thread, each
+// The prediction's scheduling (predict.hpp): sources in operator order on every thread, each
 // evaluated (evaluator.hpp) and merged into its layers' accumulators, then each layer composed
 // (compose.hpp) and handed on as soon as its operator is done.
 #include "phusong/coverage/predict.hpp"
@@ -55,57 +55,91 @@ PredictionStats predict(const PredictionInputs& in, const std::function<void(Lay
     std::atomic<std::size_t> evaluations{0};
     tbb::enumerable_thread_specific<SourceEvaluator> evaluators;
 
-    // Operator by operator: an operator's sources only feed its own layers.
-    std::vector<std::string> operators;
-    for (const auto& l : table.layers) {
-        if (std::find(operators.begin(), operators.end(), l.operator_name) == operators.end()) {
-            operators.push_back(l.operator_name);
-        }
-    }
-    for (const std::string& op : operators) {
+    // Operator by operator: an operator's sources only feed its own layers, so only the operators
+    // under way hold accumulators. Every thread takes the next source in that order, whatever
+    // operator it belongs to; the thread that finishes an operator's last source composes its
+    // layers while the others go on with the next operator's sources.
+    struct OperatorWork {
+        std::string name;
+        std::vector<std::size_t> layers;
+        std::vector<const Source*> sources;
+        std::once_flag started;
         std::map<std::size_t, std::unique_ptr<LayerAccumulator>> acc;
         std::map<std::size_t, std::unique_ptr<LayerAccumulator>> far_acc;  // far-zone blocks
-        for (std::size_t l = 0; l < table.layers.size(); ++l) {
-            if (table.layers[l].operator_name == op) {
-                acc[l] = std::make_unique<LayerAccumulator>(grid.pixel_count(), zones.fine_tiles.size());
+        std::unique_ptr<Progress> progress;
+        std::atomic<std::size_t> remaining{0};
+        std::vector<LayerResult> composed;
+        bool ready = false;  // composed, under emit_lock
+    };
+    std::vector<std::unique_ptr<OperatorWork>> ops;
+    for (std::size_t l = 0; l < table.layers.size(); ++l) {
+        const auto it = std::find_if(ops.begin(), ops.end(),
+                                     [&](const auto& o) { return o->name == table.layers[l].operator_name; });
+        OperatorWork& op = it != ops.end() ? **it : *ops.emplace_back(std::make_unique<OperatorWork>());
+        op.name = table.layers[l].operator_name;
+        op.layers.push_back(l);
+    }
+    std::vector<std::pair<OperatorWork*, const Source*>> order;
+    for (auto& op : ops) {
+        for (const auto& s : setup.sources) {
+            if (s.operator_name == op->name) op->sources.push_back(&s);
+        }
+        op->remaining = op->sources.size();
+        for (const Source* s : op->sources) order.emplace_back(op.get(), s);
+    }
+    const auto start = [&](OperatorWork& op) {
+        std::call_once(op.started, [&] {
+            for (const std::size_t l : op.layers) {
+                op.acc[l] = std::make_unique<LayerAccumulator>(grid.pixel_count(), zones.fine_tiles.size());
                 if (zones.has_far()) {
-                    far_acc[l] = std::make_unique<LayerAccumulator>(zones.coarse.pixel_count(),
-                                                                    zones.coarse_tiles.size());
+                    op.far_acc[l] = std::make_unique<LayerAccumulator>(zones.coarse.pixel_count(), zones.coarse_tiles.size());
                 }
             }
-        }
-        std::vector<const Source*> mine;
-        for (const auto& s : setup.sources) {
-            if (s.operator_name == op) mine.push_back(&s);
-        }
-        Progress progress("predict " + op, mine.size());
-        parallel_for(std::size_t{0}, mine.size(), [&](std::size_t si) {
-            throw_if_interrupted();
-            evaluations += evaluators.local().evaluate(
-                *mine[si], setup, in, settings, zones,
-                [&](const CellPlan& cell, ZoneTile zt, std::span<const Hit> hits) {
-                    LayerAccumulator& a = zt.far ? *far_acc.at(cell.layer) : *acc.at(cell.layer);
-                    const auto cell_index = static_cast<std::int32_t>(cell.cell);
-                    std::lock_guard lock(a.tile_locks[zt.tile]);
-                    for (const Hit& h : hits) a.merge(h.index, h.signal_cdbm, cell_index);
-                });
-            progress.advance();
+            op.progress = std::make_unique<Progress>("predict " + op.name, op.sources.size());
         });
-        progress.finish();
-
-        // Final maps of the operator's layers.
-        for (auto& entry : acc) {
-            const auto l = entry.first;
-            auto& a = entry.second;
+    };
+    // Hands the composed operators on in their order, each as soon as those before it are.
+    std::mutex emit_lock;
+    std::size_t next_emit = 0;
+    const auto finish = [&](OperatorWork& op) {
+        op.progress->finish();
+        for (const std::size_t l : op.layers) {
+            auto& a = op.acc.at(l);
             if (zones.has_far()) {
-                a->absorb_blocks(*far_acc.at(l), grid, zones.coarse, zones.block);
-                far_acc.at(l).reset();
+                a->absorb_blocks(*op.far_acc.at(l), grid, zones.coarse, zones.block);
+                op.far_acc.at(l).reset();
             }
-            LayerResult res = compose_layer(*a, l, setup.models[setup.layer_model[l]], in);
+            op.composed.push_back(compose_layer(*a, l, setup.models[setup.layer_model[l]], in));
             a.reset();
-            on_layer(std::move(res));
+        }
+        const std::lock_guard lock(emit_lock);
+        op.ready = true;
+        for (; next_emit < ops.size() && ops[next_emit]->ready; ++next_emit) {
+            for (LayerResult& r : ops[next_emit]->composed) on_layer(std::move(r));
+            ops[next_emit]->composed.clear();
+        }
+    };
+    for (auto& op : ops) {
+        if (op->sources.empty()) {  // layers without a source: composed empty, in their turn
+            start(*op);
+            finish(*op);
         }
     }
+    parallel_for_in_order(std::size_t{0}, order.size(), [&](std::size_t i) {
+        throw_if_interrupted();
+        OperatorWork& op = *order[i].first;
+        start(op);
+        evaluations += evaluators.local().evaluate(
+            *order[i].second, setup, in, settings, zones,
+            [&](const CellPlan& cell, ZoneTile zt, std::span<const Hit> hits) {
+                LayerAccumulator& a = zt.far ? *op.far_acc.at(cell.layer) : *op.acc.at(cell.layer);
+                const auto cell_index = static_cast<std::int32_t>(cell.cell);
+                std::lock_guard lock(a.tile_locks[zt.tile]);
+                for (const Hit& h : hits) a.merge(h.index, h.signal_cdbm, cell_index);
+            });
+        op.progress->advance();
+        if (--op.remaining == 0) finish(op);
+    });
     stats.pixel_evaluations = evaluations.load();
     for (const SourceEvaluator& e : evaluators) stats.extended_evaluations += e.extended_evaluations;
     for (const SourceEvaluator& e : evaluators) stats.itm_undefined += e.itm_undefined;

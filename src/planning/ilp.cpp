@@ -25,6 +25,7 @@ std::string to_string(IlpStatus status) {
         case IlpStatus::within_gap: return "within_gap";
         case IlpStatus::root_time_limit: return "root_time_limit";
         case IlpStatus::failed: return "failed";
+        case IlpStatus::not_needed: return "not_needed";
     }
     return "failed";
 }

@@ -162,6 +162,58 @@ TEST_CASE("results are identical with 1 and 2 threads") {
     }
 }
 
+TEST_CASE("operators of one source each are predicted on every thread, their layers handed on in table order") {
+    // Four sites, each the only source of its own operator and layer, and a fifth operator whose
+    // layer has no cell: the threads take sources whatever operator they belong to, and an
+    // operator's layers depend on its own sources only.
+    Network n = make_network({{1025.0, 4975.0, 90.0}, {5025.0, 4975.0, 270.0}, {3025.0, 7025.0, 180.0},
+                              {3025.0, 2025.0, 30.0}});
+    n.config.zones = ZoneMode::thresholds;
+    n.config.far_block_px = 3;
+    n.zone_thresholds_dbm = std::array<double, 4>{-100.0, -110.0, -110.0, -110.0};
+    n.table.layers.clear();
+    const std::vector<std::string> ops = {"A", "B", "Empty", "C", "D"};
+    for (const std::string& op : ops) n.table.layers.push_back({op + " LTE B3", op, radio::Technology::lte, "B3", {}});
+    for (std::size_t i = 0; i < n.table.cells.size(); ++i) {
+        const std::size_t layer = i < 2 ? i : i + 1;
+        n.table.cells[i].operator_name = ops[layer];
+        n.table.cells[i].layer = layer;
+        n.table.sites[i].operator_name = ops[layer];
+        n.table.layers[layer].cells = {i};
+    }
+    std::vector<LayerResult> one;
+    std::vector<LayerResult> two;
+    {
+        tbb::global_control c(tbb::global_control::max_allowed_parallelism, 1);
+        one = run(n);
+    }
+    {
+        tbb::global_control c(tbb::global_control::max_allowed_parallelism, 2);
+        two = run(n);
+    }
+    REQUIRE(one.size() == ops.size());
+    REQUIRE(two.size() == ops.size());
+    for (std::size_t l = 0; l < ops.size(); ++l) {
+        CAPTURE(l);
+        CHECK(one[l].layer == l);
+        CHECK(two[l].layer == l);
+        CHECK(std::memcmp(one[l].best_dbm.data(), two[l].best_dbm.data(), one[l].best_dbm.size() * 4) == 0);
+        CHECK(one[l].server == two[l].server);
+    }
+    // Each layer holds its own cell only, as the cell alone predicts it.
+    for (std::size_t i = 0; i < n.table.cells.size(); ++i) {
+        const std::size_t layer = i < 2 ? i : i + 1;
+        Network alone = make_network({{n.placements[i].x_m, n.placements[i].y_m, n.table.cells[i].azimuth_deg}});
+        alone.config = n.config;
+        alone.zone_thresholds_dbm = n.zone_thresholds_dbm;
+        const auto ref = run(alone);
+        REQUIRE(ref.size() == 1);
+        CHECK(std::memcmp(ref[0].best_dbm.data(), two[layer].best_dbm.data(), ref[0].best_dbm.size() * 4) == 0);
+        CHECK(std::count(two[layer].server.begin(), two[layer].server.end(), static_cast<std::int32_t>(i)) > 0);
+    }
+    CHECK(std::all_of(two[2].best_dbm.begin(), two[2].best_dbm.end(), [](float v) { return std::isnan(v); }));
+}
+
 TEST_CASE("zones = thresholds: every signal a threshold reads is the all-exact one; weaker ones come once per block (issue #26)") {
     // Four cells on hilly ground with terrain diffraction; LTE's weakest threshold −110 dBm (the
     // overlap margin already deducted, as zone_thresholds_dbm gives it), the floor −140 dBm.

@@ -13,11 +13,12 @@
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <utility>
 
 #if defined(__SANITIZE_THREAD__)
-#include <atomic>
 #include <exception>
 #include <mutex>
 #include <thread>
@@ -51,6 +52,26 @@ void parallel_for(std::size_t first, std::size_t last, Body&& body) {
 #else
     tbb::parallel_for(first, last, std::forward<Body>(body));
 #endif
+}
+
+/// Like parallel_for, but the iterations start in increasing order: each of the arena's threads
+/// takes the next index from a shared counter. Work that belongs to consecutive groups of indices
+/// (the prediction's operators) then has few groups under way at once, however the groups' sizes
+/// compare with the number of threads. An exception stops the loop at the iterations under way.
+template <typename Body>
+void parallel_for_in_order(std::size_t first, std::size_t last, Body&& body) {
+    std::atomic<std::size_t> next{first};
+    const auto workers = static_cast<std::size_t>(std::max(1, tbb::this_task_arena::max_concurrency()));
+    parallel_for(std::size_t{0}, workers, [&](std::size_t) {
+        for (std::size_t i = next++; i < last; i = next++) {
+            try {
+                body(i);
+            } catch (...) {
+                next = last;
+                throw;
+            }
+        }
+    });
 }
 
 }  // namespace phusong

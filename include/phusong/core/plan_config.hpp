@@ -70,9 +70,10 @@ struct PlanConfig {
     // Exact bound: the same problem as an integer programme (COIN-OR CBC) at these budgets.
     std::vector<int> ilp_budgets = {10, 25, 50};
     double ilp_time_limit_s = 20.0;       ///< per budget, wall seconds (root LP and branch and bound)
-    /// CBC stops once its solution is proven within this fraction of the optimum: the bound then
-    /// says how far greedy is from the optimum to within it, without waiting for the time limit.
-    double ilp_gap = 0.005;
+    /// How closely the bound must answer how far greedy is from the optimum: CBC is not run where
+    /// the Lagrangian bound is already within this fraction of the best known solution, and stops
+    /// once its own solution is proven within it: greedy / optimum is then known to within it.
+    double ilp_gap = 0.01;
 };
 
 /// Reads [plan] (src/core/scenario_plan.cpp), adding every problem to the reader.

@@ -30,6 +30,7 @@ enum class IlpStatus {
     within_gap,       ///< stopped once the solution was proven within IlpOptions::gap of `bound`
     root_time_limit,  ///< the root LP did not finish within the time limit: no bound, no search
     failed,           ///< no integer solution and no bound (should not happen: x = 0 is feasible)
+    not_needed,       ///< not run: the Lagrangian bound was already within the gap of the best known solution
 };
 [[nodiscard]] std::string to_string(IlpStatus status);
 
