@@ -167,8 +167,8 @@ void print_calibrate_summary(const pipeline::CalibrateSummary& s) {
 }
 
 void print_shard_summary(const pipeline::ShardSummary& s) {
-    std::printf("shard: %zu shards of %d × %d px (halo %d px) on a %d × %d px grid of %g m, EPSG:%d\n", s.shards,
-                s.shard_px, s.shard_px, s.halo_px, s.grid.cols, s.grid.rows, s.grid.resolution_m, s.grid.epsg);
+    std::printf("shard: %zu shard%s of %d × %d px (halo %d px) on a %d × %d px grid of %g m, EPSG:%d\n", s.shards,
+                s.shards == 1 ? "" : "s", s.shard_px, s.shard_px, s.halo_px, s.grid.cols, s.grid.rows, s.grid.resolution_m, s.grid.epsg);
     std::printf("  sites       at most %zu read by one shard\n", s.max_sites);
     std::printf("  memory      about %.1f GB per shard (the largest halo window; --shard-px sets it)\n",
                 static_cast<double>(s.shard_memory_bytes) / 1e9);

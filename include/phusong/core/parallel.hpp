@@ -10,10 +10,11 @@
 /// iterations run concurrently in an arbitrary order as they do under TBB. Elsewhere this is
 /// tbb::parallel_for itself.
 
+#include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
+#include <tbb/partitioner.h>
 #include <tbb/task_arena.h>
 
-#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <utility>
@@ -54,24 +55,24 @@ void parallel_for(std::size_t first, std::size_t last, Body&& body) {
 #endif
 }
 
-/// Like parallel_for, but the iterations start in increasing order: each of the arena's threads
-/// takes the next index from a shared counter. Work that belongs to consecutive groups of indices
-/// (the prediction's operators) then has few groups under way at once, however the groups' sizes
-/// compare with the number of threads. An exception stops the loop at the iterations under way.
+/// Like parallel_for, but the iterations start in increasing order: each task takes the next index
+/// from a shared counter. Work that belongs to consecutive groups of indices (the prediction's
+/// operators) then has few groups under way at once, however the groups' sizes compare with the
+/// number of threads. Every iteration is a task of its own, so that tasks the body spawns (the
+/// writing of a finished layer) run between iterations rather than after the loop.
 template <typename Body>
 void parallel_for_in_order(std::size_t first, std::size_t last, Body&& body) {
     std::atomic<std::size_t> next{first};
-    const auto workers = static_cast<std::size_t>(std::max(1, tbb::this_task_arena::max_concurrency()));
-    parallel_for(std::size_t{0}, workers, [&](std::size_t) {
-        for (std::size_t i = next++; i < last; i = next++) {
-            try {
-                body(i);
-            } catch (...) {
-                next = last;
-                throw;
-            }
-        }
-    });
+#if defined(__SANITIZE_THREAD__)
+    parallel_for(first, last, [&](std::size_t) { body(next++); });
+#else
+    tbb::parallel_for(
+        tbb::blocked_range<std::size_t>(first, last, 1),
+        [&](const tbb::blocked_range<std::size_t>& r) {
+            for (std::size_t k = r.begin(); k != r.end(); ++k) body(next++);
+        },
+        tbb::simple_partitioner());
+#endif
 }
 
 }  // namespace phusong

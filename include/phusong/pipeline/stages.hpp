@@ -84,7 +84,9 @@ struct RunSummary {
 struct ShardRequest {
     std::filesystem::path scenario;
     std::filesystem::path out;         ///< the sharded run's folder (DIR)
-    int shard_px = 2048;               ///< shard edge, pixels: a multiple of grid.tile_size_px
+    /// Shard edge, pixels: a multiple of grid.tile_size_px. 1024 px at 30 m with a 15 km halo predicts
+    /// on at most 2032 × 2032 px: under 1 GB measured, under 2 GB by run_memory_bytes (docs/cluster.md).
+    int shard_px = 1024;
     bool overwrite = false;
     std::filesystem::path executable;  ///< phusong, named in the Slurm scripts; empty: this process's
 };
