@@ -12,6 +12,7 @@
 #include <map>
 
 #include "phusong/core/error.hpp"
+#include "phusong/core/parallel.hpp"
 #include "phusong/coverage/predict.hpp"
 #include "phusong/geo/gdal.hpp"
 
@@ -417,10 +418,14 @@ PlanResult run_plan(const PlanInputs& in) {
     res.greedy_s = seconds_since(t0);
 
     // Optimality at the ILP budgets: greedy's prefix within each budget against the Lagrangian
-    // bound, then CBC on the candidates the Lagrangian test could not fix out.
+    // bound (the budgets at once: each is deterministic, whatever the threads), then CBC on the
+    // candidates the Lagrangian test could not fix out (one budget at a time: its time limit is
+    // wall time, and two searches would share the cores).
     t0 = std::chrono::steady_clock::now();
-    for (const int b : cfg.ilp_budgets) {
-        PlanBound pb;
+    res.bounds.resize(cfg.ilp_budgets.size());
+    parallel_for(std::size_t{0}, cfg.ilp_budgets.size(), [&](std::size_t k) {
+        PlanBound& pb = res.bounds[k];
+        const int b = cfg.ilp_budgets[k];
         pb.budget = b;
         GreedyOptions gb = go;
         gb.budget = b;
@@ -436,7 +441,11 @@ PlanResult run_plan(const PlanInputs& in) {
         lo.budget = b;
         lo.start = improve_by_swaps(problem, greedy_set, cfg.budget_kind, b).chosen;
         pb.lagrangian = lagrangian_bound(problem, lo);
-
+        pb.online_bound = online_bound(problem, greedy_set, cfg.budget_kind, b);
+    });
+    for (std::size_t k = 0; k < res.bounds.size(); ++k) {
+        PlanBound& pb = res.bounds[k];
+        const int b = pb.budget;
         // CBC only where the Lagrangian bound leaves the question open: its best solution and its
         // bound already within ilp_gap of each other answer how far greedy is from the optimum as
         // closely as CBC stopping at that gap would (plan_config.hpp), in a fraction of the time.
@@ -455,7 +464,6 @@ PlanResult run_plan(const PlanInputs& in) {
             pb.ilp = solve_max_coverage(problem, io);
         }
         pb.lagrangian.fixed_out = {};
-        pb.online_bound = online_bound(problem, greedy_set, cfg.budget_kind, b);
 
         // The tightest valid bound: CBC's optimum or bound (on the reduced problem: valid, as the
         // fixing keeps every solution worth at least the best known one, which the optimum is),
@@ -478,7 +486,6 @@ PlanResult run_plan(const PlanInputs& in) {
                      res.candidates.size(), pb.lagrangian.wall_s, to_string(pb.ilp.status), pb.ilp.objective,
                      pb.ilp.bound ? fmt::format("{:.0f}", *pb.ilp.bound) : std::string("none"),
                      pb.ilp.candidate_columns, pb.ilp.wall_s, pb.ratio, to_string(pb.bound_source));
-        res.bounds.push_back(std::move(pb));
     }
     res.bounds_s = seconds_since(t0);
     return res;
