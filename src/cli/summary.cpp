@@ -94,7 +94,7 @@ void print_run_summary(const pipeline::RunSummary& s) {
         for (const auto& b : p.bounds) {
             std::printf("  plan bound  %d %s: greedy/optimal %s %.4f (%s)\n", b.budget,
                         s.budget_kind == PlanBudgetKind::sites ? "sites" : "cost units",
-                        b.bound_source == planning::BoundSource::ilp_optimal ? "=" : "≥", b.ratio,
+                        planning::proven_optimal(b.bound_source) ? "=" : "≥", b.ratio,
                         planning::to_string(b.bound_source));
         }
     }
@@ -124,7 +124,7 @@ void print_plan_summary(const pipeline::PlanSummary& s) {
                     plan.target_reached ? "reached" : "not reached");
     }
     for (const auto& b : plan.bounds) {
-        const bool proven = b.bound_source == planning::BoundSource::ilp_optimal;
+        const bool proven = planning::proven_optimal(b.bound_source);
         const std::string found = proven ? "" : fmt::format(", best found {:.0f}", b.ilp.objective);
         const std::string ilp = b.ilp.status == planning::IlpStatus::not_needed
                                     ? std::string("ILP not needed (the bound is within ilp_gap)")

@@ -527,7 +527,8 @@ std::vector<Milestone> milestones(const Rows& curve, const json& plan) {
 std::string optimality_cell(const json& b, const Text& t) {
     const double ratio = b.value("greedy_over_optimal", std::nan(""));
     if (!std::isfinite(ratio)) return "–";
-    const bool proven = b.value("bound_source", std::string()) == "ilp_optimal";
+    const std::string source = b.value("bound_source", std::string());
+    const bool proven = source == "ilp_optimal" || source == "lagrangian_optimal";
     return (proven ? "" : "≥ ") + t.pct(ratio, 1) + " " +
            (proven ? t("of the optimum (proven)", "so với tối ưu (đã chứng minh)")
                    : t("of the best possible (bound)", "so với mức tốt nhất có thể (cận trên)"));
@@ -910,6 +911,8 @@ std::string appendix_plan(const Inputs& in, const Text& t) {
             b.rows.push_back({t.num(x.value("budget", 0.0)), t.num(x.value("greedy_people", 0.0)),
                               t.num(x.value("best_bound_people", 0.0)), optimality_cell(x, t),
                               source == "ilp_optimal" ? t("integer program solved to optimality", "bài toán quy hoạch nguyên giải tối ưu")
+                              : source == "lagrangian_optimal"
+                                  ? t("Lagrangian upper bound reached by a solution", "cận trên Lagrange đạt được bởi một phương án")
                               : source == "lagrangian" ? t("Lagrangian upper bound", "cận trên Lagrange")
                                                        : xml_escape(source)});
         }

@@ -63,6 +63,7 @@ const char* to_string(BoundSource source) {
         case BoundSource::ilp: return "ilp_bound";
         case BoundSource::lagrangian: return "lagrangian";
         case BoundSource::online: return "online";
+        case BoundSource::lagrangian_optimal: return "lagrangian_optimal";
     }
     return "lagrangian";
 }
@@ -478,6 +479,12 @@ PlanResult run_plan(const PlanInputs& in) {
         if (pb.online_bound && *pb.online_bound < pb.best_bound) {
             pb.best_bound = *pb.online_bound;
             pb.bound_source = BoundSource::online;
+        }
+        // A solution worth the Lagrangian bound (within rounding) is an optimal one.
+        if (pb.bound_source == BoundSource::lagrangian &&
+            pb.lagrangian.bound <= pb.lagrangian.best_value * (1.0 + 1e-9)) {
+            pb.best_bound = pb.lagrangian.best_value;
+            pb.bound_source = BoundSource::lagrangian_optimal;
         }
         pb.ratio = pb.best_bound > 0 ? std::min(1.0, pb.greedy_people / pb.best_bound) : 1.0;
         spdlog::info("plan: budget {}: greedy {:.0f} people; Lagrangian bound {:.0f} ({} steps, {} of {} candidates "

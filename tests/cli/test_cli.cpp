@@ -689,6 +689,16 @@ TEST_CASE("run plans when [plan] enabled = true; plan re-runs alone when only [p
         CHECK(b.at("greedy_over_optimal").get<double>() <= 1);
         CHECK(b.at("best_bound_people").get<double>() >= b.at("greedy_people").get<double>());
         CHECK(b.at("lagrangian_bound_people").get<double>() >= b.at("best_bound_people").get<double>() - 0.5);
+        // CBC runs only where the Lagrangian bound is more than ilp_gap (1 %) above the best known
+        // solution; a bound that solution reaches proves it optimal.
+        const double best_known = b.at("ilp_people").get<double>();
+        if (b.at("ilp_status") == "not_needed") {
+            CHECK(b.at("lagrangian_bound_people").get<double>() <= best_known * 1.01 + 0.5);
+        }
+        if (b.at("bound_source") == "lagrangian_optimal") {
+            CHECK(b.at("best_bound_people").get<double>() == best_known);
+            CHECK(b.at("lagrangian_bound_people").get<double>() <= best_known + 0.5);
+        }
     }
     bool staged = false;
     for (const auto& st : m.at("stages")) staged = staged || st.at("name") == "plan";

@@ -116,8 +116,14 @@ enum class BoundSource {
     ilp,          ///< CBC's best bound when stopped at the time limit
     lagrangian,   ///< the Lagrangian relaxation (lagrangian.hpp)
     online,       ///< the submodular online bound (selection.hpp online_bound)
+    /// The Lagrangian bound is a known solution's value: that solution is the optimum.
+    lagrangian_optimal,
 };
 [[nodiscard]] const char* to_string(BoundSource source);
+/// Whether the bound is the optimum itself (greedy / optimum is then exact, not a lower bound).
+[[nodiscard]] constexpr bool proven_optimal(BoundSource s) {
+    return s == BoundSource::ilp_optimal || s == BoundSource::lagrangian_optimal;
+}
 
 /// The optimality bound at one budget: greedy against the Lagrangian bound and CBC on what the
 /// Lagrangian fixing leaves.
@@ -130,7 +136,7 @@ struct PlanBound {
     std::optional<double> online_bound;
     double best_bound = 0;           ///< the tightest valid upper bound on the optimum (the optimum if proven)
     BoundSource bound_source = BoundSource::lagrangian;
-    /// greedy / the optimum when CBC proved it; otherwise greedy / best_bound (a lower bound on
+    /// greedy / the optimum when proven (proven_optimal); otherwise greedy / best_bound (a lower bound on
     /// the true ratio).
     double ratio = 0;
 };
