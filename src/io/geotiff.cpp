@@ -45,11 +45,14 @@ void write(const std::filesystem::path& path, const geo::Grid& grid, const void*
     const std::string overview_count = fmt::format("OVERVIEW_COUNT={}", overview_levels(grid.cols, grid.rows));
     const std::string overview_resampling = "OVERVIEW_RESAMPLING=" + resampling;
     // The COG driver's overviews default to LZW without predictor: set them like the full image.
+    // DEFLATE level 1 rather than the default 6: on the demo's layer rasters about 20 % less CPU
+    // for files 2 % (float maps) to 14 % (server ids) larger, any DEFLATE reader still reads them.
     const char* options[] = {"COMPRESS=DEFLATE",          "PREDICTOR=YES",
                              "OVERVIEW_COMPRESS=DEFLATE", "OVERVIEW_PREDICTOR=YES",
-                             "BLOCKSIZE=512",             overview_resampling.c_str(),
-                             overview_count.c_str(),      "NUM_THREADS=1",
-                             "STATISTICS=YES",            nullptr};
+                             "LEVEL=1",                   "BLOCKSIZE=512",
+                             overview_resampling.c_str(), overview_count.c_str(),
+                             "NUM_THREADS=1",             "STATISTICS=YES",
+                             nullptr};
     geo::GdalErrorCapture cap;
     geo::DatasetPtr out(cog->CreateCopy(path.c_str(), mem.get(), FALSE, const_cast<char**>(options),
                                         nullptr, nullptr));
