@@ -163,6 +163,11 @@ struct PredictionConfig {
     ZoneMode zones = ZoneMode::thresholds;
     double near_radius_m = 3000.0;    ///< ZoneMode::distance: the main zone's radius, m
     int far_block_px = 4;
+    /// ZoneMode::thresholds: within a cell's bound at its threshold, a block of the extended zone
+    /// whose own signal (at its centre) is more than this below the threshold stays in the
+    /// extended zone, dB; the bound alone (no terrain loss) would make it exact. A margin wider
+    /// than the threshold's height above the floor: the bound alone decides. docs/performance.md "Zones" gives the measured speed and error.
+    double zone_margin_db = 0.0;
     /// Weight of the antenna pattern's attenuation: gain = max gain − weight × attenuation. 1: the
     /// pattern as given; a calibration against measurements may fit a lower one (measured
     /// signals often show less directivity than the assumed pattern).
