@@ -240,12 +240,13 @@ std::size_t SourceEvaluator::evaluate(const Source& src, const Setup& setup, con
     m_exact_boxes.clear();
     for (std::size_t c = 0; c < src.cells.size(); ++c) {
         const std::uint8_t* exact = &m_block_exact[c * blocks];
-        int c0 = m_blocks.col_end();
-        int c1 = m_blocks.col0 - 1;
-        int r0 = m_blocks.row_end();
-        int r1 = m_blocks.row0 - 1;
-        for (int row = m_blocks.row0; row < m_blocks.row_end(); ++row) {
-            for (int col = m_blocks.col0; col < m_blocks.col_end(); ++col) {
+        const geo::Window& w = m_block_windows[c];
+        int c0 = w.col_end();
+        int c1 = w.col0 - 1;
+        int r0 = w.row_end();
+        int r1 = w.row0 - 1;
+        for (int row = w.row0; row < w.row_end(); ++row) {
+            for (int col = w.col0; col < w.col_end(); ++col) {
                 const std::size_t k = offset_in(m_blocks, col, row);
                 if (exact[k] == 0) continue;
                 m_block_any[k] = 1;
@@ -303,20 +304,29 @@ void SourceEvaluator::prepare_blocks(const Source& src, const Zones& zones, doub
             m_block_az[k] = static_cast<float>(az < 0 ? az + 360.0 : az);
         }
     }
-    // Each cell's blocks within its bound, in the bin of the block's centre.
-    m_block_exact.resize(src.cells.size() * n);
+    // Each cell's blocks within its bound, in the bin of the block's centre, and no signal yet;
+    // only within the cell's reach (reach_window: a block outside holds no pixel within it).
+    m_block_exact.assign(src.cells.size() * n, 0);
+    m_block_signal.resize(src.cells.size() * n);
+    m_block_windows.clear();
     for (std::size_t c = 0; c < src.cells.size(); ++c) {
         const CellPlan& cell = src.cells[c];
+        const geo::Window w = reach_window(cell, src, cg).intersect(m_blocks);
+        m_block_windows.push_back(w);
         std::uint8_t* exact = &m_block_exact[c * n];
-        for (std::size_t k = 0; k < n; ++k) {
-            float offset = m_block_az[k] - cell.azimuth_deg;
-            if (offset < 0) offset += 360.0f;
-            const auto bin = std::min(static_cast<int>(offset / 5.0f), GainTable::kBins - 1);
-            exact[k] = m_block_d[k] > cell.exact_m[static_cast<std::size_t>(bin)] ? 0 : 1;
+        float* signal = &m_block_signal[c * n];
+        for (int row = w.row0; row < w.row_end(); ++row) {
+            const std::size_t k0 = offset_in(m_blocks, w.col0, row);
+            std::fill(signal + k0, signal + k0 + static_cast<std::size_t>(w.cols), kNaN);
+            for (std::size_t k = k0; k < k0 + static_cast<std::size_t>(w.cols); ++k) {
+                float offset = m_block_az[k] - cell.azimuth_deg;
+                if (offset < 0) offset += 360.0f;
+                const auto bin = std::min(static_cast<int>(offset / 5.0f), GainTable::kBins - 1);
+                exact[k] = m_block_d[k] > cell.exact_m[static_cast<std::size_t>(bin)] ? 0 : 1;
+            }
         }
     }
     m_refines = std::any_of(src.cells.begin(), src.cells.end(), [](const CellPlan& c) { return std::isfinite(c.refine_dbm); });
-    m_block_signal.assign(src.cells.size() * n, kNaN);
 }
 
 void SourceEvaluator::refine_blocks(const Source& src) {
@@ -325,20 +335,20 @@ void SourceEvaluator::refine_blocks(const Source& src) {
     // cell's refine_dbm, where it has no signal of its own (its centre has no prediction), or near
     // the site.
     const std::size_t n = m_blocks.size();
-    const auto cols = static_cast<std::ptrdiff_t>(m_blocks.cols);
     for (std::size_t c = 0; c < src.cells.size(); ++c) {
         const float refine = src.cells[c].refine_dbm;
         if (!std::isfinite(refine)) continue;
         std::uint8_t* exact = &m_block_exact[c * n];
         const float* signal = &m_block_signal[c * n];
-        for (int row = 0; row < m_blocks.rows; ++row) {
-            for (int col = 0; col < m_blocks.cols; ++col) {
-                const auto k = static_cast<std::size_t>(row * cols + col);
+        const geo::Window& w = m_block_windows[c];  // the cell's blocks: no signal beyond
+        for (int row = w.row0; row < w.row_end(); ++row) {
+            for (int col = w.col0; col < w.col_end(); ++col) {
+                const std::size_t k = offset_in(m_blocks, col, row);
                 if (exact[k] == 0 || std::isnan(signal[k]) || m_block_d[k] < m_block_near_m) continue;
                 float best = signal[k];
-                for (int dr = std::max(row - 1, 0); dr <= std::min(row + 1, m_blocks.rows - 1); ++dr) {
-                    for (int dc = std::max(col - 1, 0); dc <= std::min(col + 1, m_blocks.cols - 1); ++dc) {
-                        const float v = signal[static_cast<std::size_t>(dr * cols + dc)];
+                for (int nr = std::max(row - 1, w.row0); nr <= std::min(row + 1, w.row_end() - 1); ++nr) {
+                    for (int nc = std::max(col - 1, w.col0); nc <= std::min(col + 1, w.col_end() - 1); ++nc) {
+                        const float v = signal[offset_in(m_blocks, nc, nr)];
                         if (v > best) best = v;
                     }
                 }

@@ -130,8 +130,10 @@ enum class DiffractionMethod { none, bullington, delta_bullington };
 enum class ZoneMode {
     /// Where the cell's signal can no longer reach the weakest signal any planner-facing output
     /// reads for its technology (coverage classes, the sensitivity table, the overlap margin, the
-    /// plan's threshold; coverage::zone_thresholds_dbm): the extended zone carries only signals
-    /// that enter interference sums or stay below every threshold.
+    /// plan's threshold; coverage::zone_thresholds_dbm), and within that bound wherever the
+    /// extended zone's own signal at a block or one of its neighbours is below the threshold
+    /// less zone_margin_db: the extended zone carries the signals that enter interference sums
+    /// or stay below every threshold (docs/models/propagation.md "Exact and extended zones").
     thresholds,
     distance,  ///< at near_radius_m from the site, for every cell
     exact,     ///< nowhere: every pixel evaluated out to the floor (validation)
