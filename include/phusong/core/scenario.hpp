@@ -164,7 +164,7 @@ struct PredictionConfig {
     /// measured speed and error.
     ZoneMode zones = ZoneMode::thresholds;
     double near_radius_m = 3000.0;    ///< ZoneMode::distance: the main zone's radius, m
-    int far_block_px = 4;
+    int far_block_px = 6;
     /// ZoneMode::thresholds: within a cell's bound at its threshold, a block of the extended zone
     /// whose own signal (at its centre) is more than this below the threshold stays in the
     /// extended zone, dB; the bound alone (no terrain loss) would make it exact. A margin wider
