@@ -134,9 +134,9 @@ private:
     std::vector<float> m_block_signal;  ///< [cell][block]: its signal at the centre, dBm; NaN: none
     std::vector<geo::Window> m_block_windows;  ///< per cell: its reach's blocks (of m_blocks), beyond
                                                ///< which it has neither exact block nor signal
-    std::vector<std::uint8_t> m_row_exact;
-    std::vector<geo::Window> m_exact_boxes;               ///< per cell: its exact blocks' box, grid pixels
-    std::vector<std::pair<int, int>> m_exact_spans;       ///< per row of m_blocks: its exact blocks' columns  ///< one cell's exact blocks over a window row, per pixel
+    std::vector<std::uint8_t> m_row_exact;           ///< one cell's exact blocks over a window row, per pixel
+    std::vector<geo::Window> m_exact_boxes;          ///< per cell: its exact blocks' box, grid pixels
+    std::vector<std::pair<int, int>> m_exact_spans;  ///< per row of m_blocks: its exact blocks' columns
     float m_block_near_m = 0;  ///< within it, every block a cell's bound holds is exact for it
     bool m_refines = false;    ///< some cell of the source has a finite refine_dbm
 public:
