@@ -742,6 +742,10 @@ constexpr std::array kPrediction = {
     PHUSONG_OPTION(PredictionConfig, near_radius_m, .key = "near_radius_m", .unit = "metres",
                    .range = {0, 200000},
                    .help = "where the exact zone ends with zones = \"distance\""),
+    PHUSONG_OPTION(PredictionConfig, zone_margin_db, .key = "zone_margin_db", .unit = "dB", .range = {0, 1000},
+                   .help = "with zones = \"thresholds\": a block within a cell's threshold bound stays in "
+                           "the extended zone where its own signal is more than this below the threshold "
+                           "(wider than the threshold is above the floor: the bound alone decides)"),
     PHUSONG_OPTION(
         PredictionConfig, far_block_px, .key = "far_block_px", .unit = "pixels", .range = {1, 15},
         .help = "the extended zone's block: one evaluation per n × n pixels beyond the exact zone "

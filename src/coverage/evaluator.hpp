@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "phusong/coverage/itm_sweep.hpp"
@@ -67,10 +68,21 @@ public:
                          const SweepSettings& settings, const Zones& zones, const ZoneSink& sink);
 
 private:
-    /// Which cells a zone's point is evaluated for: every cell (one zone), the cells whose exact
-    /// zone holds the point's block centre (CellPlan::exact_m), or those whose exact zone does not
-    /// hold the point (a block centre of the extended zone).
+    /// Which cells a zone's point is evaluated for: every cell (one zone), the cells its block is
+    /// exact for (m_block_exact), or every cell at a block centre of the extended zone, which
+    /// decides there whether the block stays exact for the cell (CellPlan::refine_dbm) or is
+    /// the extended zone's.
     enum class ZoneTest { none, exact, extended };
+    /// The blocks of the extended zone's window (m_blocks), their centres' distance and azimuth,
+    /// and for each cell whether its bound at its threshold (CellPlan::exact_m) holds the block,
+    /// in the bin of its centre: the exact zone before the extended zone's evaluation refines it.
+    /// Within `min_radius_m` of the site a block the bound holds stays exact.
+    void prepare_blocks(const Source& src, const Zones& zones, double min_radius_m);
+    /// After the extended zone's evaluation (m_block_signal): leaves to the extended zone each
+    /// cell's blocks whose signal, and every neighbour's, is below its refine_dbm.
+    void refine_blocks(const Source& src);
+    /// Hands the sink each cell's blocks of the extended zone with a signal at or above its floor.
+    void emit_blocks(const Source& src, const Zones& zones, const ZoneSink& sink);
     /// One zone: every point of `g` (the grid, or the block grid of the extended zone) within
     /// `radius_m` of the source and on `sweep`'s rays (prepared: the zone's points are wanted,
     /// then the rays swept), on ground `ground_of(col, row)`.
@@ -111,12 +123,22 @@ private:
     std::vector<double> m_row_az;             ///< azimuth (degrees) and distance of each pixel
     std::vector<double> m_row_d;
     std::vector<Hit> m_hits;                  ///< one cell's hits in one tile, for the sink
-    // The exact zone: per window pixel, its block centre's distance (m) and azimuth (0 … 360°);
-    // per block of the window's current row of blocks, the same.
-    std::vector<float> m_wblock_d;
-    std::vector<float> m_wblock_az;
-    std::vector<float> m_row_block_d;
-    std::vector<float> m_row_block_az;
+    // The blocks of the extended zone's window (prepare_blocks): per block, its centre's distance
+    // (m) and azimuth (0 … 360°), whether it is exact for some cell, and [cell][block] whether it
+    // is exact for the cell.
+    geo::Window m_blocks;
+    std::vector<float> m_block_d;
+    std::vector<float> m_block_az;
+    std::vector<std::uint8_t> m_block_any;
+    std::vector<std::uint8_t> m_block_exact;
+    std::vector<float> m_block_signal;  ///< [cell][block]: its signal at the centre, dBm; NaN: none
+    std::vector<geo::Window> m_block_windows;  ///< per cell: its reach's blocks (of m_blocks), beyond
+                                               ///< which it has neither exact block nor signal
+    std::vector<std::uint8_t> m_row_exact;           ///< one cell's exact blocks over a window row, per pixel
+    std::vector<geo::Window> m_exact_boxes;          ///< per cell: its exact blocks' box, grid pixels
+    std::vector<std::pair<int, int>> m_exact_spans;  ///< per row of m_blocks: its exact blocks' columns
+    float m_block_near_m = 0;  ///< within it, every block a cell's bound holds is exact for it
+    bool m_refines = false;    ///< some cell of the source has a finite refine_dbm
 public:
     std::size_t itm_undefined = 0;  ///< pixel × band where ITM failed (PredictionStats)
     std::size_t extended_evaluations = 0;  ///< cell × block evaluations of the extended zone

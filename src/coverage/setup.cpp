@@ -412,6 +412,7 @@ Setup make_setup(const PredictionInputs& in, double min_floor_dbm, bool check_ov
                 // less than ±5° of azimuth beyond 1 km).
                 const double threshold = (*in.zone_thresholds_dbm)[static_cast<std::size_t>(cell.tech)];
                 if (threshold > cell.floor_dbm) {
+                    cell.refine_dbm = static_cast<float>(threshold - cfg.zone_margin_db);
                     const auto bound = cell_reach(cell, ring_loss[cell.band], hts, lowest_rx, cfg.max_radius_m, threshold);
                     const double half_diagonal = block_px * in.grid.resolution_m * std::numbers::sqrt2 / 2;
                     for (int b = 0; b < GainTable::kBins; ++b) {

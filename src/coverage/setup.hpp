@@ -37,6 +37,10 @@ struct CellPlan {
     /// whose centre is within it, in the bin of its centre, is evaluated pixel by pixel for
     /// this cell; beyond it, once for the block. Infinity: no extended zone.
     std::array<float, GainTable::kBins> exact_m{};
+    /// Within exact_m, the signal at a block's centre (the extended zone's evaluation) below
+    /// which the block stays in the extended zone after all, dBm (PredictionConfig::
+    /// zone_margin_db below the threshold); −∞: every block within exact_m is exact.
+    float refine_dbm = -std::numeric_limits<float>::infinity();
     const GainTable* gain = nullptr;
 };
 

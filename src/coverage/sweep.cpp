@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <stdexcept>
 #include <cmath>
 #include <limits>
@@ -229,7 +230,7 @@ void RadialSweep::prepare(const SweepSource& source, const geo::Grid& grid, cons
     m_settings = settings;
     m_ae_km = radio::effective_earth_radius_km(settings.k_factor);
     m_hts_m = source.ground_m + source.height_agl_m;
-    m_step_m = grid.resolution_m;
+    m_step_m = grid.resolution_m * std::max(1, settings.step_px);
     m_step_km = m_step_m / 1000.0;
     m_curvature = 500.0 / m_ae_km;
     m_samples = std::max(1, static_cast<int>(std::ceil(source.radius_m / m_step_m)) + 1);
@@ -272,6 +273,23 @@ void RadialSweep::prepare(const SweepSource& source, const geo::Grid& grid, cons
             samples = std::min(m_samples, static_cast<int>(std::ceil(r / m_step_m)) + 1);
         }
         m_ray_samples[static_cast<std::size_t>(ray)] = samples;
+    }
+}
+
+void RadialSweep::trim_to_wanted() noexcept {
+    for (int ray = 0; ray < m_rays; ++ray) {
+        const std::uint64_t* wanted = &m_wanted[static_cast<std::size_t>(ray) * m_wanted_words];
+        std::size_t word = m_wanted_words;
+        while (word > 0 && wanted[word - 1] == 0) --word;
+        int last = 0;
+        if (word > 0) {
+            last = static_cast<int>((word - 1) * 64 + 63 - static_cast<std::size_t>(std::countl_zero(wanted[word - 1])));
+        }
+        // sweep_ray's correction anchors are samples 2, 2 + kCorrectionStride, … and the ray's last:
+        // ending the ray at one of the regular ones leaves every sample before it as it was.
+        if (last > 2) last = 2 + (last - 2 + kCorrectionStride - 1) / kCorrectionStride * kCorrectionStride;
+        int& samples = m_ray_samples[static_cast<std::size_t>(ray)];
+        samples = std::min(samples, last);
     }
 }
 

@@ -13,14 +13,17 @@ std::array<double, 4> zone_thresholds_dbm(const AnalysisConfig& analysis, const 
          {radio::Technology::gsm, radio::Technology::umts, radio::Technology::lte, radio::Technology::nr}) {
         const auto i = static_cast<std::size_t>(t);
         const ClassThresholds& c = analysis.thresholds[i];
-        // The classes' signal bounds already hold the location margin (read_analysis).
-        double lowest = std::min(c.good_signal_dbm, c.fair_signal_dbm);
-        // The sensitivity table counts RSRP only (analysis::Accumulator::stats_of).
+        // The classes' signal bounds already hold the location margin (read_analysis); the
+        // overlap map is read with them, so every signal within the margin of a best signal at
+        // them is exact.
+        double lowest = std::min(c.good_signal_dbm, c.fair_signal_dbm) - kOverlapMarginDb;
+        // The sensitivity table counts RSRP only (analysis::Accumulator::stats_of), and the plan
+        // its demand cells' best signal: no overlap is read at their thresholds.
         if (t == radio::Technology::lte || t == radio::Technology::nr) {
             lowest = std::min(lowest, analysis.sensitivity_min_dbm);
         }
         if (t == radio::Technology::nr && plan.enabled) lowest = std::min(lowest, plan.coverage_threshold_dbm);
-        out[i] = lowest - kOverlapMarginDb;
+        out[i] = lowest;
     }
     return out;
 }

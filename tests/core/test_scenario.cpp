@@ -107,9 +107,9 @@ TEST_CASE("prediction keys: models, overrides and ranges") {
     CHECK(msg.find("key prediction.far_block_px (line 10): expected a whole number of pixels from 1 (no extended zone) "
                    "to 15, got 0") != std::string::npos);
     CHECK(msg.find("key prediction.near_radius_m (line 11): expected 0 ≤ near_radius_m") != std::string::npos);
-    // Zones by default (issue #26): exact where a threshold reads the signal, blocks of 4 beyond.
+    // Zones by default (issue #26): exact where a threshold reads the signal, blocks of 6 beyond.
     CHECK(s.prediction.zones == ZoneMode::thresholds);
-    CHECK(s.prediction.far_block_px == 4);
+    CHECK(s.prediction.far_block_px == 6);
     CHECK(msg.find("key prediction.model (line 7): unknown model \"hata\"") != std::string::npos);
     CHECK(msg.find("key prediction.diffraction_weight") != std::string::npos);
     CHECK(msg.find("key prediction.load (line 9): expected 0 ≤ load ≤ 1 (fraction), got 2") != std::string::npos);

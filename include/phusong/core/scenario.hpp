@@ -130,8 +130,10 @@ enum class DiffractionMethod { none, bullington, delta_bullington };
 enum class ZoneMode {
     /// Where the cell's signal can no longer reach the weakest signal any planner-facing output
     /// reads for its technology (coverage classes, the sensitivity table, the overlap margin, the
-    /// plan's threshold; coverage::zone_thresholds_dbm): the extended zone carries only signals
-    /// that enter interference sums or stay below every threshold.
+    /// plan's threshold; coverage::zone_thresholds_dbm), and within that bound wherever the
+    /// extended zone's own signal at a block or one of its neighbours is below the threshold
+    /// less zone_margin_db: the extended zone carries the signals that enter interference sums
+    /// or stay below every threshold (docs/models/propagation.md "Exact and extended zones").
     thresholds,
     distance,  ///< at near_radius_m from the site, for every cell
     exact,     ///< nowhere: every pixel evaluated out to the floor (validation)
@@ -162,7 +164,12 @@ struct PredictionConfig {
     /// measured speed and error.
     ZoneMode zones = ZoneMode::thresholds;
     double near_radius_m = 3000.0;    ///< ZoneMode::distance: the main zone's radius, m
-    int far_block_px = 4;
+    int far_block_px = 6;
+    /// ZoneMode::thresholds: within a cell's bound at its threshold, a block of the extended zone
+    /// whose own signal (at its centre) is more than this below the threshold stays in the
+    /// extended zone, dB; the bound alone (no terrain loss) would make it exact. A margin wider
+    /// than the threshold's height above the floor: the bound alone decides. docs/performance.md "Zones" gives the measured speed and error.
+    double zone_margin_db = 0.0;
     /// Weight of the antenna pattern's attenuation: gain = max gain − weight × attenuation. 1: the
     /// pattern as given; a calibration against measurements may fit a lower one (measured
     /// signals often show less directivity than the assumed pattern).

@@ -110,12 +110,12 @@ struct PredictionInputs {
 inline constexpr double kOverlapMarginDb = 6.0;
 
 /// Per technology (index radio::Technology: GSM, UMTS, LTE, NR), the weakest signal, dBm, that an
-/// output a planner reads can depend on, less the overlap margin: the lowest of the coverage
-/// classes' signal bounds (their location-probability margin included), for LTE and NR the
-/// sensitivity table's lowest threshold, for NR the plan's coverage threshold where the plan is
-/// enabled; minus kOverlapMarginDb, so that every cell within the margin of a best signal at a
-/// threshold is evaluated exactly. Weaker signals only enter interference sums, or a best signal
-/// below every threshold (PredictionConfig::zones).
+/// output a planner reads can depend on: the lowest of the coverage classes' signal bounds (their
+/// location-probability margin included) less kOverlapMarginDb, so that every cell within the
+/// overlap margin of a best signal at a class bound is evaluated exactly; for LTE and NR the
+/// sensitivity table's lowest threshold and for NR the plan's coverage threshold where the plan
+/// is enabled, which read the best signal alone (no margin). Weaker signals only enter
+/// interference sums, or a best signal below every threshold (PredictionConfig::zones).
 [[nodiscard]] std::array<double, 4> zone_thresholds_dbm(const AnalysisConfig& analysis, const PlanConfig& plan);
 
 /// The model overrides of [prediction] against the site table: a band override naming no known

@@ -60,6 +60,9 @@ struct SweepSettings {
     /// sweeps to a shorter radius on the rays of the whole radius, so that its pixels get the
     /// losses an all-exact prediction gives them.
     std::optional<double> ray_radius_m;
+    /// Distance between a ray's terrain samples, pixels (1: the DEM's own spacing). The
+    /// extended zone, whose points are blocks apart, samples its rays more sparsely.
+    int step_px = 1;
 
     /// The receiver height, earth radius factor, diffraction method and ray spacing of `config`.
     [[nodiscard]] static SweepSettings of(const PredictionConfig& config) {
@@ -99,6 +102,11 @@ public:
         const auto k = static_cast<std::size_t>(round_half_away(distance_m / m_step_m));
         m_wanted[static_cast<std::size_t>(ray) * m_wanted_words + k / 64] |= std::uint64_t{1} << (k % 64);
     }
+    /// Ends each ray at its last wanted sample (after want(), before sweep()), or at the
+    /// smooth-earth correction's next anchor beyond it, so that every wanted sample gets the
+    /// losses it gets without: the samples beyond are never asked for. A caller whose pixels
+    /// reach only part of the prepared radius saves sampling the rest of the terrain.
+    void trim_to_wanted() noexcept;
     /// Samples every ray (after prepare() and want()); a ray that leaves the DEM or meets nodata
     /// ends there, and reaches() says so from then on. `visit(ray)` is called as soon as a ray
     /// is swept, while its horizon points are still in cache: the time to ask for its losses.
