@@ -5,6 +5,7 @@
 #include <ogrsf_frmts.h>
 
 #include <cmath>
+#include <filesystem>
 #include <sstream>
 
 #include "phusong/core/error.hpp"
@@ -397,7 +398,8 @@ std::vector<std::pair<std::string, std::string>> write_analysis_outputs(
         units.name = "admin_units";
         units.epsg = grid.epsg;
         units.metadata = meta;
-        units.metadata["admin_file"] = admin->file;
+        // By absolute path, as the manifest names its inputs: the same file whatever folder the run started in.
+        units.metadata["admin_file"] = std::filesystem::absolute(admin->file).lexically_normal().string();
         units.table = t;
         for (const auto& g : admin->geometries) units.geometries.emplace_back(g->clone());
         write_geojson(dir / "admin_units.geojson", units);

@@ -155,8 +155,9 @@ void RunFolder::check_stamp(const Scenario& s) const {
             if (now_dbm[t] < then_dbm - 1e-9) {
                 problems.add(mf, std::string("key scenario.zone_thresholds_dbm.") + techs[t],
                              fmt::format("the outputs' exact zones reach {} signals down to {:g} dBm, but {}'s "
-                                         "[analysis] or [plan] thresholds read them down to {:g} dBm (the overlap "
-                                         "margin of {:g} dB included): re-run `phusong run` with this scenario",
+                                         "[analysis] or [plan] thresholds read them down to {:g} dBm (the coverage classes' "
+                                         "bounds less the overlap margin of {:g} dB): re-run `phusong run` with this "
+                                         "scenario",
                                          techs[t], then_dbm, s.file.string(), now_dbm[t], coverage::kOverlapMarginDb));
             }
         }
