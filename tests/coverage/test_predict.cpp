@@ -23,6 +23,12 @@ using test::run;
 
 namespace {
 
+/// predict()'s layers with at most `threads` threads.
+std::vector<LayerResult> run_on_threads(const Network& n, int threads) {
+    const tbb::global_control c(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+    return run(n);
+}
+
 }  // namespace
 
 TEST_CASE("RSRP at a pixel equals the hand-computed link budget") {
@@ -143,16 +149,8 @@ TEST_CASE("results are identical with 1 and 2 threads") {
         CAPTURE(static_cast<int>(zones));
         n.config.zones = zones;
         n.config.far_block_px = block;
-        std::vector<LayerResult> one;
-        std::vector<LayerResult> two;
-        {
-            tbb::global_control c(tbb::global_control::max_allowed_parallelism, 1);
-            one = run(n);
-        }
-        {
-            tbb::global_control c(tbb::global_control::max_allowed_parallelism, 2);
-            two = run(n);
-        }
+        const std::vector<LayerResult> one = run_on_threads(n, 1);
+        const std::vector<LayerResult> two = run_on_threads(n, 2);
         REQUIRE(one.size() == two.size());
         CHECK(std::memcmp(one[0].best_dbm.data(), two[0].best_dbm.data(), one[0].best_dbm.size() * 4) == 0);
         CHECK(std::memcmp(one[0].sinr_db.data(), two[0].sinr_db.data(), one[0].sinr_db.size() * 4) == 0);
@@ -181,16 +179,8 @@ TEST_CASE("operators of one source each are predicted on every thread, their lay
         n.table.sites[i].operator_name = ops[layer];
         n.table.layers[layer].cells = {i};
     }
-    std::vector<LayerResult> one;
-    std::vector<LayerResult> two;
-    {
-        tbb::global_control c(tbb::global_control::max_allowed_parallelism, 1);
-        one = run(n);
-    }
-    {
-        tbb::global_control c(tbb::global_control::max_allowed_parallelism, 2);
-        two = run(n);
-    }
+    const std::vector<LayerResult> one = run_on_threads(n, 1);
+    const std::vector<LayerResult> two = run_on_threads(n, 2);
     REQUIRE(one.size() == ops.size());
     REQUIRE(two.size() == ops.size());
     for (std::size_t l = 0; l < ops.size(); ++l) {

@@ -237,6 +237,53 @@ TEST_CASE("a ray's heights: the AVX2 kernel gives the scalar loop's numbers bit 
     CHECK(compared > 100000);
 }
 
+namespace {
+
+/// A pixel's point asked of a sweep: its ray, distance (m) and ground (m).
+struct Asked {
+    int ray;
+    double d;
+    float ground;
+};
+
+/// Asks `sweep` for the nearest ray's sample of every pixel of `g` that `keep(col, row, distance_m,
+/// azimuth_rad)` keeps, as predict asks; returns them.
+template <typename Keep>
+std::vector<Asked> want_pixels(RadialSweep& sweep, const SweepSource& s, const geo::Grid& g,
+                               const std::vector<float>& dem, Keep&& keep) {
+    std::vector<Asked> asked;
+    for (int row = 0; row < g.rows; ++row) {
+        for (int col = 0; col < g.cols; ++col) {
+            const double dx = g.col_center_x(col) - s.x_m;
+            const double dy = g.row_center_y(row) - s.y_m;
+            const double d = std::hypot(dx, dy);
+            if (!keep(col, row, d, std::atan2(dx, dy))) continue;
+            const int ray = sweep.ray_of(std::atan2(dx, dy));
+            sweep.want(ray, d);
+            asked.push_back({ray, d, dem[g.index(col, row)]});
+        }
+    }
+    return asked;
+}
+
+/// How many of `asked` get the same losses, at every one of `freqs` frequencies, from both sweeps
+/// (each must have a loss there).
+std::size_t same_losses(const RadialSweep& a, const RadialSweep& b, const std::vector<Asked>& asked, std::size_t freqs) {
+    std::size_t same = 0;
+    for (const Asked& p : asked) {
+        float la[RadialSweep::kMaxFrequencies];
+        float lb[RadialSweep::kMaxFrequencies];
+        REQUIRE(a.losses_db(p.ray, p.d, p.ground, la));
+        REQUIRE(b.losses_db(p.ray, p.d, p.ground, lb));
+        bool equal = true;
+        for (std::size_t f = 0; f < freqs; ++f) equal = equal && la[f] == lb[f];
+        same += equal ? 1 : 0;
+    }
+    return same;
+}
+
+}  // namespace
+
 TEST_CASE("the lazy sweep gives run()'s losses at every sample it was asked for") {
     std::vector<float> dem;
     geo::Grid g;
@@ -249,35 +296,12 @@ TEST_CASE("the lazy sweep gives run()'s losses at every sample it was asked for"
         RadialSweep lazy;
         lazy.prepare(s, g, settings);
         // Every pixel of the disc wants its nearest ray's nearest sample, as predict asks.
-        struct Asked {
-            int ray;
-            double d;
-            float ground;
-        };
-        std::vector<Asked> asked;
-        for (int row = 0; row < g.rows; ++row) {
-            for (int col = 0; col < g.cols; ++col) {
-                const double dx = g.col_center_x(col) - s.x_m;
-                const double dy = g.row_center_y(row) - s.y_m;
-                const double d = std::hypot(dx, dy);
-                if (d > s.radius_m || (row + col) % 3 != 0) continue;
-                const int ray = lazy.ray_of(std::atan2(dx, dy));
-                lazy.want(ray, d);
-                asked.push_back({ray, d, dem[g.index(col, row)]});
-            }
-        }
+        const std::vector<Asked> asked = want_pixels(lazy, s, g, dem, [&](int col, int row, double d, double) {
+            return d <= s.radius_m && (row + col) % 3 == 0;
+        });
         lazy.sweep(g, dem);
         REQUIRE(asked.size() > 30000);
-        std::size_t same = 0;
-        for (const Asked& a : asked) {
-            float e[RadialSweep::kMaxFrequencies];
-            float l[RadialSweep::kMaxFrequencies];
-            REQUIRE(eager.losses_db(a.ray, a.d, a.ground, e) == lazy.losses_db(a.ray, a.d, a.ground, l));
-            bool equal = true;
-            for (std::size_t f = 0; f < s.freqs_mhz.size(); ++f) equal = equal && e[f] == l[f];
-            same += equal ? 1 : 0;
-        }
-        CHECK(same == asked.size());
+        CHECK(same_losses(eager, lazy, asked, s.freqs_mhz.size()) == asked.size());
     }
 }
 
@@ -295,24 +319,9 @@ TEST_CASE("trim_to_wanted: rays end at their last wanted sample, every wanted lo
         trimmed.prepare(s, g, settings);
         // Points out to a distance that changes with the azimuth, as an exact zone's: most rays
         // end well before the radius, each at its own sample (not a correction anchor).
-        struct Asked {
-            int ray;
-            double d;
-            float ground;
-        };
-        std::vector<Asked> asked;
-        for (int row = 0; row < g.rows; ++row) {
-            for (int col = 0; col < g.cols; ++col) {
-                const double dx = g.col_center_x(col) - s.x_m;
-                const double dy = g.row_center_y(row) - s.y_m;
-                const double d = std::hypot(dx, dy);
-                const double extent = s.radius_m * (0.3 + 0.6 * std::abs(std::sin(1.5 * std::atan2(dx, dy))));
-                if (d > extent) continue;
-                const int ray = trimmed.ray_of(std::atan2(dx, dy));
-                trimmed.want(ray, d);
-                asked.push_back({ray, d, dem[g.index(col, row)]});
-            }
-        }
+        const std::vector<Asked> asked = want_pixels(trimmed, s, g, dem, [&](int, int, double d, double azimuth) {
+            return d <= s.radius_m * (0.3 + 0.6 * std::abs(std::sin(1.5 * azimuth)));
+        });
         trimmed.trim_to_wanted();
         trimmed.sweep(g, dem);
         REQUIRE(asked.size() > 30000);
@@ -323,17 +332,7 @@ TEST_CASE("trim_to_wanted: rays end at their last wanted sample, every wanted lo
             trimmed_samples += trimmed.ray_heights(ray).size();
         }
         CHECK(trimmed_samples < eager_samples * 3 / 4);
-        std::size_t same = 0;
-        for (const Asked& a : asked) {
-            float e[RadialSweep::kMaxFrequencies];
-            float t[RadialSweep::kMaxFrequencies];
-            REQUIRE(eager.losses_db(a.ray, a.d, a.ground, e));
-            REQUIRE(trimmed.losses_db(a.ray, a.d, a.ground, t));
-            bool equal = true;
-            for (std::size_t f = 0; f < s.freqs_mhz.size(); ++f) equal = equal && e[f] == t[f];
-            same += equal ? 1 : 0;
-        }
-        CHECK(same == asked.size());
+        CHECK(same_losses(eager, trimmed, asked, s.freqs_mhz.size()) == asked.size());
     }
 }
 
