@@ -51,6 +51,11 @@ double swept_loss(const RadialSweep& sweep, const SweepSource& s, const geo::Gri
     return out[0];
 }
 
+/// A Gaussian ridge 150 m high and 250 m wide, north-south at x = 4,515 m, on a flat 20 m plain.
+geo::Grid ridge_terrain(std::vector<float>& dem) {
+    return make_terrain(dem, [](double x, double) { return 20.0 + 150.0 * std::exp(-std::pow((x - 4515.0) / 250.0, 2)); });
+}
+
 /// Rough terrain (hills of several wavelengths) and a source with three frequency groups at the
 /// grid's centre, radius 5.5 km: for the tests that compare two ways of asking the sweep.
 SweepSource three_band_source_on_hills(std::vector<float>& dem, geo::Grid& g) {
@@ -67,9 +72,7 @@ SweepSource three_band_source_on_hills(std::vector<float>& dem, geo::Grid& g) {
 TEST_CASE("a ridge casts a shadow: the sweep matches the exact profile along a grid row") {
     // A Gaussian ridge 150 m high across the path 3 km east of the site (flat 20 m plain).
     std::vector<float> dem;
-    const geo::Grid g = make_terrain(dem, [](double x, double) {
-        return 20.0 + 150.0 * std::exp(-std::pow((x - 4515.0) / 250.0, 2));
-    });
+    const geo::Grid g = ridge_terrain(dem);
     // The site at a pixel centre; the receivers due east lie exactly on the ray at azimuth 90°.
     const double sx = g.col_center_x(50);
     const double sy = g.row_center_y(200);
@@ -340,9 +343,7 @@ TEST_CASE("step_px: a ray sampled every 2 pixels casts the same ridge shadow (is
     // The ridge of the test above, 250 m wide: sampled every 60 m instead of 30 m, the losses
     // behind it stay within 1.5 dB of the full sampling's (1.1 dB at most).
     std::vector<float> dem;
-    const geo::Grid g = make_terrain(dem, [](double x, double) {
-        return 20.0 + 150.0 * std::exp(-std::pow((x - 4515.0) / 250.0, 2));
-    });
+    const geo::Grid g = ridge_terrain(dem);
     const double sx = g.col_center_x(50);
     const double sy = g.row_center_y(200);
     const SweepSource s = source_at(g, sx, sy, 20.0, 9000);
